@@ -1,0 +1,106 @@
+"""Self-check and quick benchmark behind ``python -m relukit``."""
+import time
+
+import numpy as np
+
+from relukit import _reference, _ufuncs
+
+FLOAT_DTYPES = (np.float16, np.float32, np.float64)
+
+
+def special_values(dtype):
+    """Values every op must get right: signed zeros, infinities, NaN, the
+    smallest and largest finite numbers, subnormals, and values near kinks."""
+    fi = np.finfo(dtype)
+    vals = [0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, 1.0, -1.0, 0.5, -0.5,
+            float(fi.tiny), -float(fi.tiny), float(fi.max), -float(fi.max),
+            float(fi.smallest_subnormal), -float(fi.smallest_subnormal),
+            float(fi.eps), -float(fi.eps), 3.0, -3.0, 6.0, -6.0, 20.0, -20.0]
+    return np.array(vals, dtype=dtype)
+
+
+def sample_inputs(dtype, n, rng):
+    """Special values plus n values spread over many binades, both signs."""
+    mag = np.exp2(rng.uniform(-20, 12, size=n))
+    sign = rng.choice([-1.0, 1.0], size=n)
+    x = (sign * mag).astype(dtype)
+    return np.concatenate([special_values(dtype), x])
+
+
+def bits_equal(a, b):
+    """Equal values, with NaN equal to NaN and the sign of zero significant."""
+    a = np.asarray(a)
+    b = np.asarray(b)
+    both_nan = np.isnan(a) & np.isnan(b)
+    same = (a == b) & (np.signbit(a) == np.signbit(b))
+    return both_nan | same
+
+
+def check_op(name, dtype, rng, n=20000):
+    """Compare ufunc `name` in `dtype` with the float64 reference rounded to
+    `dtype`; returns (ok, number of mismatches, number of elements)."""
+    uf = _ufuncs.UFUNCS[name]
+    ref = _reference.REFERENCES[name]
+    x = sample_inputs(dtype, n, rng)
+    if uf.nin == 1:
+        args = (x,)
+    else:
+        g = sample_inputs(dtype, n, rng)
+        rng.shuffle(g)
+        args = (g, rng.permutation(x))
+    with np.errstate(all="raise"):
+        got = uf(*args)
+        strided = uf(*(a[::-1] for a in args))[::-1]
+    want = ref(*(a.astype(np.float64) for a in args)).astype(dtype)
+    bad = ~bits_equal(got, want) | ~bits_equal(strided, got)
+    return not bad.any(), int(bad.sum()), got.size
+
+
+def run_selfcheck(seed=0, out=print):
+    rng = np.random.default_rng(seed)
+    all_ok = True
+    for name in sorted(_ufuncs.UFUNCS):
+        for dtype in FLOAT_DTYPES:
+            ok, nbad, total = check_op(name, dtype, rng)
+            all_ok &= ok
+            status = "PASS" if ok else "FAIL"
+            out(f"  {status}  {name:<16} {np.dtype(dtype).name:<8} "
+                f"{total} inputs, {nbad} mismatches vs float64 reference")
+    return all_ok
+
+
+def _time(fn, repeats):
+    ts = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - t0)
+    return ts
+
+
+def median_times(fns, repeats=7, inner=1):
+    """Median wall time of each callable, interleaved run by run so that noise
+    hits all of them alike."""
+    times = [[] for _ in fns]
+    for _ in range(repeats):
+        for i, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            for _ in range(inner):
+                fn()
+            times[i].append((time.perf_counter() - t0) / inner)
+    return [float(np.median(t)) for t in times]
+
+
+def run_quickbench(out=print, sizes=(10**3, 10**4, 10**5, 10**6, 10**7), dtype=np.float32):
+    relu = _ufuncs.UFUNCS["relu"]
+    out(f"  {'size':>10}  {'relukit relu':>14}  {'np.maximum(x, 0)':>17}  {'ratio':>6}   "
+        f"(float32, out= preallocated, median; ratio = numpy / relukit)")
+    rng = np.random.default_rng(1)
+    for n in sizes:
+        x = rng.standard_normal(n).astype(dtype)
+        buf = np.empty_like(x)
+        inner = max(1, 20000 // n)
+        t_rk, t_np = median_times(
+            [lambda: relu(x, out=buf), lambda: np.maximum(x, 0, out=buf)],
+            repeats=9, inner=inner)
+        out(f"  {n:>10}  {t_rk * 1e6:>11.1f} us  {t_np * 1e6:>14.1f} us  {t_np / t_rk:>6.2f}")

@@ -1,0 +1,158 @@
+# The ufuncs, built at import from the kernel list (src/kernels.inc) and the
+# kernel table of the selected SIMD target.
+import os
+
+cimport numpy as cnp
+from libc.stdlib cimport malloc
+from libc.string cimport memset
+
+from relukit._docs import UFUNC_DOCS
+
+cnp.import_array()
+cnp.import_ufunc()
+
+cdef extern from "relukit.h" nogil:
+    ctypedef void (*rk_loop)(char **args, const cnp.npy_intp *dims,
+                             const cnp.npy_intp *steps, void *data)
+    ctypedef struct rk_table:
+        pass
+    ctypedef struct rk_opinfo:
+        const char *name
+        int nin
+        int npar
+        int ints
+        rk_loop *loop
+        void **data
+    enum:
+        RK_NDTYPES
+        RK_NOPS
+        RK_NTARGETS
+        RK_f16
+        RK_f32
+        RK_f64
+        RK_i8
+        RK_u8
+        RK_i16
+        RK_u16
+        RK_i32
+        RK_u32
+        RK_i64
+        RK_u64
+    const char *rk_target_name(int target)
+    int rk_target_compiled(int target)
+    int rk_target_supported(int target)
+    int rk_best_target()
+    const rk_table *rk_get_table(int target)
+    const char *rk_cpu_features()
+    void rk_fill_opinfo(const rk_table *t, rk_opinfo *info)
+
+
+def _target_names():
+    return [rk_target_name(t).decode() for t in range(RK_NTARGETS)]
+
+
+TARGETS = tuple(_target_names())
+COMPILED_TARGETS = tuple(n for t, n in enumerate(TARGETS) if rk_target_compiled(t))
+SUPPORTED_TARGETS = tuple(n for t, n in enumerate(TARGETS) if rk_target_supported(t))
+BEST_TARGET = TARGETS[rk_best_target()]
+CPU_FEATURES = rk_cpu_features().decode()
+
+
+def _choose_target():
+    forced = os.environ.get("RELUKIT_TARGET", "").strip().lower()
+    if not forced:
+        return BEST_TARGET, "best target this CPU supports"
+    if forced not in TARGETS:
+        raise ImportError(
+            f"relukit: RELUKIT_TARGET={forced!r} is not a relukit target; "
+            f"use one of {', '.join(TARGETS)} (or unset it to pick the best)")
+    if forced not in COMPILED_TARGETS:
+        raise ImportError(
+            f"relukit: RELUKIT_TARGET={forced!r} was not compiled into this build "
+            f"(compiled: {', '.join(COMPILED_TARGETS)})")
+    if forced not in SUPPORTED_TARGETS:
+        raise ImportError(
+            f"relukit: RELUKIT_TARGET={forced!r} cannot run on this CPU "
+            f"(it has: {CPU_FEATURES}; runnable targets: {', '.join(SUPPORTED_TARGETS)})")
+    return forced, "forced by RELUKIT_TARGET"
+
+
+TARGET, TARGET_REASON = _choose_target()
+
+# (NumPy type number, relukit dtype) in loop order: floats narrowest first, so
+# float16 stays float16; then the integer types (sized to the C types).
+cdef list _FLOAT_LOOPS = [(cnp.NPY_FLOAT16, RK_f16), (cnp.NPY_FLOAT, RK_f32), (cnp.NPY_DOUBLE, RK_f64)]
+
+
+def _int_loops():
+    import numpy as np
+    by_size = {(True, 1): RK_i8, (True, 2): RK_i16, (True, 4): RK_i32, (True, 8): RK_i64,
+               (False, 1): RK_u8, (False, 2): RK_u16, (False, 4): RK_u32, (False, 8): RK_u64}
+    out = []
+    for typenum in (cnp.NPY_BYTE, cnp.NPY_UBYTE, cnp.NPY_SHORT, cnp.NPY_USHORT,
+                    cnp.NPY_INT, cnp.NPY_UINT, cnp.NPY_LONG, cnp.NPY_ULONG,
+                    cnp.NPY_LONGLONG, cnp.NPY_ULONGLONG):
+        dt = cnp.PyArray_DescrFromType(typenum)
+        out.append((typenum, by_size[(dt.kind == "i", dt.itemsize)]))
+    return out
+
+
+cdef rk_opinfo *_infos = NULL
+_keepalive = []   # names and docstrings the ufuncs point to
+KERNEL_ROWS = []  # (row name, nin, npar, ints) in kernels.inc order
+UFUNCS = {}       # ufunc name -> ufunc
+
+
+def ufunc_name(row):
+    """Ufunc name of a kernels.inc row: relu_bwd -> relu_backward."""
+    return row[:-4] + "_backward" if row.endswith("_bwd") else row
+
+
+cdef object _make_ufunc(rk_opinfo *info):
+    cdef int nargs = info.nin + info.npar + 1
+    loops = list(_FLOAT_LOOPS)
+    if info.ints:
+        loops += _int_loops()
+    cdef int nloops = len(loops)
+    cdef cnp.PyUFuncGenericFunction *funcs = <cnp.PyUFuncGenericFunction *>malloc(
+        nloops * sizeof(cnp.PyUFuncGenericFunction))
+    cdef void **data = <void **>malloc(nloops * sizeof(void *))
+    cdef char *types = <char *>malloc(nloops * nargs)
+    if funcs == NULL or data == NULL or types == NULL:
+        raise MemoryError()
+    cdef int i, j, dt
+    for i, (typenum, dt) in enumerate(loops):
+        funcs[i] = <cnp.PyUFuncGenericFunction>info.loop[dt]
+        data[i] = info.data[dt]
+        for j in range(nargs):
+            types[i * nargs + j] = <char>typenum
+    row = info.name.decode()
+    name = ufunc_name(row).encode()
+    doc = UFUNC_DOCS[ufunc_name(row)].encode()
+    _keepalive.extend([name, doc])
+    uf = cnp.PyUFunc_FromFuncAndData(funcs, data, types, nloops, info.nin + info.npar, 1,
+                                     cnp.PyUFunc_None, name, doc, 0)
+    return uf
+
+
+def _build():
+    global _infos
+    cdef int target = TARGETS.index(TARGET)
+    cdef const rk_table *table = rk_get_table(target)
+    if table == NULL:
+        raise ImportError(f"relukit: no kernel table for target {TARGET!r}")
+    _infos = <rk_opinfo *>malloc(RK_NOPS * sizeof(rk_opinfo))
+    if _infos == NULL:
+        raise MemoryError()
+    rk_fill_opinfo(table, _infos)
+    cdef int op
+    cdef rk_opinfo *info
+    for op in range(RK_NOPS):
+        info = &_infos[op]
+        KERNEL_ROWS.append((info.name.decode(), info.nin, info.npar, info.ints))
+        uf = _make_ufunc(info)
+        UFUNCS[uf.__name__] = uf
+
+
+_build()
+globals().update(UFUNCS)

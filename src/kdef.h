@@ -1,0 +1,78 @@
+/* kdef.h: turns per-op vector bodies into the kernels of the contract.
+ *
+ * A family file defines, for each row of kernels.inc it implements,
+ *   nin == 1:  static inline vf NAME_f(vf x, vf pa, vf pb);   vd NAME_d(vd x, vd pa, vd pb);
+ *   nin == 2:  static inline vf NAME_f(vf x, vf g, vf pa, vf pb); and NAME_d likewise,
+ * where pa, pb are the op's parameters broadcast to a vector (0 when unused), and
+ * then writes RK_KERNELS_1(NAME) or RK_KERNELS_2(NAME).  That emits the f16, f32
+ * and f64 kernels for the current target: a main loop unrolled 4x, a one-vector
+ * loop, and a masked tail that runs the same body (so every element of a call,
+ * wherever it falls, gets the same bits).  f16 is widened to f32, computed by
+ * NAME_f and rounded once.
+ */
+#ifndef RK_KDEF_H
+#define RK_KDEF_H
+#include "simd/simd.h"
+
+#define RK_LOOP_1(V, L, LOAD, STORE, LOADT, STORET, F)                              \
+    size_t i = 0;                                                                   \
+    for (; i + 4 * (L) <= n; i += 4 * (L)) {                                        \
+        V a0 = LOAD(x + i), a1 = LOAD(x + i + (L));                                 \
+        V a2 = LOAD(x + i + 2 * (L)), a3 = LOAD(x + i + 3 * (L));                   \
+        STORE(y + i, F(a0, pa, pb));                                                \
+        STORE(y + i + (L), F(a1, pa, pb));                                          \
+        STORE(y + i + 2 * (L), F(a2, pa, pb));                                      \
+        STORE(y + i + 3 * (L), F(a3, pa, pb));                                      \
+    }                                                                               \
+    for (; i + (L) <= n; i += (L)) STORE(y + i, F(LOAD(x + i), pa, pb));            \
+    if (i < n) STORET(y + i, F(LOADT(x + i, n - i), pa, pb), n - i);
+
+#define RK_LOOP_2(V, L, LOAD, STORE, LOADT, STORET, F)                              \
+    size_t i = 0;                                                                   \
+    for (; i + 4 * (L) <= n; i += 4 * (L)) {                                        \
+        V a0 = LOAD(x + i), a1 = LOAD(x + i + (L));                                 \
+        V a2 = LOAD(x + i + 2 * (L)), a3 = LOAD(x + i + 3 * (L));                   \
+        V g0 = LOAD(g + i), g1 = LOAD(g + i + (L));                                 \
+        V g2 = LOAD(g + i + 2 * (L)), g3 = LOAD(g + i + 3 * (L));                   \
+        STORE(y + i, F(a0, g0, pa, pb));                                            \
+        STORE(y + i + (L), F(a1, g1, pa, pb));                                      \
+        STORE(y + i + 2 * (L), F(a2, g2, pa, pb));                                  \
+        STORE(y + i + 3 * (L), F(a3, g3, pa, pb));                                  \
+    }                                                                               \
+    for (; i + (L) <= n; i += (L)) STORE(y + i, F(LOAD(x + i), LOAD(g + i), pa, pb)); \
+    if (i < n) STORET(y + i, F(LOADT(x + i, n - i), LOADT(g + i, n - i), pa, pb), n - i);
+
+#define RK_KERNELS_1(name)                                                          \
+    void RK_SYM(rk_f32_##name)(size_t n, const float *x, float *y, const rk_params *p) { \
+        const vf pa = vf_set1(p->f[0]), pb = vf_set1(p->f[1]);                      \
+        RK_LOOP_1(vf, RK_VF_LANES, vf_load, vf_store, vf_load_tail, vf_store_tail, name##_f) \
+    }                                                                               \
+    void RK_SYM(rk_f64_##name)(size_t n, const double *x, double *y, const rk_params *p) { \
+        const vd pa = vd_set1(p->d[0]), pb = vd_set1(p->d[1]);                      \
+        RK_LOOP_1(vd, RK_VD_LANES, vd_load, vd_store, vd_load_tail, vd_store_tail, name##_d) \
+    }                                                                               \
+    void RK_SYM(rk_f16_##name)(size_t n, const rk_half *x, rk_half *y, const rk_params *p) { \
+        const vf pa = vf_set1(p->f[0]), pb = vf_set1(p->f[1]);                      \
+        RK_LOOP_1(vf, RK_VF_LANES, vf_load_f16, vf_store_f16, vf_load_f16_tail,     \
+                  vf_store_f16_tail, name##_f)                                      \
+    }
+
+#define RK_KERNELS_2(name)                                                          \
+    void RK_SYM(rk_f32_##name)(size_t n, const float *x, const float *g, float *y,  \
+                               const rk_params *p) {                                \
+        const vf pa = vf_set1(p->f[0]), pb = vf_set1(p->f[1]);                      \
+        RK_LOOP_2(vf, RK_VF_LANES, vf_load, vf_store, vf_load_tail, vf_store_tail, name##_f) \
+    }                                                                               \
+    void RK_SYM(rk_f64_##name)(size_t n, const double *x, const double *g, double *y, \
+                               const rk_params *p) {                                \
+        const vd pa = vd_set1(p->d[0]), pb = vd_set1(p->d[1]);                      \
+        RK_LOOP_2(vd, RK_VD_LANES, vd_load, vd_store, vd_load_tail, vd_store_tail, name##_d) \
+    }                                                                               \
+    void RK_SYM(rk_f16_##name)(size_t n, const rk_half *x, const rk_half *g, rk_half *y, \
+                               const rk_params *p) {                                \
+        const vf pa = vf_set1(p->f[0]), pb = vf_set1(p->f[1]);                      \
+        RK_LOOP_2(vf, RK_VF_LANES, vf_load_f16, vf_store_f16, vf_load_f16_tail,     \
+                  vf_store_f16_tail, name##_f)                                      \
+    }
+
+#endif

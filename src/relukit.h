@@ -1,0 +1,148 @@
+/* relukit.h: the kernel contract.
+ *
+ * A kernel computes one op in one direction over n contiguous elements:
+ *
+ *   void rk_<dtype>_<op>[_bwd]__<target>(size_t n, const T *x, [const T *g,] T *y,
+ *                                         const rk_params *p);
+ *
+ * dtype is f16 (IEEE binary16 bits, computed in float32 and rounded once), f32, f64,
+ * or for ops whose row in kernels.inc says so, i8..i64 / u8..u64.  x and y may be
+ * the same pointer (in place); any other overlap is not allowed.  Kernels never
+ * raise a floating-point exception flag for any input.
+ *
+ * Each family file is compiled once per target with -DRK_TARGET=<target>; RK_SYM()
+ * appends the target to every exported symbol.  dispatch.c fills one rk_table per
+ * target from the compiled ones.  No Python headers here or anywhere in src/.
+ */
+#ifndef RELUKIT_H
+#define RELUKIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef uint16_t rk_half;   /* IEEE 754 binary16, as stored by numpy.float16 */
+
+/* Scalar parameters of a call, in both precisions (the loop fills both). */
+typedef struct rk_params {
+    double d[4];
+    float f[4];
+} rk_params;
+
+/* Kernel types by number of array operands and dtype. */
+#define RK_KTYPES(tag, T)                                                          \
+    typedef void (*rk_k1_##tag)(size_t n, const T *x, T *y, const rk_params *p);   \
+    typedef void (*rk_k2_##tag)(size_t n, const T *x, const T *g, T *y,            \
+                                const rk_params *p);
+RK_KTYPES(f16, rk_half)
+RK_KTYPES(f32, float)
+RK_KTYPES(f64, double)
+RK_KTYPES(i8, int8_t)
+RK_KTYPES(i16, int16_t)
+RK_KTYPES(i32, int32_t)
+RK_KTYPES(i64, int64_t)
+RK_KTYPES(u8, uint8_t)
+RK_KTYPES(u16, uint16_t)
+RK_KTYPES(u32, uint32_t)
+RK_KTYPES(u64, uint64_t)
+#undef RK_KTYPES
+
+/* The element types a kernel can have, in ufunc loop order after the floats. */
+#define RK_FOREACH_FLOAT(X) X(f16, rk_half) X(f32, float) X(f64, double)
+#define RK_FOREACH_INT(X)                                                          \
+    X(i8, int8_t) X(u8, uint8_t) X(i16, int16_t) X(u16, uint16_t)                  \
+    X(i32, int32_t) X(u32, uint32_t) X(i64, int64_t) X(u64, uint64_t)
+
+typedef enum rk_dtype {
+#define RK_DT_ENUM(tag, T) RK_##tag,
+    RK_FOREACH_FLOAT(RK_DT_ENUM) RK_FOREACH_INT(RK_DT_ENUM)
+#undef RK_DT_ENUM
+    RK_NDTYPES
+} rk_dtype;
+
+/* Integer kernels exist only for rows with ints == 1 (and nin == 1). */
+#define RK_INT_FIELDS_0(name, nin)
+#define RK_INT_FIELDS_1(name, nin)                                                 \
+    rk_k##nin##_i8 i8_##name; rk_k##nin##_u8 u8_##name;                            \
+    rk_k##nin##_i16 i16_##name; rk_k##nin##_u16 u16_##name;                        \
+    rk_k##nin##_i32 i32_##name; rk_k##nin##_u32 u32_##name;                        \
+    rk_k##nin##_i64 i64_##name; rk_k##nin##_u64 u64_##name;
+
+/* The dispatch table: one pointer per (op, dtype) for one target. */
+typedef struct rk_table {
+#define RK_OP(name, nin, npar, ints)                                               \
+    rk_k##nin##_f16 f16_##name; rk_k##nin##_f32 f32_##name; rk_k##nin##_f64 f64_##name; \
+    RK_INT_FIELDS_##ints(name, nin)
+#include "kernels.inc"
+#undef RK_OP
+    int filled;
+} rk_table;
+
+/* Declarations of every kernel of every target (only compiled ones are referenced). */
+#define RK_DECL_1(tag, T, name, tgt)                                               \
+    void rk_##tag##_##name##__##tgt(size_t n, const T *x, T *y, const rk_params *p);
+#define RK_DECL_2(tag, T, name, tgt)                                               \
+    void rk_##tag##_##name##__##tgt(size_t n, const T *x, const T *g, T *y,        \
+                                    const rk_params *p);
+#define RK_DECL_INTS_0(name, nin, tgt)
+#define RK_DECL_INTS_1(name, nin, tgt)                                             \
+    RK_DECL_##nin(i8, int8_t, name, tgt) RK_DECL_##nin(u8, uint8_t, name, tgt)     \
+    RK_DECL_##nin(i16, int16_t, name, tgt) RK_DECL_##nin(u16, uint16_t, name, tgt) \
+    RK_DECL_##nin(i32, int32_t, name, tgt) RK_DECL_##nin(u32, uint32_t, name, tgt) \
+    RK_DECL_##nin(i64, int64_t, name, tgt) RK_DECL_##nin(u64, uint64_t, name, tgt)
+#define RK_OP(name, nin, npar, ints)                                               \
+    RK_DECL_##nin(f16, rk_half, name, baseline) RK_DECL_##nin(f32, float, name, baseline) \
+    RK_DECL_##nin(f64, double, name, baseline) RK_DECL_INTS_##ints(name, nin, baseline)   \
+    RK_DECL_##nin(f16, rk_half, name, avx2) RK_DECL_##nin(f32, float, name, avx2)         \
+    RK_DECL_##nin(f64, double, name, avx2) RK_DECL_INTS_##ints(name, nin, avx2)           \
+    RK_DECL_##nin(f16, rk_half, name, avx512) RK_DECL_##nin(f32, float, name, avx512)     \
+    RK_DECL_##nin(f64, double, name, avx512) RK_DECL_INTS_##ints(name, nin, avx512)
+#include "kernels.inc"
+#undef RK_OP
+
+/* ---- targets and dispatch (dispatch.c) ---- */
+typedef enum rk_target { RK_TARGET_BASELINE = 0, RK_TARGET_AVX2 = 1, RK_TARGET_AVX512 = 2,
+                         RK_NTARGETS } rk_target;
+
+const char *rk_target_name(int target);
+int rk_target_compiled(int target);   /* built into this binary */
+int rk_target_supported(int target);  /* compiled and runnable on this CPU */
+int rk_best_target(void);
+/* Fills (once, thread-safely) and returns the table of a compiled, supported
+ * target, or NULL. */
+const rk_table *rk_get_table(int target);
+/* Comma-separated CPU features relukit looked at, for show_config. */
+const char *rk_cpu_features(void);
+
+/* ---- ufunc inner loops (loops.c) ---- */
+/* Same ABI as NumPy's PyUFuncGenericFunction (npy_intp is ptrdiff_t-sized). */
+typedef void (*rk_loop)(char **args, const ptrdiff_t *dims, const ptrdiff_t *steps,
+                        void *data);
+
+typedef struct rk_opinfo {
+    const char *name;   /* row name, e.g. "relu_bwd" */
+    int nin;            /* array operands (ufunc inputs = nin + npar) */
+    int npar;
+    int ints;
+    /* per dtype: the loop and its data (NULL loop: no such dtype) */
+    rk_loop loop[RK_NDTYPES];
+    void *data[RK_NDTYPES];
+} rk_opinfo;
+
+enum {
+#define RK_OP(name, nin, npar, ints) RK_OPID_##name,
+#include "kernels.inc"
+#undef RK_OP
+    RK_NOPS
+};
+
+/* Fills info[0..RK_NOPS) with loops bound to table t. */
+void rk_fill_opinfo(const rk_table *t, rk_opinfo *info);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
