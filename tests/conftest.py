@@ -1,0 +1,48 @@
+"""Shared helpers for relukit's tests (kept inside tests/, not at the repo root)."""
+import numpy as np
+import pytest
+
+FLOATS = (np.float16, np.float32, np.float64)
+
+
+def assert_same(got, want, what=""):
+    """Equal as values, NaN == NaN, and the sign of zero must match."""
+    got = np.asarray(got)
+    want = np.asarray(want)
+    assert got.shape == want.shape, f"{what}: shape {got.shape} != {want.shape}"
+    assert got.dtype == want.dtype, f"{what}: dtype {got.dtype} != {want.dtype}"
+    nan_ok = np.isnan(got) & np.isnan(want) if got.dtype.kind == "f" else np.zeros(got.shape, bool)
+    same = (got == want) & (np.signbit(got) == np.signbit(want))
+    bad = ~(same | nan_ok)
+    if bad.any():
+        idx = np.argwhere(bad)[:5]
+        details = ", ".join(f"{tuple(i)}: got {got[tuple(i)]!r} want {want[tuple(i)]!r}" for i in idx)
+        raise AssertionError(f"{what}: {int(bad.sum())} of {got.size} differ ({details})")
+
+
+def special_values(dtype):
+    fi = np.finfo(dtype)
+    return np.array([0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, 1.0, -1.0,
+                     float(fi.tiny), -float(fi.tiny), float(fi.max), -float(fi.max),
+                     float(fi.smallest_subnormal), -float(fi.smallest_subnormal),
+                     float(fi.eps), -float(fi.eps)], dtype=dtype)
+
+
+def random_values(dtype, n, rng):
+    """Both signs, magnitudes over many binades, with special values mixed in."""
+    x = rng.choice([-1.0, 1.0], n) * np.exp2(rng.uniform(-16, 10, n))
+    x = x.astype(dtype)
+    sv = special_values(dtype)
+    pos = rng.integers(0, max(n, 1), size=min(n, len(sv)))
+    x[pos] = sv[: len(pos)]
+    return x
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(12345)
+
+
+@pytest.fixture(params=FLOATS, ids=lambda d: np.dtype(d).name)
+def fdtype(request):
+    return request.param

@@ -1,0 +1,110 @@
+"""Targets and dispatch: the selected target, RELUKIT_TARGET, show_config, and
+the whole test suite re-run under every other compiled target this CPU runs."""
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import relukit
+from relukit import _ufuncs
+
+TESTS_DIR = Path(__file__).resolve().parent
+
+
+def run_python(code, target=None, timeout=120):
+    env = dict(os.environ)
+    env.pop("RELUKIT_TARGET", None)
+    if target is not None:
+        env["RELUKIT_TARGET"] = target
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, timeout=timeout, cwd=str(TESTS_DIR))
+
+
+def test_selected_target_is_best_supported():
+    assert _ufuncs.TARGET in _ufuncs.SUPPORTED_TARGETS
+    if "RELUKIT_TARGET" not in os.environ:
+        assert _ufuncs.TARGET == _ufuncs.SUPPORTED_TARGETS[-1]
+        assert _ufuncs.TARGET_REASON == "best target this CPU supports"
+
+
+def test_targets_compiled_on_x86_64():
+    if platform.machine() in ("x86_64", "AMD64"):
+        assert _ufuncs.COMPILED_TARGETS == ("baseline", "avx2", "avx512")
+        features = _ufuncs.CPU_FEATURES.split()
+        expect = ["baseline"]
+        if {"avx2", "fma", "f16c"} <= set(features):
+            expect.append("avx2")
+            if {"avx512f", "avx512bw", "avx512dq", "avx512vl"} <= set(features):
+                expect.append("avx512")
+        assert list(_ufuncs.SUPPORTED_TARGETS) == expect
+    else:
+        assert _ufuncs.COMPILED_TARGETS == ("baseline",)
+
+
+def test_show_config_dicts_and_stdout(capsys):
+    cfg = relukit.show_config(mode="dicts")
+    assert cfg["relukit"]["version"] == relukit.__version__
+    assert cfg["Runtime"]["target"] == _ufuncs.TARGET
+    assert cfg["Build"]["compiled_targets"] == list(_ufuncs.COMPILED_TARGETS)
+    assert cfg["Runtime"]["threads"] >= 1
+    assert "relu" in cfg["Kernels"]["ufuncs"]
+    assert relukit.show_config() is None
+    text = capsys.readouterr().out
+    assert f"target: {_ufuncs.TARGET}" in text and "compiler:" in text
+    with pytest.raises(ValueError, match="show_config: mode"):
+        relukit.show_config(mode="json")
+
+
+def test_kernel_rows_generate_ufuncs():
+    names = {_ufuncs.ufunc_name(row) for row, *_ in _ufuncs.KERNEL_ROWS}
+    assert names == set(_ufuncs.UFUNCS)
+    for row, nin, npar, ints in _ufuncs.KERNEL_ROWS:
+        uf = _ufuncs.UFUNCS[_ufuncs.ufunc_name(row)]
+        assert uf.nin == nin + npar and uf.nout == 1
+        assert uf.types[:3] == [t * (nin + npar) + "->" + t for t in "efd"]
+        assert (len(uf.types) > 3) == bool(ints)
+
+
+@pytest.mark.parametrize("target", _ufuncs.SUPPORTED_TARGETS)
+def test_forced_target_is_used(target):
+    r = run_python("import relukit; c = relukit.show_config('dicts')['Runtime']; "
+                   "print(c['target'], '|', c['target_reason'])", target=target)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == f"{target} | forced by RELUKIT_TARGET"
+
+
+def test_unknown_target_is_import_error():
+    r = run_python("import relukit", target="sse9")
+    assert r.returncode != 0
+    assert "ImportError" in r.stderr and "RELUKIT_TARGET='sse9' is not a relukit target" in r.stderr
+
+
+@pytest.mark.parametrize("target", [t for t in _ufuncs.COMPILED_TARGETS
+                                    if t not in _ufuncs.SUPPORTED_TARGETS])
+def test_unsupported_target_is_import_error(target):
+    r = run_python("import relukit", target=target)
+    assert r.returncode != 0
+    assert "ImportError" in r.stderr and "cannot run on this CPU" in r.stderr
+
+
+OTHER_TARGETS = [t for t in _ufuncs.COMPILED_TARGETS if t != _ufuncs.TARGET]
+
+
+@pytest.mark.skipif("RELUKIT_TARGET" in os.environ, reason="already inside a per-target run")
+@pytest.mark.parametrize("target", OTHER_TARGETS)
+def test_whole_suite_under_target(target):
+    """Every compiled target is tested, not only the best: re-run all the other
+    test modules with RELUKIT_TARGET set."""
+    if target not in _ufuncs.SUPPORTED_TARGETS:
+        pytest.skip(f"this CPU cannot run the {target} kernels ({_ufuncs.CPU_FEATURES})")
+    env = dict(os.environ, RELUKIT_TARGET=target)
+    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
+                        str(TESTS_DIR)], env=env, capture_output=True, text=True,
+                       timeout=900, cwd=str(TESTS_DIR))
+    tail = "\n".join(r.stdout.splitlines()[-15:])
+    assert r.returncode == 0, f"tests failed under RELUKIT_TARGET={target}:\n{tail}\n{r.stderr[-2000:]}"
+    assert " passed" in tail
