@@ -5,11 +5,20 @@ several CPU targets and picked at import (``RELUKIT_TARGET`` forces one), so
 ``out=``, ``where=``, ``dtype=``, broadcasting and ``__array_ufunc__`` all work.
 In place is ``op(x, out=x)``.  See :func:`show_config`.
 """
-from relukit._build_info import version as __version__
-from relukit._config import show_config
-from relukit._ufuncs import UFUNCS as _UFUNCS
+try:
+    from relukit import _ufuncs
+except ModuleNotFoundError as _exc:
+    if _exc.name not in ("relukit._ufuncs", "relukit._build_info"):
+        raise
+    # an unbuilt source checkout shadows the installed package: use the latter
+    from relukit._source_tree import use_installed_build as _use_installed_build
 
-relu = _UFUNCS["relu"]
-relu_backward = _UFUNCS["relu_backward"]
+    _use_installed_build(__path__[0])
+else:
+    from relukit._build_info import version as __version__
+    from relukit._config import show_config
 
-__all__ = ["relu", "relu_backward", "show_config", "__version__"]
+    relu = _ufuncs.UFUNCS["relu"]
+    relu_backward = _ufuncs.UFUNCS["relu_backward"]
+
+    __all__ = ["relu", "relu_backward", "show_config", "__version__"]

@@ -1,0 +1,1 @@
+"""asv benchmark suite for relukit: one module per kernel family (bench_<family>.py)."""

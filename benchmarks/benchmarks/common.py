@@ -1,0 +1,134 @@
+"""Shared machinery for relukit's asv benchmarks (holds no benchmarks itself).
+
+A family module (``bench_<family>.py``) declares a dict
+
+    OPS = {ufunc_name: (numpy_peer, make_inputs), ...}
+
+and calls ``make_op_benchmarks(OPS, globals())``, which creates one asv
+benchmark class per op (``relu`` -> ``Relu``, ``relu_backward`` -> ``ReluBackward``).
+
+* ``numpy_peer(*inputs, out=None)`` is the plain-NumPy expression a user would
+  write instead of the relukit ufunc; it must honour ``out=`` (write the result
+  into ``out`` and return it) as well as allocate when ``out`` is None.
+* ``make_inputs(rng, size, dtype)`` returns the tuple of ufunc operands;
+  ``normal_inputs(nin)`` makes ``nin`` standard-normal arrays.
+
+What comes from relukit's API: the ufunc itself (``relukit._ufuncs.UFUNCS``), its
+number of inputs (checked against ``KERNEL_ROWS``) and the float dtypes it has
+loops for.  An op that the relukit being benchmarked does not have (an older
+commit) is reported as skipped ("n/a") rather than failing.
+"""
+import numpy as np
+
+from relukit import _ufuncs
+
+SEED = 20250101
+SIZES = [4096, 1 << 20, 1 << 24]  # in cache / in L2-L3 / in DRAM (float64: 32 KiB, 8 MiB, 128 MiB)
+FLOAT_DTYPES = ["float16", "float32", "float64"]
+
+
+def kernel_rows():
+    """ufunc name -> (row name, nin, npar, ints), as relukit builds its ufuncs."""
+    return {_ufuncs.ufunc_name(row[0]): row for row in _ufuncs.KERNEL_ROWS}
+
+
+def float_dtypes(op):
+    """The float dtypes of FLOAT_DTYPES that ``op`` has a same-dtype loop for."""
+    ufunc = _ufuncs.UFUNCS.get(op)
+    if ufunc is None:  # op not in this build: keep the full grid, setup() skips it
+        return list(FLOAT_DTYPES)
+    loops = {t.split("->")[0] for t in ufunc.types}
+    return [d for d in FLOAT_DTYPES if np.dtype(d).char * ufunc.nin in loops]
+
+
+def standard_normal(rng, size, dtype):
+    """``size`` standard-normal values of ``dtype`` (float16 via float32)."""
+    dtype = np.dtype(dtype)
+    work = dtype if dtype in (np.float32, np.float64) else np.float32
+    return rng.standard_normal(size, dtype=work).astype(dtype, copy=False)
+
+
+def normal_inputs(nin):
+    """Input maker: ``nin`` independent standard-normal operands."""
+    def make_inputs(rng, size, dtype):
+        return tuple(standard_normal(rng, size, dtype) for _ in range(nin))
+    make_inputs.nin = nin
+    return make_inputs
+
+
+class _OpBenchmark:
+    """Generic benchmarks of one elementwise ufunc; subclassed per op by make_op_benchmarks.
+
+    Modes: ``out=`` preallocated, in place (result written over the first operand,
+    a copy made in setup; repeated calls are idempotent for the piecewise ops),
+    allocating; ``peakmem_alloc`` is the process peak RSS around the allocating call
+    (it includes the inputs made in setup).  ``time_numpy_*`` time the NumPy peer.
+    """
+
+    op = None            # ufunc name, set per subclass
+    peer = None          # staticmethod(numpy_peer)
+    make_inputs = None   # staticmethod(make_inputs)
+
+    param_names = ["dtype", "size"]
+    params = [FLOAT_DTYPES, SIZES]
+
+    timeout = 300.0           # seconds per benchmark (all parameter combinations)
+    warmup_time = 0.05
+    sample_time = 0.02        # number of calls per sample is chosen to fill this
+    repeat = (3, 10, 5.0)     # (min, max) samples, stop after 5 s; --quick does 1 call
+
+    def setup(self, dtype, size):
+        ufunc = _ufuncs.UFUNCS.get(self.op)
+        if ufunc is None:
+            raise NotImplementedError(f"this relukit has no ufunc {self.op!r}")
+        if np.dtype(dtype).char * ufunc.nin + "->" + np.dtype(dtype).char not in ufunc.types:
+            raise NotImplementedError(f"{self.op} has no {dtype} loop")
+        self.ufunc = ufunc
+        rng = np.random.default_rng(SEED)
+        self.inputs = self.make_inputs(rng, size, np.dtype(dtype))
+        self.rest = self.inputs[1:]
+        self.out = np.empty_like(self.inputs[0])
+        self.buf = self.inputs[0].copy()  # in-place target
+
+    def time_out(self, dtype, size):
+        self.ufunc(*self.inputs, out=self.out)
+
+    def time_inplace(self, dtype, size):
+        self.ufunc(self.buf, *self.rest, out=self.buf)
+
+    def time_alloc(self, dtype, size):
+        self.ufunc(*self.inputs)
+
+    def peakmem_alloc(self, dtype, size):
+        self.ufunc(*self.inputs)
+
+    def time_numpy_out(self, dtype, size):
+        self.peer(*self.inputs, out=self.out)
+
+    def time_numpy_alloc(self, dtype, size):
+        self.peer(*self.inputs)
+
+
+def class_name(op):
+    """relu_backward -> ReluBackward."""
+    return "".join(part.capitalize() for part in op.split("_"))
+
+
+def make_op_benchmarks(ops, namespace):
+    """Create one benchmark class per entry of ``ops`` in ``namespace`` (a module's globals())."""
+    rows = kernel_rows()
+    for op, (peer, make_inputs) in ops.items():
+        row = rows.get(op)
+        nin = getattr(make_inputs, "nin", None)
+        if row is not None and nin is not None and nin != row[1]:
+            raise ValueError(f"{op}: input maker makes {nin} operands, the kernel row has nin={row[1]}")
+        name = class_name(op)
+        namespace[name] = type(name, (_OpBenchmark,), {
+            "__module__": namespace["__name__"],
+            "__qualname__": name,
+            "__doc__": f"relukit.{op} against its NumPy peer {peer.__name__}.",
+            "op": op,
+            "peer": staticmethod(peer),
+            "make_inputs": staticmethod(make_inputs),
+            "params": [float_dtypes(op), SIZES],
+        })
