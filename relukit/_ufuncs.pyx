@@ -105,7 +105,7 @@ UFUNCS = {}       # ufunc name -> ufunc
 
 def ufunc_name(row):
     """Ufunc name of a kernels.inc row: relu_bwd -> relu_backward."""
-    return row[:-4] + "_backward" if row.endswith("_bwd") else row
+    return row[:len(row) - 4] + "_backward" if row.endswith("_bwd") else row
 
 
 cdef object _make_ufunc(rk_opinfo *info):

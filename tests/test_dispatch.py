@@ -108,3 +108,16 @@ def test_whole_suite_under_target(target):
     tail = "\n".join(r.stdout.splitlines()[-15:])
     assert r.returncode == 0, f"tests failed under RELUKIT_TARGET={target}:\n{tail}\n{r.stderr[-2000:]}"
     assert " passed" in tail
+
+
+def test_main_job_from_clone_root():
+    """`python -m relukit` run where the source folder shadows the installed
+    package (the root of a clone) still runs the built relukit and passes."""
+    root = TESTS_DIR.parent
+    if not (root / "relukit" / "__init__.py").exists():
+        pytest.skip("tests are not inside a source checkout")
+    env = {k: v for k, v in os.environ.items() if k != "RELUKIT_TARGET"}
+    r = subprocess.run([sys.executable, "-m", "relukit", "--no-bench"], cwd=str(root), env=env,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    assert "all PASS" in r.stdout and "FAIL" not in r.stdout

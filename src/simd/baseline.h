@@ -120,7 +120,7 @@ RK_INLINE __m128i rk_sse2_f2h(vf v) { /* -> 4 x u32 lanes holding half bits */
     __m128i rtiny = _mm_sub_epi32(_mm_castps_si128(t), _mm_set1_epi32(126 << 23));
     /* normal: rebias, add the round-to-nearest-even bias, shift */
     __m128i odd = _mm_and_si128(_mm_srli_epi32(u, 13), _mm_set1_epi32(1));
-    __m128i rn = _mm_add_epi32(u, _mm_set1_epi32(((15 - 127) << 23) + 0xfff));
+    __m128i rn = _mm_add_epi32(u, _mm_set1_epi32((int32_t)(0u - ((127u - 15u) << 23)) + 0xfff));
     rn = _mm_srli_epi32(_mm_add_epi32(rn, odd), 13);
     __m128i r = _mm_or_si128(_mm_and_si128(tiny, rtiny), _mm_andnot_si128(tiny, rn));
     r = _mm_or_si128(_mm_and_si128(big, rbig), _mm_andnot_si128(big, r));
