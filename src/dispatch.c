@@ -106,17 +106,24 @@ static rk_table tables[RK_NTARGETS];
 
 #define RK_SET_INTS_0(name, tgt)
 #define RK_SET_INTS_1(name, tgt)                                                    \
-    t->i8_##name = rk_i8_##name##__##tgt;   t->u8_##name = rk_u8_##name##__##tgt;   \
-    t->i16_##name = rk_i16_##name##__##tgt; t->u16_##name = rk_u16_##name##__##tgt; \
-    t->i32_##name = rk_i32_##name##__##tgt; t->u32_##name = rk_u32_##name##__##tgt; \
-    t->i64_##name = rk_i64_##name##__##tgt; t->u64_##name = rk_u64_##name##__##tgt;
-#define RK_FILL_ONE(name, ints, tgt)                                                \
-    t->f16_##name = rk_f16_##name##__##tgt;                                         \
-    t->f32_##name = rk_f32_##name##__##tgt;                                         \
-    t->f64_##name = rk_f64_##name##__##tgt;                                         \
+    t->i8_##name.k = rk_i8_##name##__##tgt;   t->u8_##name.k = rk_u8_##name##__##tgt;   \
+    t->i16_##name.k = rk_i16_##name##__##tgt; t->u16_##name.k = rk_u16_##name##__##tgt; \
+    t->i32_##name.k = rk_i32_##name##__##tgt; t->u32_##name.k = rk_u32_##name##__##tgt; \
+    t->i64_##name.k = rk_i64_##name##__##tgt; t->u64_##name.k = rk_u64_##name##__##tgt;
+#define RK_SET_ARR_0(name, tgt)
+#define RK_SET_ARR_1(name, tgt)                                                     \
+    t->f16_##name.a = rk_f16_##name##_arr__##tgt;                                   \
+    t->f32_##name.a = rk_f32_##name##_arr__##tgt;                                   \
+    t->f64_##name.a = rk_f64_##name##_arr__##tgt;
+#define RK_SET_ARR_2 RK_SET_ARR_1
+#define RK_FILL_ONE(name, npar, ints, tgt)                                          \
+    t->f16_##name.k = rk_f16_##name##__##tgt;                                       \
+    t->f32_##name.k = rk_f32_##name##__##tgt;                                       \
+    t->f64_##name.k = rk_f64_##name##__##tgt;                                       \
+    RK_SET_ARR_##npar(name, tgt)                                                    \
     RK_SET_INTS_##ints(name, tgt)
 
-#define RK_OP(name, nin, npar, ints) RK_FILL_ONE(name, ints, baseline)
+#define RK_OP(name, nin, npar, ints) RK_FILL_ONE(name, npar, ints, baseline)
 static void fill_baseline(void) {
     rk_table *t = &tables[RK_TARGET_BASELINE];
 #include "kernels.inc"
@@ -125,7 +132,7 @@ static void fill_baseline(void) {
 #undef RK_OP
 
 #ifdef RK_HAVE_AVX2
-#define RK_OP(name, nin, npar, ints) RK_FILL_ONE(name, ints, avx2)
+#define RK_OP(name, nin, npar, ints) RK_FILL_ONE(name, npar, ints, avx2)
 static void fill_avx2(void) {
     rk_table *t = &tables[RK_TARGET_AVX2];
 #include "kernels.inc"
@@ -135,7 +142,7 @@ static void fill_avx2(void) {
 #endif
 
 #ifdef RK_HAVE_AVX512
-#define RK_OP(name, nin, npar, ints) RK_FILL_ONE(name, ints, avx512)
+#define RK_OP(name, nin, npar, ints) RK_FILL_ONE(name, npar, ints, avx512)
 static void fill_avx512(void) {
     rk_table *t = &tables[RK_TARGET_AVX512];
 #include "kernels.inc"

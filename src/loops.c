@@ -1,10 +1,14 @@
 /* loops.c: the ufunc inner loops over one kernel table.
  *
  * Routing (results never depend on the route):
- *   every operand contiguous      -> the kernel on the arrays themselves;
+ *   parameters all of stride 0    -> the scalar-parameter kernel (rk_params);
+ *   parameters vary               -> the array-parameter kernel (_arr);
+ *   every operand contiguous      -> that kernel on the arrays themselves;
  *   otherwise                     -> strided operands are gathered into aligned
  *                                    blocks of RK_BLOCK elements, the same kernel
  *                                    runs on the block, the result is scattered.
+ * Kernel bodies compute from the raw parameter values in both kernels, so the
+ * two parameter routes give the same bits too.
  * Because the strided route runs the very same kernel, a strided, broadcast or
  * reversed view gets bit-identical results to a contiguous array.
  *
@@ -49,91 +53,139 @@ static inline void rk_fp_restore(rk_fpstate s) { fesetexceptflag(&s, FE_ALL_EXCE
         for (size_t j_ = 0; j_ < (m); j_++, d_ += (stride)) memcpy(d_, &(buf)[j_], sizeof(T)); \
     } while (0)
 
-/* one array operand: args = (x, y) */
-#define RK_DEFINE_LOOP1(tag, T)                                                      \
-    static void loop1_##tag(char **args, const ptrdiff_t *dims, const ptrdiff_t *steps, \
-                            void *data) {                                            \
-        const rk_k1_##tag k = *(const rk_k1_##tag *)data;                            \
-        const rk_params prm = {{0}, {0}};                                            \
+/* float16 bits -> float (exact; for scalar parameters only) */
+static float rk_half_to_float(rk_half h) {
+    uint32_t sign = (uint32_t)(h & 0x8000u) << 16, em = h & 0x7fffu, u;
+    if (em >= 0x7c00u) u = 0x7f800000u | ((em & 0x3ffu) << 13);          /* inf, NaN */
+    else if (em >= 0x0400u) u = (em << 13) + ((uint32_t)(127 - 15) << 23);  /* normal */
+    else {                                                                  /* subnormal, 0 */
+        float f = (float)em * 5.9604644775390625e-08f;                      /* em * 2^-24 */
+        memcpy(&u, &f, 4);
+    }
+    u |= sign;
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+#define RK_TOF_f16(v) rk_half_to_float(v)
+#define RK_TOF_f32(v) (v)
+#define RK_TOF_f64(v) (v)
+
+/* The loop of one float dtype, for every row shape (nin 1|2, npar 0..2).
+ * ufunc operand order: [g,] x, [p0, [p1,]] y; kernels take (x, [g,] y, ...). */
+#define RK_DEFINE_FLOAT_LOOP(tag, T)                                                 \
+    static void loop_##tag(char **args, const ptrdiff_t *dims, const ptrdiff_t *steps, \
+                           void *data) {                                             \
+        const rk_loopdata *ld = (const rk_loopdata *)data;                           \
+        const int nin = ld->nin, npar = ld->npar;                                    \
+        const rk_e1_##tag *e1 = (const rk_e1_##tag *)ld->entry;                      \
+        const rk_e2_##tag *e2 = (const rk_e2_##tag *)ld->entry;                      \
         const size_t n = (size_t)dims[0];                                            \
-        const ptrdiff_t sx = steps[0], sy = steps[1];                                \
-        const int cx = sx == (ptrdiff_t)sizeof(T), cy = sy == (ptrdiff_t)sizeof(T);  \
+        const ptrdiff_t es = (ptrdiff_t)sizeof(T);                                   \
+        char *pg = nin == 2 ? args[0] : NULL, *px = args[nin - 1];                   \
+        char *pp0 = npar ? args[nin] : NULL, *pp1 = npar == 2 ? args[nin + 1] : pp0; \
+        char *py = args[nin + npar];                                                 \
+        const ptrdiff_t sg = nin == 2 ? steps[0] : es, sx = steps[nin - 1];          \
+        const ptrdiff_t sp0 = npar ? steps[nin] : 0, sp1 = npar == 2 ? steps[nin + 1] : sp0; \
+        const ptrdiff_t sy = steps[nin + npar];                                      \
+        const int cx = sx == es, cg = sg == es, cy = sy == es;                       \
+        const int scal = sp0 == 0 && sp1 == 0, cp0 = sp0 == es, cp1 = sp1 == es;    \
+        rk_params prm = {{0}, {0}};                                                  \
+        if (npar && scal && n) {                                                     \
+            prm.d[0] = (double)RK_TOF_##tag(*(const T *)pp0);                        \
+            prm.d[1] = (double)RK_TOF_##tag(*(const T *)pp1);                        \
+            prm.f[0] = (float)prm.d[0];                                              \
+            prm.f[1] = (float)prm.d[1];                                              \
+        }                                                                            \
         const rk_fpstate fp = rk_fp_save();                                          \
-        if (cx && cy) {                                                              \
-            k(n, (const T *)args[0], (T *)args[1], &prm);                            \
+        if (cx && cg && cy && (scal || (cp0 && cp1))) {                              \
+            const T *x = (const T *)px, *g = (const T *)pg;                          \
+            T *y = (T *)py;                                                          \
+            if (scal) {                                                              \
+                if (nin == 1) e1->k(n, x, y, &prm); else e2->k(n, x, g, y, &prm);    \
+            } else {                                                                 \
+                const T *a = (const T *)pp0, *b = (const T *)pp1;                    \
+                if (nin == 1) e1->a(n, x, y, a, b); else e2->a(n, x, g, y, a, b);    \
+            }                                                                        \
         } else {                                                                     \
-            T bx[RK_BLOCK] RK_ALIGNED, by[RK_BLOCK] RK_ALIGNED;                      \
+            T bx[RK_BLOCK] RK_ALIGNED, bg[RK_BLOCK] RK_ALIGNED, by[RK_BLOCK] RK_ALIGNED; \
+            T ba[RK_BLOCK] RK_ALIGNED, bb[RK_BLOCK] RK_ALIGNED;                      \
             for (size_t i = 0; i < n; i += RK_BLOCK) {                               \
                 const size_t m = n - i < RK_BLOCK ? n - i : RK_BLOCK;                \
-                const char *px = args[0] + (ptrdiff_t)i * sx;                        \
-                char *py = args[1] + (ptrdiff_t)i * sy;                              \
-                if (!cx) RK_GATHER(T, bx, px, sx, m);                                \
-                k(m, cx ? (const T *)px : bx, cy ? (T *)py : by, &prm);              \
-                if (!cy) RK_SCATTER(T, py, sy, by, m);                               \
+                const ptrdiff_t o = (ptrdiff_t)i;                                    \
+                const T *x = bx, *g = bg, *a = ba, *b = bb;                          \
+                T *y = cy ? (T *)(py + o * sy) : by;                                 \
+                if (cx) x = (const T *)(px + o * sx); else RK_GATHER(T, bx, px + o * sx, sx, m); \
+                if (nin == 2) {                                                      \
+                    if (cg) g = (const T *)(pg + o * sg); else RK_GATHER(T, bg, pg + o * sg, sg, m); \
+                }                                                                    \
+                if (scal) {                                                          \
+                    if (nin == 1) e1->k(m, x, y, &prm); else e2->k(m, x, g, y, &prm); \
+                } else {                                                             \
+                    if (cp0) a = (const T *)(pp0 + o * sp0); else RK_GATHER(T, ba, pp0 + o * sp0, sp0, m); \
+                    if (cp1) b = (const T *)(pp1 + o * sp1); else RK_GATHER(T, bb, pp1 + o * sp1, sp1, m); \
+                    if (nin == 1) e1->a(m, x, y, a, b); else e2->a(m, x, g, y, a, b); \
+                }                                                                    \
+                if (!cy) RK_SCATTER(T, py + o * sy, sy, by, m);                      \
             }                                                                        \
         }                                                                            \
         rk_fp_restore(fp);                                                           \
     }
 
-/* two array operands: ufunc args = (g, x, y), kernel (x, g, y) */
-#define RK_DEFINE_LOOP2(tag, T)                                                      \
-    static void loop2_##tag(char **args, const ptrdiff_t *dims, const ptrdiff_t *steps, \
-                            void *data) {                                            \
-        const rk_k2_##tag k = *(const rk_k2_##tag *)data;                            \
+/* integer loops: one array operand, no parameters (relu) */
+#define RK_DEFINE_INT_LOOP(tag, T)                                                   \
+    static void loop_##tag(char **args, const ptrdiff_t *dims, const ptrdiff_t *steps, \
+                           void *data) {                                             \
+        const rk_e1_##tag *e = (const rk_e1_##tag *)((const rk_loopdata *)data)->entry; \
         const rk_params prm = {{0}, {0}};                                            \
         const size_t n = (size_t)dims[0];                                            \
-        const ptrdiff_t sg = steps[0], sx = steps[1], sy = steps[2];                 \
-        const int cg = sg == (ptrdiff_t)sizeof(T), cx = sx == (ptrdiff_t)sizeof(T);  \
-        const int cy = sy == (ptrdiff_t)sizeof(T);                                   \
-        const rk_fpstate fp = rk_fp_save();                                          \
-        if (cg && cx && cy) {                                                        \
-            k(n, (const T *)args[1], (const T *)args[0], (T *)args[2], &prm);        \
-        } else {                                                                     \
-            T bg[RK_BLOCK] RK_ALIGNED, bx[RK_BLOCK] RK_ALIGNED, by[RK_BLOCK] RK_ALIGNED; \
-            for (size_t i = 0; i < n; i += RK_BLOCK) {                               \
-                const size_t m = n - i < RK_BLOCK ? n - i : RK_BLOCK;                \
-                const char *pg = args[0] + (ptrdiff_t)i * sg;                        \
-                const char *px = args[1] + (ptrdiff_t)i * sx;                        \
-                char *py = args[2] + (ptrdiff_t)i * sy;                              \
-                if (!cg) RK_GATHER(T, bg, pg, sg, m);                                \
-                if (!cx) RK_GATHER(T, bx, px, sx, m);                                \
-                k(m, cx ? (const T *)px : bx, cg ? (const T *)pg : bg,               \
-                  cy ? (T *)py : by, &prm);                                          \
-                if (!cy) RK_SCATTER(T, py, sy, by, m);                               \
-            }                                                                        \
+        const ptrdiff_t sx = steps[0], sy = steps[1], es = (ptrdiff_t)sizeof(T);     \
+        if (sx == es && sy == es) {                                                  \
+            e->k(n, (const T *)args[0], (T *)args[1], &prm);                         \
+            return;                                                                  \
         }                                                                            \
-        rk_fp_restore(fp);                                                           \
+        T bx[RK_BLOCK] RK_ALIGNED, by[RK_BLOCK] RK_ALIGNED;                          \
+        for (size_t i = 0; i < n; i += RK_BLOCK) {                                   \
+            const size_t m = n - i < RK_BLOCK ? n - i : RK_BLOCK;                    \
+            RK_GATHER(T, bx, args[0] + (ptrdiff_t)i * sx, sx, m);                    \
+            e->k(m, bx, by, &prm);                                                   \
+            RK_SCATTER(T, args[1] + (ptrdiff_t)i * sy, sy, by, m);                   \
+        }                                                                            \
     }
 
-#define RK_DEFINE_LOOPS(tag, T) RK_DEFINE_LOOP1(tag, T) RK_DEFINE_LOOP2(tag, T)
-RK_FOREACH_FLOAT(RK_DEFINE_LOOPS)
-RK_FOREACH_INT(RK_DEFINE_LOOP1)
+RK_FOREACH_FLOAT(RK_DEFINE_FLOAT_LOOP)
+RK_FOREACH_INT(RK_DEFINE_INT_LOOP)
 
-#define RK_INFO_SET(op, tag, nin, name)                                              \
-    info[op].loop[RK_##tag] = loop##nin##_##tag;                                     \
-    info[op].data[RK_##tag] = (void *)&t->tag##_##name;
-#define RK_INFO_INTS_0(op, nin, name)
-#define RK_INFO_INTS_1(op, nin, name)                                                \
-    RK_INFO_SET(op, i8, nin, name) RK_INFO_SET(op, u8, nin, name)                    \
-    RK_INFO_SET(op, i16, nin, name) RK_INFO_SET(op, u16, nin, name)                  \
-    RK_INFO_SET(op, i32, nin, name) RK_INFO_SET(op, u32, nin, name)                  \
-    RK_INFO_SET(op, i64, nin, name) RK_INFO_SET(op, u64, nin, name)
+#define RK_INFO_SET(op, tag, name)                                                   \
+    info[op].loop[RK_##tag] = loop_##tag;                                            \
+    info[op].ld[RK_##tag].entry = &t->tag##_##name;                                  \
+    info[op].ld[RK_##tag].nin = info[op].nin;                                        \
+    info[op].ld[RK_##tag].npar = info[op].npar;                                      \
+    info[op].data[RK_##tag] = &info[op].ld[RK_##tag];
+#define RK_INFO_INTS_0(op, name)
+#define RK_INFO_INTS_1(op, name)                                                     \
+    RK_INFO_SET(op, i8, name) RK_INFO_SET(op, u8, name)                              \
+    RK_INFO_SET(op, i16, name) RK_INFO_SET(op, u16, name)                            \
+    RK_INFO_SET(op, i32, name) RK_INFO_SET(op, u32, name)                            \
+    RK_INFO_SET(op, i64, name) RK_INFO_SET(op, u64, name)
 
 void rk_fill_opinfo(const rk_table *t, rk_opinfo *info) {
     memset(info, 0, sizeof(rk_opinfo) * RK_NOPS);
 #define RK_OP(name_, nin_, npar_, ints_)                                             \
     {                                                                                \
-        _Static_assert(npar_ == 0, "parameter loops are not built yet");             \
-        _Static_assert(ints_ == 0 || nin_ == 1, "integer loops need nin == 1");      \
+        _Static_assert(nin_ == 1 || nin_ == 2, "nin is 1 or 2");                     \
+        _Static_assert(npar_ >= 0 && npar_ <= 2, "at most two parameters");         \
+        _Static_assert(ints_ == 0 || (nin_ == 1 && npar_ == 0),                      \
+                       "integer loops need nin == 1 and no parameters");             \
         const int op = RK_OPID_##name_;                                              \
         info[op].name = #name_;                                                      \
         info[op].nin = nin_;                                                         \
         info[op].npar = npar_;                                                       \
         info[op].ints = ints_;                                                       \
-        RK_INFO_SET(op, f16, nin_, name_)                                            \
-        RK_INFO_SET(op, f32, nin_, name_)                                            \
-        RK_INFO_SET(op, f64, nin_, name_)                                            \
-        RK_INFO_INTS_##ints_(op, nin_, name_)                                        \
+        RK_INFO_SET(op, f16, name_)                                                  \
+        RK_INFO_SET(op, f32, name_)                                                  \
+        RK_INFO_SET(op, f64, name_)                                                  \
+        RK_INFO_INTS_##ints_(op, name_)                                              \
     }
 #include "kernels.inc"
 #undef RK_OP

@@ -32,11 +32,20 @@ typedef struct rk_params {
     float f[4];
 } rk_params;
 
-/* Kernel types by number of array operands and dtype. */
+/* Kernel types by number of array operands and dtype.
+ *   rk_kN_T  scalar-parameter kernel: parameters in *p (the same for all n elements)
+ *   rk_aN_T  array-parameter kernel: parameter k of element i is pk[i] (pb == pa
+ *            when the op has one parameter)
+ * and the table entry of one (op, dtype): both kernels (a is NULL for npar == 0). */
 #define RK_KTYPES(tag, T)                                                          \
     typedef void (*rk_k1_##tag)(size_t n, const T *x, T *y, const rk_params *p);   \
     typedef void (*rk_k2_##tag)(size_t n, const T *x, const T *g, T *y,            \
-                                const rk_params *p);
+                                const rk_params *p);                               \
+    typedef void (*rk_a1_##tag)(size_t n, const T *x, T *y, const T *pa, const T *pb); \
+    typedef void (*rk_a2_##tag)(size_t n, const T *x, const T *g, T *y,            \
+                                const T *pa, const T *pb);                         \
+    typedef struct { rk_k1_##tag k; rk_a1_##tag a; } rk_e1_##tag;                  \
+    typedef struct { rk_k2_##tag k; rk_a2_##tag a; } rk_e2_##tag;
 RK_KTYPES(f16, rk_half)
 RK_KTYPES(f32, float)
 RK_KTYPES(f64, double)
@@ -63,18 +72,18 @@ typedef enum rk_dtype {
     RK_NDTYPES
 } rk_dtype;
 
-/* Integer kernels exist only for rows with ints == 1 (and nin == 1). */
+/* Integer kernels exist only for rows with ints == 1 (and nin == 1, npar == 0). */
 #define RK_INT_FIELDS_0(name, nin)
 #define RK_INT_FIELDS_1(name, nin)                                                 \
-    rk_k##nin##_i8 i8_##name; rk_k##nin##_u8 u8_##name;                            \
-    rk_k##nin##_i16 i16_##name; rk_k##nin##_u16 u16_##name;                        \
-    rk_k##nin##_i32 i32_##name; rk_k##nin##_u32 u32_##name;                        \
-    rk_k##nin##_i64 i64_##name; rk_k##nin##_u64 u64_##name;
+    rk_e##nin##_i8 i8_##name; rk_e##nin##_u8 u8_##name;                            \
+    rk_e##nin##_i16 i16_##name; rk_e##nin##_u16 u16_##name;                        \
+    rk_e##nin##_i32 i32_##name; rk_e##nin##_u32 u32_##name;                        \
+    rk_e##nin##_i64 i64_##name; rk_e##nin##_u64 u64_##name;
 
-/* The dispatch table: one pointer per (op, dtype) for one target. */
+/* The dispatch table: one entry per (op, dtype) for one target. */
 typedef struct rk_table {
 #define RK_OP(name, nin, npar, ints)                                               \
-    rk_k##nin##_f16 f16_##name; rk_k##nin##_f32 f32_##name; rk_k##nin##_f64 f64_##name; \
+    rk_e##nin##_f16 f16_##name; rk_e##nin##_f32 f32_##name; rk_e##nin##_f64 f64_##name; \
     RK_INT_FIELDS_##ints(name, nin)
 #include "kernels.inc"
 #undef RK_OP
@@ -87,19 +96,32 @@ typedef struct rk_table {
 #define RK_DECL_2(tag, T, name, tgt)                                               \
     void rk_##tag##_##name##__##tgt(size_t n, const T *x, const T *g, T *y,        \
                                     const rk_params *p);
+#define RK_DECLA_1(tag, T, name, tgt)                                              \
+    void rk_##tag##_##name##_arr__##tgt(size_t n, const T *x, T *y, const T *pa, const T *pb);
+#define RK_DECLA_2(tag, T, name, tgt)                                              \
+    void rk_##tag##_##name##_arr__##tgt(size_t n, const T *x, const T *g, T *y,    \
+                                        const T *pa, const T *pb);
+#define RK_DECL_ARR_0(tag, T, name, tgt, nin)
+#define RK_DECL_ARR_1(tag, T, name, tgt, nin) RK_DECLA_##nin(tag, T, name, tgt)
+#define RK_DECL_ARR_2(tag, T, name, tgt, nin) RK_DECLA_##nin(tag, T, name, tgt)
 #define RK_DECL_INTS_0(name, nin, tgt)
 #define RK_DECL_INTS_1(name, nin, tgt)                                             \
     RK_DECL_##nin(i8, int8_t, name, tgt) RK_DECL_##nin(u8, uint8_t, name, tgt)     \
     RK_DECL_##nin(i16, int16_t, name, tgt) RK_DECL_##nin(u16, uint16_t, name, tgt) \
     RK_DECL_##nin(i32, int32_t, name, tgt) RK_DECL_##nin(u32, uint32_t, name, tgt) \
     RK_DECL_##nin(i64, int64_t, name, tgt) RK_DECL_##nin(u64, uint64_t, name, tgt)
+#define RK_DECL_FLOAT(tag, T, name, tgt, nin, npar)                                \
+    RK_DECL_##nin(tag, T, name, tgt) RK_DECL_ARR_##npar(tag, T, name, tgt, nin)
+#define RK_DECL_TARGET(name, nin, npar, ints, tgt)                                 \
+    RK_DECL_FLOAT(f16, rk_half, name, tgt, nin, npar)                              \
+    RK_DECL_FLOAT(f32, float, name, tgt, nin, npar)                                \
+    RK_DECL_FLOAT(f64, double, name, tgt, nin, npar)                               \
+    RK_DECL_INTS_##ints(name, nin, tgt)
+
 #define RK_OP(name, nin, npar, ints)                                               \
-    RK_DECL_##nin(f16, rk_half, name, baseline) RK_DECL_##nin(f32, float, name, baseline) \
-    RK_DECL_##nin(f64, double, name, baseline) RK_DECL_INTS_##ints(name, nin, baseline)   \
-    RK_DECL_##nin(f16, rk_half, name, avx2) RK_DECL_##nin(f32, float, name, avx2)         \
-    RK_DECL_##nin(f64, double, name, avx2) RK_DECL_INTS_##ints(name, nin, avx2)           \
-    RK_DECL_##nin(f16, rk_half, name, avx512) RK_DECL_##nin(f32, float, name, avx512)     \
-    RK_DECL_##nin(f64, double, name, avx512) RK_DECL_INTS_##ints(name, nin, avx512)
+    RK_DECL_TARGET(name, nin, npar, ints, baseline)                                \
+    RK_DECL_TARGET(name, nin, npar, ints, avx2)                                    \
+    RK_DECL_TARGET(name, nin, npar, ints, avx512)
 #include "kernels.inc"
 #undef RK_OP
 
@@ -122,6 +144,12 @@ const char *rk_cpu_features(void);
 typedef void (*rk_loop)(char **args, const ptrdiff_t *dims, const ptrdiff_t *steps,
                         void *data);
 
+/* What a loop needs to know: the table entry (an rk_eN_<dtype>) and the shape. */
+typedef struct rk_loopdata {
+    const void *entry;
+    int nin, npar;
+} rk_loopdata;
+
 typedef struct rk_opinfo {
     const char *name;   /* row name, e.g. "relu_bwd" */
     int nin;            /* array operands (ufunc inputs = nin + npar) */
@@ -130,6 +158,7 @@ typedef struct rk_opinfo {
     /* per dtype: the loop and its data (NULL loop: no such dtype) */
     rk_loop loop[RK_NDTYPES];
     void *data[RK_NDTYPES];
+    rk_loopdata ld[RK_NDTYPES];   /* what data[] points to */
 } rk_opinfo;
 
 enum {
@@ -139,7 +168,7 @@ enum {
     RK_NOPS
 };
 
-/* Fills info[0..RK_NOPS) with loops bound to table t. */
+/* Fills info[0..RK_NOPS) with loops bound to table t (info must outlive the ufuncs). */
 void rk_fill_opinfo(const rk_table *t, rk_opinfo *info);
 
 #ifdef __cplusplus
