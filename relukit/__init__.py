@@ -17,7 +17,34 @@ else:
     from relukit._build_info import version as __version__
     from relukit._config import show_config
 
+    from relukit._api import (
+        hardtanh,
+        hardtanh_backward,
+        leaky_relu,
+        leaky_relu_backward,
+        prelu,
+        prelu_backward,
+        rrelu,
+        rrelu_backward,
+        threshold,
+        threshold_backward,
+    )
+
+    # ops without parameters are the ufuncs themselves
     relu = _ufuncs.UFUNCS["relu"]
     relu_backward = _ufuncs.UFUNCS["relu_backward"]
+    relu6 = _ufuncs.UFUNCS["relu6"]
+    relu6_backward = _ufuncs.UFUNCS["relu6_backward"]
+    hardsigmoid = _ufuncs.UFUNCS["hardsigmoid"]
+    hardsigmoid_backward = _ufuncs.UFUNCS["hardsigmoid_backward"]
+    hardswish = _ufuncs.UFUNCS["hardswish"]
+    hardswish_backward = _ufuncs.UFUNCS["hardswish_backward"]
 
-    __all__ = ["relu", "relu_backward", "show_config", "__version__"]
+    __all__ = [
+        "relu", "relu_backward", "relu6", "relu6_backward",
+        "hardtanh", "hardtanh_backward", "threshold", "threshold_backward",
+        "leaky_relu", "leaky_relu_backward", "prelu", "prelu_backward",
+        "rrelu", "rrelu_backward",
+        "hardsigmoid", "hardsigmoid_backward", "hardswish", "hardswish_backward",
+        "show_config", "__version__",
+    ]

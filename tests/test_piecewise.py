@@ -167,3 +167,245 @@ def test_dtype_preserved(dtype):
     assert relukit.relu(x).dtype == dtype
     assert relukit.relu_backward(x, x).dtype == dtype
     assert type(relukit.relu(dtype(-1.5))) is dtype
+
+
+# ---------------------------------------------------------------------------
+# Every float ufunc of the kernel list, generically: against the float64
+# reference within the published bound, on every length and stride, with
+# parameters as scalars (scalar-parameter kernel) and as arrays (array-parameter
+# kernel), which must give identical bits.
+from relukit import _ufuncs  # noqa: E402
+
+ALL_UFUNCS = sorted(_ufuncs.UFUNCS)
+
+
+def reference_check(name, arrays, params, dtype):
+    uf = _ufuncs.UFUNCS[name]
+    with np.errstate(all="raise"):
+        got = uf(*arrays, *params)
+    with np.errstate(invalid="ignore"):
+        want = _reference.REFERENCES[name](*(a.astype(np.float64) for a in arrays),
+                                           *(np.asarray(p, dtype=dtype).astype(np.float64)
+                                             for p in params))
+    bound = _reference.ULP_BOUNDS[name][np.dtype(dtype).name]
+    if bound == 0:
+        with np.errstate(invalid="ignore"):
+            assert_same(got, want.astype(dtype), f"{name} {np.dtype(dtype).name}")
+    else:
+        err = _reference.ulp_error(got, want, dtype)
+        worst = int(np.argmax(err)) if err.size else 0
+        assert err.max(initial=0) <= bound, (
+            f"{name} {np.dtype(dtype).name}: {err.max():.3g} ULP > {bound} at "
+            f"{[a.ravel()[worst] for a in arrays]}")
+    return got
+
+
+def make_arrays(name, dtype, n, rng):
+    x = random_values(dtype, n, rng)
+    if name.endswith("_backward"):
+        return (random_values(dtype, n, rng), x)
+    return (x,)
+
+
+@pytest.mark.parametrize("name", ALL_UFUNCS)
+def test_every_ufunc_every_length(name, fdtype, rng):
+    params = _reference.SAMPLE_PARAMS.get(name, ())
+    for n in LENGTHS:
+        arrays = make_arrays(name, fdtype, n, rng)
+        got = reference_check(name, arrays, params, fdtype)
+        if params:
+            as_arrays = [np.full(n, p, dtype=fdtype) for p in params]
+            assert_same(_ufuncs.UFUNCS[name](*arrays, *as_arrays), got, f"{name} array params n={n}")
+
+
+@pytest.mark.parametrize("name", ALL_UFUNCS)
+@pytest.mark.parametrize("stride", [-3, -1, 2, 4])
+def test_every_ufunc_strided(name, fdtype, stride, rng):
+    params = _reference.SAMPLE_PARAMS.get(name, ())
+    arrays = make_arrays(name, fdtype, 700, rng)
+    contiguous = _ufuncs.UFUNCS[name](*arrays, *params)
+    views = [a[::stride] for a in arrays]
+    got = _ufuncs.UFUNCS[name](*views, *params)
+    assert_same(got, contiguous[::stride], f"{name} stride {stride}")
+    if params:
+        # strided parameter arrays take the gather route of the array kernel
+        parr = [np.full(700 * abs(stride), p, dtype=fdtype)[::stride][:len(got)] for p in params]
+        assert_same(_ufuncs.UFUNCS[name](*views, *parr), got, f"{name} strided params")
+
+
+@pytest.mark.parametrize("name", ALL_UFUNCS)
+def test_every_ufunc_specials_and_in_place(name, fdtype):
+    params = _reference.SAMPLE_PARAMS.get(name, ())
+    sv = special_values(fdtype)
+    if name.endswith("_backward"):
+        # every pairing of special gradients and special inputs
+        g, x = np.meshgrid(sv, sv)
+        arrays = (g.ravel(), x.ravel())
+    else:
+        arrays = (sv,)
+    got = reference_check(name, arrays, params, fdtype)
+    x = arrays[-1].copy()
+    _ufuncs.UFUNCS[name](*arrays[:-1], x, *params, out=x)
+    assert_same(x, got, f"{name} in place")
+    # NaN in gives NaN out
+    xs = arrays[-1]
+    assert np.isnan(got[np.isnan(xs)]).all(), f"{name}: NaN input lost"
+    assert not np.isnan(got[~np.isnan(xs) & ~np.isnan(arrays[0])]).any(), f"{name}: NaN from non-NaN"
+
+
+@pytest.mark.parametrize("name", ALL_UFUNCS)
+def test_all_float16_inputs(name):
+    # every float16 bit pattern (signalling NaNs included), under errstate(all='raise')
+    x = np.arange(1 << 16, dtype=np.uint32).astype(np.uint16).view(np.float16)
+    params = _reference.SAMPLE_PARAMS.get(name, ())
+    arrays = (np.ones_like(x), x) if name.endswith("_backward") else (x,)
+    reference_check(name, arrays, params, np.float16)
+
+
+# ---------------------------------------------------------------------------
+# The parametric wrappers: validation (nothing written to out), from_output,
+# prelu, rrelu, and agreement with PyTorch on kinks and signed zeros.
+
+BAD_CALLS = [
+    ("hardtanh", lambda x, o: relukit.hardtanh(x, 2.0, 1.0, out=o), ValueError, "hardtanh: min_val"),
+    ("hardtanh", lambda x, o: relukit.hardtanh(x, np.nan, 1.0, out=o), ValueError, "hardtanh: min_val must not be NaN"),
+    ("hardtanh_backward", lambda x, o: relukit.hardtanh_backward(x, x, 1.0, -1.0, out=o), ValueError, "hardtanh_backward: min_val"),
+    ("threshold", lambda x, o: relukit.threshold(x, np.nan, 0.0, out=o), ValueError, "threshold: threshold must not be NaN"),
+    ("threshold", lambda x, o: relukit.threshold(x, 0.0, np.nan, out=o), ValueError, "threshold: value must not be NaN"),
+    ("threshold_backward", lambda x, o: relukit.threshold_backward(x, x, 0.0, value=1.0, from_output=True, out=o), ValueError, "exact only when value <= threshold"),
+    ("threshold_backward", lambda x, o: relukit.threshold_backward(x, x, 0.0, from_output=True, out=o), ValueError, "needs the forward's value"),
+    ("leaky_relu", lambda x, o: relukit.leaky_relu(x, np.nan, out=o), ValueError, "leaky_relu: negative_slope must not be NaN"),
+    ("leaky_relu", lambda x, o: relukit.leaky_relu(x, "a", out=o), TypeError, "leaky_relu: negative_slope"),
+    ("leaky_relu_backward", lambda x, o: relukit.leaky_relu_backward(x, x, -0.5, from_output=True, out=o), ValueError, "negative_slope >= 0"),
+    ("prelu", lambda x, o: relukit.prelu(x.reshape(2, 3), [0.1, 0.2], out=o.reshape(2, 3)), ValueError, "prelu: weight has length 2"),
+    ("prelu", lambda x, o: relukit.prelu(x, [[0.1]], out=o), ValueError, "prelu: weight must be a scalar or 1-D"),
+    ("prelu", lambda x, o: relukit.prelu(x, [0.1, np.nan], axis=0, out=o), ValueError, "prelu: weight must not be NaN"),
+    ("rrelu", lambda x, o: relukit.rrelu(x, 0.5, 0.1, out=o), ValueError, "rrelu: lower must be <= upper"),
+    ("rrelu", lambda x, o: relukit.rrelu(x, -0.1, 0.1, out=o), ValueError, "rrelu: lower and upper must be >= 0"),
+    ("rrelu", lambda x, o: relukit.rrelu(x, np.nan, 0.1, out=o), ValueError, "rrelu: lower must not be NaN"),
+]
+
+
+@pytest.mark.parametrize("op,call,exc,msg", BAD_CALLS, ids=[f"{c[0]}-{i}" for i, c in enumerate(BAD_CALLS)])
+def test_bad_parameters_leave_out_untouched(op, call, exc, msg):
+    x = np.linspace(-2, 2, 6).astype(np.float32)
+    out = np.full(6, 42.0, np.float32)
+    with pytest.raises(exc, match=msg.replace("(", r"\(").replace(")", r"\)")):
+        call(x, out)
+    assert (out == 42.0).all(), f"{op} wrote to out before rejecting"
+
+
+def test_from_output_matches_from_input(rng):
+    x = random_values(np.float32, 1000, rng)
+    g = random_values(np.float32, 1000, rng)
+    assert_same(relukit.hardtanh_backward(g, relukit.hardtanh(x, -0.5, 2.0), -0.5, 2.0, from_output=True),
+                relukit.hardtanh_backward(g, x, -0.5, 2.0))
+    assert_same(relukit.leaky_relu_backward(g, relukit.leaky_relu(x, 0.2), 0.2, from_output=True),
+                relukit.leaky_relu_backward(g, x, 0.2))
+    assert_same(relukit.threshold_backward(g, relukit.threshold(x, 0.5, -1.0), 0.5, value=-1.0, from_output=True),
+                relukit.threshold_backward(g, x, 0.5))
+    assert_same(relukit.relu6_backward(g, relukit.relu6(x)), relukit.relu6_backward(g, x))
+    assert_same(relukit.relu_backward(g, relukit.relu(x)), relukit.relu_backward(g, x))
+
+
+def test_parameters_round_to_dtype_and_keep_it():
+    x = np.array([-1.0, -3.0, 2.0], np.float32)
+    slope = np.array([0.1, 0.3, 0.5])  # float64 slopes: rounded to float32 first
+    y = relukit.leaky_relu(x, slope)
+    assert y.dtype == np.float32
+    assert_same(y, (x.astype(np.float64) * slope.astype(np.float32)).astype(np.float32) * (x < 0) + x * (x >= 0))
+    h = np.array([-1.0, 2.0], np.float16)
+    assert relukit.leaky_relu(h, 0.1).dtype == np.float16
+    assert relukit.hardtanh(h, -0.5, 0.5).dtype == np.float16
+
+
+def test_broadcast_parameters_per_channel(rng):
+    x = rng.standard_normal((4, 3, 5)).astype(np.float32)
+    lo = np.array([-0.1, -0.5, -1.0], np.float32)[:, None]
+    hi = np.float32(0.5)
+    got = relukit.hardtanh(x, lo, hi)
+    want = np.clip(x, np.broadcast_to(lo, x.shape), hi)
+    assert_same(got, want)
+
+
+@pytest.mark.parametrize("axis", [1, -1, 0])
+def test_prelu_per_channel(axis, rng, fdtype):
+    x = random_values(fdtype, 4 * 3 * 6, rng).reshape(4, 3, 6)
+    x[np.isnan(x)] = 1  # NaN makes the weight gradient NaN; checked separately
+    x = np.clip(x, -100, 100).astype(fdtype)
+    C = x.shape[axis]
+    w = np.linspace(0.05, 0.5, C).astype(fdtype)
+    shape = [1] * 3
+    shape[axis] = C
+    wb = w.reshape(shape)
+    y = relukit.prelu(x, w, axis=axis)
+    want = np.where(x < 0, x.astype(np.float64) * wb.astype(np.float64), x).astype(fdtype)
+    assert_same(y, want, "prelu")
+    g = rng.standard_normal(x.shape).astype(fdtype)
+    gx, gw = relukit.prelu_backward(g, x, w, axis=axis)
+    assert_same(gx, relukit.leaky_relu_backward(g, x, wb), "prelu grad_x")
+    other = tuple(i for i in range(3) if i != axis % 3)
+    want_gw = np.where(x < 0, g.astype(np.float64) * x, 0).sum(axis=other)
+    assert gw.shape == w.shape and gw.dtype == fdtype
+    np.testing.assert_allclose(gw.astype(np.float64), want_gw, rtol=2e-3 if fdtype == np.float16 else 1e-5, atol=1e-3)
+
+
+def test_prelu_weight_grad_blocks_large(monkeypatch, rng):
+    from relukit import _api
+    monkeypatch.setattr(_api, "_BLOCK", 50)  # force many blocks on a small array
+    x = rng.standard_normal((3, 7, 40)).astype(np.float64)
+    g = rng.standard_normal((3, 7, 40))
+    w = np.full(7, 0.25)
+    _, gw = relukit.prelu_backward(g, x, w, axis=1)
+    np.testing.assert_allclose(gw, np.where(x < 0, g * x, 0).sum(axis=(0, 2)), rtol=1e-12)
+    _, gw_scalar = relukit.prelu_backward(g, x, 0.25)
+    np.testing.assert_allclose(gw_scalar, np.where(x < 0, g * x, 0).sum(), rtol=1e-12)
+
+
+def test_rrelu_eval_and_training(rng):
+    x = random_values(np.float32, 2000, rng)
+    x[np.isnan(x)] = -1
+    assert_same(relukit.rrelu(x), relukit.leaky_relu(x, (1 / 8 + 1 / 3) / 2))
+    y, noise = relukit.rrelu(x, 0.1, 0.3, training=True, rng=np.random.default_rng(7))
+    y2, noise2 = relukit.rrelu(x, 0.1, 0.3, training=True, rng=np.random.default_rng(7))
+    assert_same(y, y2)
+    assert_same(noise, noise2)
+    neg = x < 0
+    assert (noise[~neg] == 1).all()
+    assert ((noise[neg] >= np.float32(0.1)) & (noise[neg] <= np.float32(0.3))).all()
+    assert len(np.unique(noise[neg])) > 100, "slopes must be drawn per element"
+    assert_same(y, np.where(neg, (x.astype(np.float64) * noise).astype(np.float32), x))
+    g = rng.standard_normal(x.shape).astype(np.float32)
+    gx = relukit.rrelu_backward(g, x, noise)
+    assert_same(gx, np.where(x > 0, g, (g.astype(np.float64) * noise).astype(np.float32)))
+
+
+def test_matches_torch_kinks_and_signed_zeros():
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    x = np.array([-6.0, -3.0, -1.0, -0.0, 0.0, 1.0, 3.0, 6.0, 7.0], np.float32)
+    cases = {
+        "relu": (relukit.relu, F.relu, relukit.relu_backward),
+        "relu6": (relukit.relu6, F.relu6, relukit.relu6_backward),
+        "hardtanh": (relukit.hardtanh, F.hardtanh, relukit.hardtanh_backward),
+        "leaky_relu": (lambda a: relukit.leaky_relu(a, 0.1), lambda t: F.leaky_relu(t, 0.1),
+                       lambda g, a: relukit.leaky_relu_backward(g, a, 0.1)),
+        "threshold": (lambda a: relukit.threshold(a, 1.0, -2.0), lambda t: F.threshold(t, 1.0, -2.0),
+                      lambda g, a: relukit.threshold_backward(g, a, 1.0)),
+        "hardsigmoid": (relukit.hardsigmoid, F.hardsigmoid, relukit.hardsigmoid_backward),
+        "hardswish": (relukit.hardswish, F.hardswish, relukit.hardswish_backward),
+    }
+    for name, (fwd, tfwd, bwd) in cases.items():
+        t = torch.tensor(x, requires_grad=True)
+        ty = tfwd(t)
+        ty.sum().backward()
+        for ours, theirs, what in ((fwd(x), ty.detach().numpy(), "forward"),
+                                   (bwd(np.ones_like(x), x), t.grad.numpy(), "backward")):
+            if name in ("hardsigmoid", "hardswish"):
+                # rational pieces: PyTorch rounds differently inside (ours is <= 2 ULP
+                # from float64); kinks, zeros and their signs must agree exactly
+                np.testing.assert_allclose(ours, theirs, rtol=3e-7, err_msg=f"{name} {what}")
+                assert (np.signbit(ours) == np.signbit(theirs)).all(), f"{name} {what} zero signs"
+                assert ((ours == 0) == (theirs == 0)).all(), f"{name} {what} zeros"
+            else:
+                assert_same(ours, theirs, f"{name} {what} vs torch")

@@ -1,0 +1,451 @@
+"""Thin wrappers for the parametric ops: defaults, validation, from_output.
+
+Each validates its parameters before anything is computed (so a rejected call
+writes nothing to ``out``) and then calls one ufunc, so ``out=``, ``where=``,
+``dtype=``, broadcasting and ``__array_ufunc__`` (Dask, xarray) keep working.
+Parameters are scalars or arrays that broadcast against ``x``; array parameters
+are first rounded to ``x``'s float dtype (scalars are, by NumPy's rules).
+"""
+import numpy as np
+
+from relukit._ufuncs import UFUNCS as _U
+
+_BLOCK = 1 << 16  # elements per block of prelu's weight-gradient reduction
+
+
+def _float_dtype(x):
+    dt = getattr(x, "dtype", None)
+    if dt is None:
+        dt = np.asarray(x).dtype
+    dt = np.dtype(dt)
+    return dt if dt.kind == "f" else None
+
+
+def _param(op, name, value, x):
+    """Validated parameter: a Python float for a scalar, else an array in x's dtype."""
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # pragma: no cover - exotic objects
+        raise TypeError(f"{op}: {name} must be a real number or array, not {type(value).__name__}") from exc
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(f"{op}: {name} must be a real number or array of reals, "
+                        f"not {arr.dtype} ({type(value).__name__})")
+    if arr.dtype.kind == "f" and np.isnan(arr).any():
+        raise ValueError(f"{op}: {name} must not be NaN")
+    if arr.ndim == 0:
+        return float(arr)
+    dt = _float_dtype(x)
+    return arr.astype(dt if dt is not None else np.float64, copy=False)
+
+
+def _scalar_value(op, name, p):
+    """The value of a parameter that must be a scalar for a check (from_output)."""
+    if isinstance(p, float):
+        return p
+    raise ValueError(f"{op}: from_output=True needs a scalar {name}")
+
+
+# ---------------------------------------------------------------- hardtanh
+def hardtanh(x, min_val=-1.0, max_val=1.0, *, out=None, **kwargs):
+    """Hard tanh: ``x`` clipped to ``[min_val, max_val]``.
+
+    Parameters
+    ----------
+    x : array_like
+        Input (float16, float32, float64; float16 is computed in float32).
+    min_val, max_val : float or array_like, optional
+        The bounds (defaults -1 and 1), scalars or arrays that broadcast
+        against `x`; ``min_val <= max_val`` elementwise.
+    out : ndarray, optional
+        Where to store the result; ``hardtanh(x, out=x)`` works in place.
+    **kwargs
+        Ufunc keywords (``where``, ``dtype``, ``casting``, ...).
+
+    Returns
+    -------
+    ndarray
+        ``x < min_val ? min_val : (x > max_val ? max_val : x)``, exact.
+
+    Raises
+    ------
+    ValueError
+        If a bound is NaN or ``min_val > max_val``; nothing is written to `out`.
+    """
+    lo = _param("hardtanh", "min_val", min_val, x)
+    hi = _param("hardtanh", "max_val", max_val, x)
+    _check_bounds("hardtanh", lo, hi)
+    return _U["hardtanh"](x, lo, hi, out=out, **kwargs)
+
+
+def _check_bounds(op, lo, hi):
+    if np.any(np.asarray(lo) > np.asarray(hi)):
+        raise ValueError(f"{op}: min_val must be <= max_val (got min_val={lo!r}, max_val={hi!r})"
+                         if np.ndim(lo) == 0 and np.ndim(hi) == 0 else
+                         f"{op}: min_val must be <= max_val elementwise")
+
+
+def hardtanh_backward(g, x, min_val=-1.0, max_val=1.0, *, from_output=False, out=None, **kwargs):
+    """Gradient of :func:`hardtanh`: ``g`` where ``min_val < x < max_val``, else 0.
+
+    Parameters
+    ----------
+    g : array_like
+        Incoming gradient dL/dy.
+    x : array_like
+        The forward input, or its output when ``from_output=True`` (always exact
+        for hardtanh).
+    min_val, max_val : float or array_like, optional
+        The bounds of the forward call.
+    from_output : bool, optional
+        `x` holds ``hardtanh(x)`` instead of the input.
+    out : ndarray, optional
+        Where to store dL/dx.
+    **kwargs
+        Ufunc keywords.
+
+    Returns
+    -------
+    ndarray
+        dL/dx; NaN where `x` is NaN; 0 at both kinks (as PyTorch).
+    """
+    lo = _param("hardtanh_backward", "min_val", min_val, x)
+    hi = _param("hardtanh_backward", "max_val", max_val, x)
+    _check_bounds("hardtanh_backward", lo, hi)
+    return _U["hardtanh_backward"](g, x, lo, hi, out=out, **kwargs)
+
+
+# ---------------------------------------------------------------- threshold
+def threshold(x, threshold, value, *, out=None, **kwargs):
+    """Threshold: ``x`` where ``x > threshold``, else `value`.
+
+    Parameters
+    ----------
+    x : array_like
+        Input.
+    threshold, value : float or array_like
+        The threshold and the replacement value (scalars or broadcasting arrays).
+    out : ndarray, optional
+        Where to store the result.
+    **kwargs
+        Ufunc keywords.
+
+    Returns
+    -------
+    ndarray
+        ``x <= threshold ? value : x``, exact; NaN stays NaN.
+
+    Raises
+    ------
+    ValueError
+        If a parameter is NaN; nothing is written to `out`.
+    """
+    th = _param("threshold", "threshold", threshold, x)
+    v = _param("threshold", "value", value, x)
+    return _U["threshold"](x, th, v, out=out, **kwargs)
+
+
+def threshold_backward(g, x, threshold, *, value=None, from_output=False, out=None, **kwargs):
+    """Gradient of :func:`threshold`: ``g`` where ``x > threshold``, else 0.
+
+    Parameters
+    ----------
+    g : array_like
+        Incoming gradient.
+    x : array_like
+        The forward input, or with ``from_output=True`` its output.
+    threshold : float or array_like
+        The forward call's threshold.
+    value : float, optional
+        The forward call's value; required with ``from_output=True``, which is
+        exact only when ``value <= threshold``.
+    from_output : bool, optional
+        `x` holds ``threshold(x, threshold, value)``.
+    out : ndarray, optional
+        Where to store dL/dx.
+    **kwargs
+        Ufunc keywords.
+
+    Returns
+    -------
+    ndarray
+        dL/dx; NaN where `x` is NaN.
+
+    Raises
+    ------
+    ValueError
+        NaN threshold; from_output without a scalar ``value <= threshold``.
+    """
+    th = _param("threshold_backward", "threshold", threshold, x)
+    if from_output:
+        if value is None:
+            raise ValueError("threshold_backward: from_output=True needs the forward's value=")
+        v = _scalar_value("threshold_backward", "value", _param("threshold_backward", "value", value, x))
+        t = _scalar_value("threshold_backward", "threshold", th)
+        if not v <= t:
+            raise ValueError("threshold_backward: from_output=True is exact only when value <= "
+                             f"threshold (got value={v!r}, threshold={t!r}); pass the input instead")
+    return _U["threshold_backward"](g, x, th, out=out, **kwargs)
+
+
+# ---------------------------------------------------------------- leaky_relu
+def leaky_relu(x, negative_slope=0.01, *, out=None, **kwargs):
+    """Leaky ReLU: ``x < 0 ? x * negative_slope : x``.
+
+    Parameters
+    ----------
+    x : array_like
+        Input.
+    negative_slope : float or array_like, optional
+        Slope for negative inputs (default 0.01), scalar or broadcasting array
+        (per-element or per-channel slopes).
+    out : ndarray, optional
+        Where to store the result.
+    **kwargs
+        Ufunc keywords.
+
+    Returns
+    -------
+    ndarray
+        The result, exact (one rounding of the product).
+
+    Raises
+    ------
+    ValueError
+        If the slope is NaN; nothing is written to `out`.
+    """
+    s = _param("leaky_relu", "negative_slope", negative_slope, x)
+    return _U["leaky_relu"](x, s, out=out, **kwargs)
+
+
+def leaky_relu_backward(g, x, negative_slope=0.01, *, from_output=False, out=None, **kwargs):
+    """Gradient of :func:`leaky_relu`: ``g`` where ``x > 0``, else ``g * negative_slope``.
+
+    Parameters
+    ----------
+    g : array_like
+        Incoming gradient.
+    x : array_like
+        The forward input, or with ``from_output=True`` its output (exact when
+        ``negative_slope >= 0``).
+    negative_slope : float or array_like, optional
+        The forward call's slope.
+    from_output : bool, optional
+        `x` holds ``leaky_relu(x, negative_slope)``.
+    out : ndarray, optional
+        Where to store dL/dx.
+    **kwargs
+        Ufunc keywords.
+
+    Returns
+    -------
+    ndarray
+        dL/dx; NaN where `x` is NaN; the slope at ``x == 0`` (as PyTorch).
+
+    Raises
+    ------
+    ValueError
+        NaN slope; ``from_output=True`` with a negative slope.
+    """
+    s = _param("leaky_relu_backward", "negative_slope", negative_slope, x)
+    if from_output and np.any(np.asarray(s) < 0):
+        raise ValueError("leaky_relu_backward: from_output=True is exact only for "
+                         "negative_slope >= 0; pass the input instead")
+    return _U["leaky_relu_backward"](g, x, s, out=out, **kwargs)
+
+
+# ---------------------------------------------------------------- prelu
+def _prelu_weight(op, x, weight, axis):
+    xa = x if hasattr(x, "ndim") and hasattr(x, "shape") else np.asarray(x)
+    w = np.asarray(weight)
+    if w.dtype.kind not in "fiub":
+        raise TypeError(f"{op}: weight must be real, not {w.dtype}")
+    if w.dtype.kind == "f" and np.isnan(w).any():
+        raise ValueError(f"{op}: weight must not be NaN")
+    if w.ndim > 1:
+        raise ValueError(f"{op}: weight must be a scalar or 1-D, got shape {w.shape}")
+    if w.size == 1:
+        return xa, _param(op, "weight", w.reshape(()), xa), None
+    if xa.ndim == 0:
+        raise ValueError(f"{op}: a weight of length {w.size} needs an x with a channel axis")
+    if not -xa.ndim <= axis < xa.ndim:
+        raise ValueError(f"{op}: axis {axis} is out of bounds for x with {xa.ndim} dimensions")
+    ax = axis % xa.ndim
+    if w.size != xa.shape[ax]:
+        raise ValueError(f"{op}: weight has length {w.size} but x.shape[{axis}] is {xa.shape[ax]}")
+    dt = _float_dtype(xa) or np.dtype(np.float64)
+    wb = w.astype(dt, copy=False).reshape((w.size,) + (1,) * (xa.ndim - ax - 1))
+    return xa, wb, ax
+
+
+def prelu(x, weight, axis=1, *, out=None, **kwargs):
+    """Parametric ReLU: ``x < 0 ? x * weight[c] : x`` with one slope per channel.
+
+    Parameters
+    ----------
+    x : array_like
+        Input.
+    weight : float or 1-D array_like
+        One slope, or one per channel (length ``x.shape[axis]``).
+    axis : int, optional
+        The channel axis (default 1, PyTorch's NCHW).
+    out : ndarray, optional
+        Where to store the result.
+    **kwargs
+        Ufunc keywords.
+
+    Returns
+    -------
+    ndarray
+        The result, exact.
+
+    Raises
+    ------
+    ValueError
+        Weight of the wrong length or shape, NaN weight, bad axis.
+    """
+    xa, wb, _ = _prelu_weight("prelu", x, weight, axis)
+    return _U["leaky_relu"](xa, wb, out=out, **kwargs)
+
+
+def _acc_dtype(dt):
+    return np.float64 if dt == np.float64 else np.float32
+
+
+def _prelu_wgrad_into(g, x, axis, acc):
+    """acc[c] += sum of g*x where x < 0 over every axis but `axis`, in blocks of
+    at most _BLOCK elements (no temporary the size of x)."""
+    if x.size <= _BLOCK:
+        t = np.zeros(x.shape, dtype=acc.dtype)
+        with np.errstate(all="ignore"):
+            np.multiply(g, x, out=t, where=x < 0, casting="unsafe")
+        other = tuple(i for i in range(x.ndim) if i != axis)
+        acc += t.sum(axis=other) if axis is not None else t.sum()
+        return
+    dims = [i for i in range(x.ndim) if i != axis and x.shape[i] > 1]
+    if not dims:  # only the channel axis is long: split it
+        dims = [axis]
+    split = max(dims, key=lambda i: x.shape[i])
+    h = x.shape[split] // 2
+    lo = [slice(None)] * x.ndim
+    hi = [slice(None)] * x.ndim
+    lo[split], hi[split] = slice(0, h), slice(h, None)
+    if split == axis:
+        _prelu_wgrad_into(g[tuple(lo)], x[tuple(lo)], axis, acc[:h])
+        _prelu_wgrad_into(g[tuple(hi)], x[tuple(hi)], axis, acc[h:])
+    else:
+        _prelu_wgrad_into(g[tuple(lo)], x[tuple(lo)], axis, acc)
+        _prelu_wgrad_into(g[tuple(hi)], x[tuple(hi)], axis, acc)
+
+
+def prelu_backward(g, x, weight, axis=1, *, out=None):
+    """Gradients of :func:`prelu` with respect to ``x`` and ``weight``.
+
+    Parameters
+    ----------
+    g : array_like
+        Incoming gradient dL/dy, broadcastable to ``x``.
+    x : array_like
+        The forward input.
+    weight : float or 1-D array_like
+        The forward call's weight.
+    axis : int, optional
+        The channel axis (default 1).
+    out : ndarray, optional
+        Where to store dL/dx.
+
+    Returns
+    -------
+    grad_x : ndarray
+        ``g`` where ``x > 0``, else ``g * weight[c]`` (NaN where x is NaN).
+    grad_weight : ndarray
+        Shape of `weight`: the sum over every axis but `axis` of ``g * x`` where
+        ``x < 0``, accumulated blockwise (float32 for float16/32, float64 for
+        float64) without a temporary the size of `x`.
+    """
+    xa, wb, ax = _prelu_weight("prelu_backward", x, weight, axis)
+    xa = np.asarray(xa)
+    gx = _U["leaky_relu_backward"](g, xa, wb, out=out)
+    dt = _float_dtype(xa) or np.dtype(np.float64)
+    gb = np.broadcast_to(np.asarray(g), xa.shape)
+    w = np.asarray(weight)
+    acc = np.zeros(w.size if ax is not None else (), dtype=_acc_dtype(dt))
+    _prelu_wgrad_into(gb, xa, ax, acc)
+    return gx, acc.astype(dt).reshape(w.shape)
+
+
+# ---------------------------------------------------------------- rrelu
+def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, rng=None, *, out=None, **kwargs):
+    """Randomized leaky ReLU.
+
+    Parameters
+    ----------
+    x : array_like
+        Input.
+    lower, upper : float, optional
+        Bounds of the uniform slope distribution, ``0 <= lower <= upper``.
+    training : bool, optional
+        False (default): leaky ReLU with slope ``(lower + upper) / 2``.
+        True: a slope per element drawn from U(lower, upper).
+    rng : numpy.random.Generator or int, optional
+        The generator (or a seed for one) used when training.
+    out : ndarray, optional
+        Where to store the result.
+    **kwargs
+        Ufunc keywords.
+
+    Returns
+    -------
+    y : ndarray
+        The result (exact given the slopes).
+    noise : ndarray
+        Only when ``training=True``: the multiplier applied to each element
+        (its slope where ``x < 0``, 1 elsewhere); pass it to :func:`rrelu_backward`.
+
+    Raises
+    ------
+    ValueError
+        ``lower`` > ``upper``, a negative or NaN bound.
+    """
+    lo = _param("rrelu", "lower", lower, x)
+    hi = _param("rrelu", "upper", upper, x)
+    if not (isinstance(lo, float) and isinstance(hi, float)):
+        raise ValueError("rrelu: lower and upper must be scalars")
+    if lo < 0 or hi < 0:
+        raise ValueError(f"rrelu: lower and upper must be >= 0 (got lower={lo!r}, upper={hi!r})")
+    if lo > hi:
+        raise ValueError(f"rrelu: lower must be <= upper (got lower={lo!r}, upper={hi!r})")
+    if not training:
+        return _U["leaky_relu"](x, (lo + hi) / 2, out=out, **kwargs)
+    xa = np.asarray(x)
+    dt = _float_dtype(xa) or np.dtype(np.float64)
+    gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    noise = gen.random(xa.shape, dtype=np.float64 if dt == np.float64 else np.float32)
+    noise = (lo + (hi - lo) * noise).astype(dt, copy=False)
+    noise[~(xa < 0)] = 1
+    y = _U["leaky_relu"](xa, noise, out=out, **kwargs)
+    return y, noise
+
+
+def rrelu_backward(g, x, noise, *, out=None, **kwargs):
+    """Gradient of :func:`rrelu` in training mode: ``g * noise`` (``g`` where x > 0).
+
+    Parameters
+    ----------
+    g : array_like
+        Incoming gradient.
+    x : array_like
+        The forward input.
+    noise : array_like
+        The multiplier returned by ``rrelu(..., training=True)``.
+    out : ndarray, optional
+        Where to store dL/dx.
+    **kwargs
+        Ufunc keywords.
+
+    Returns
+    -------
+    ndarray
+        dL/dx; NaN where `x` is NaN.
+    """
+    n = _param("rrelu_backward", "noise", noise, x)
+    return _U["leaky_relu_backward"](g, x, n, out=out, **kwargs)
