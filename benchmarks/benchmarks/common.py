@@ -10,13 +10,21 @@ benchmark class per op (``relu`` -> ``Relu``, ``relu_backward`` -> ``ReluBackwar
 * ``numpy_peer(*inputs, out=None)`` is the plain-NumPy expression a user would
   write instead of the relukit ufunc; it must honour ``out=`` (write the result
   into ``out`` and return it) as well as allocate when ``out`` is None.
-* ``make_inputs(rng, size, dtype)`` returns the tuple of ufunc operands;
-  ``normal_inputs(nin)`` makes ``nin`` standard-normal arrays.
+* ``make_inputs(rng, size, dtype)`` returns the tuple of ufunc operands, the
+  array inputs and then the op's parameters; ``normal_inputs(nin, params=())``
+  makes ``nin`` standard-normal arrays followed by the scalar ``params``.
 
-What comes from relukit's API: the ufunc itself (``relukit._ufuncs.UFUNCS``), its
-number of inputs (checked against ``KERNEL_ROWS``) and the float dtypes it has
-loops for.  An op that the relukit being benchmarked does not have (an older
-commit) is reported as skipped ("n/a") rather than failing.
+The in-place mode writes the result over (a copy of) the first operand again and
+again, so it assumes a repeated call costs the same as the first: true for ops
+that are idempotent on their own output (relu, relu6, hardtanh, threshold, and
+every ``*_backward``, which re-masks g with the same x).  An op such as
+leaky_relu (x -> a*x, drifting into subnormals) needs its own ``time_inplace``.
+
+What comes from relukit's API: the ufunc itself (``relukit._ufuncs.UFUNCS``),
+its operand counts (the input maker's (nin, npar) is checked against
+``KERNEL_ROWS``) and the float dtypes it has loops for.  An op that the relukit
+being benchmarked does not have (an older commit) is reported as skipped ("n/a")
+rather than failing.
 """
 import numpy as np
 
@@ -48,19 +56,22 @@ def standard_normal(rng, size, dtype):
     return rng.standard_normal(size, dtype=work).astype(dtype, copy=False)
 
 
-def normal_inputs(nin):
-    """Input maker: ``nin`` independent standard-normal operands."""
+def normal_inputs(nin, params=()):
+    """Input maker: ``nin`` independent standard-normal arrays, then the scalar ``params``."""
+    params = tuple(params)
+
     def make_inputs(rng, size, dtype):
-        return tuple(standard_normal(rng, size, dtype) for _ in range(nin))
+        return tuple(standard_normal(rng, size, dtype) for _ in range(nin)) + params
     make_inputs.nin = nin
+    make_inputs.npar = len(params)
     return make_inputs
 
 
 class _OpBenchmark:
     """Generic benchmarks of one elementwise ufunc; subclassed per op by make_op_benchmarks.
 
-    Modes: ``out=`` preallocated, in place (result written over the first operand,
-    a copy made in setup; repeated calls are idempotent for the piecewise ops),
+    Modes: ``out=`` preallocated, in place (result written over a copy of the first
+    operand made in setup; see the module docstring on idempotence),
     allocating; ``peakmem_alloc`` is the process peak RSS around the allocating call
     (it includes the inputs made in setup).  ``time_numpy_*`` time the NumPy peer.
     """
@@ -75,7 +86,7 @@ class _OpBenchmark:
     timeout = 300.0           # seconds per benchmark (all parameter combinations)
     warmup_time = 0.05
     sample_time = 0.02        # number of calls per sample is chosen to fill this
-    repeat = (3, 10, 5.0)     # (min, max) samples, stop after 5 s; --quick does 1 call
+    repeat = (2, 6, 2.0)      # 2..6 samples, fewer once 2 s are spent; --quick does 1 call
 
     def setup(self, dtype, size):
         ufunc = _ufuncs.UFUNCS.get(self.op)
@@ -119,10 +130,11 @@ def make_op_benchmarks(ops, namespace):
     """Create one benchmark class per entry of ``ops`` in ``namespace`` (a module's globals())."""
     rows = kernel_rows()
     for op, (peer, make_inputs) in ops.items():
-        row = rows.get(op)
-        nin = getattr(make_inputs, "nin", None)
-        if row is not None and nin is not None and nin != row[1]:
-            raise ValueError(f"{op}: input maker makes {nin} operands, the kernel row has nin={row[1]}")
+        row = rows.get(op)  # (row name, nin, npar, ints); None: not in this relukit
+        made = (getattr(make_inputs, "nin", None), getattr(make_inputs, "npar", None))
+        if row is not None and made[0] is not None and made != (row[1], row[2]):
+            raise ValueError(f"{op}: the input maker makes (nin, npar) = {made}, "
+                             f"the kernel row {row[0]!r} has {(row[1], row[2])}")
         name = class_name(op)
         namespace[name] = type(name, (_OpBenchmark,), {
             "__module__": namespace["__name__"],
