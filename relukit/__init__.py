@@ -18,6 +18,10 @@ else:
     from relukit._config import show_config
 
     from relukit._api import (
+        celu,
+        celu_backward,
+        elu,
+        elu_backward,
         hardtanh,
         hardtanh_backward,
         leaky_relu,
@@ -26,6 +30,8 @@ else:
         prelu_backward,
         rrelu,
         rrelu_backward,
+        softplus,
+        softplus_backward,
         threshold,
         threshold_backward,
     )
@@ -39,6 +45,13 @@ else:
     hardsigmoid_backward = _ufuncs.UFUNCS["hardsigmoid_backward"]
     hardswish = _ufuncs.UFUNCS["hardswish"]
     hardswish_backward = _ufuncs.UFUNCS["hardswish_backward"]
+    selu = _ufuncs.UFUNCS["selu"]
+    selu_backward = _ufuncs.UFUNCS["selu_backward"]
+    silu = _ufuncs.UFUNCS["silu"]
+    silu_backward = _ufuncs.UFUNCS["silu_backward"]
+    swish, swish_backward = silu, silu_backward
+    mish = _ufuncs.UFUNCS["mish"]
+    mish_backward = _ufuncs.UFUNCS["mish_backward"]
 
     __all__ = [
         "relu", "relu_backward", "relu6", "relu6_backward",
@@ -46,5 +59,8 @@ else:
         "leaky_relu", "leaky_relu_backward", "prelu", "prelu_backward",
         "rrelu", "rrelu_backward",
         "hardsigmoid", "hardsigmoid_backward", "hardswish", "hardswish_backward",
+        "elu", "elu_backward", "celu", "celu_backward", "selu", "selu_backward",
+        "silu", "silu_backward", "swish", "swish_backward", "mish", "mish_backward",
+        "softplus", "softplus_backward",
         "show_config", "__version__",
     ]

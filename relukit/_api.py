@@ -449,3 +449,197 @@ def rrelu_backward(g, x, noise, *, out=None, **kwargs):
     """
     n = _param("rrelu_backward", "noise", noise, x)
     return _U["leaky_relu_backward"](g, x, n, out=out, **kwargs)
+
+
+# ---------------------------------------------------------------- elu, celu, softplus
+def _not_yet_from_output(op):
+    raise NotImplementedError(f"{op}: from_output=True is not implemented yet; pass the "
+                              "forward's input")
+
+
+def elu(x, alpha=1.0, *, out=None, **kwargs):
+    """Exponential linear unit: ``x > 0 ? x : alpha * (exp(x) - 1)``.
+
+    Parameters
+    ----------
+    x : array_like
+        Input.
+    alpha : float or array_like, optional
+        Scale of the negative branch (default 1), scalar or broadcasting array.
+    out : ndarray, optional
+        Where to store the result.
+    **kwargs
+        Ufunc keywords.
+
+    Returns
+    -------
+    ndarray
+        The result; ``elu(-inf) = -alpha``; within the published ULP bound.
+
+    Raises
+    ------
+    ValueError
+        NaN alpha; nothing is written to `out`.
+    """
+    a = _param("elu", "alpha", alpha, x)
+    return _U["elu"](x, a, out=out, **kwargs)
+
+
+def elu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
+    """Gradient of :func:`elu`: ``g`` where ``x > 0``, else ``g * alpha * exp(x)``.
+
+    Parameters
+    ----------
+    g : array_like
+        Incoming gradient.
+    x : array_like
+        The forward input.
+    alpha : float or array_like, optional
+        The forward call's alpha.
+    from_output : bool, optional
+        Not implemented yet (NotImplementedError).
+    out : ndarray, optional
+        Where to store dL/dx.
+    **kwargs
+        Ufunc keywords.
+
+    Returns
+    -------
+    ndarray
+        dL/dx; ``elu'(0)`` from the negative branch (``alpha``), as PyTorch.
+    """
+    a = _param("elu_backward", "alpha", alpha, x)
+    if from_output:
+        _not_yet_from_output("elu_backward")
+    return _U["elu_backward"](g, x, a, out=out, **kwargs)
+
+
+def _celu_alpha(op, alpha, x):
+    a = _param(op, "alpha", alpha, x)
+    if np.any(np.asarray(a) == 0):
+        raise ValueError(f"{op}: alpha must not be 0")
+    return a
+
+
+def celu(x, alpha=1.0, *, out=None, **kwargs):
+    """Continuously differentiable ELU: ``x > 0 ? x : alpha * (exp(x / alpha) - 1)``.
+
+    Parameters
+    ----------
+    x : array_like
+        Input.
+    alpha : float or array_like, optional
+        Scale (default 1); must not be 0.
+    out : ndarray, optional
+        Where to store the result.
+    **kwargs
+        Ufunc keywords.
+
+    Returns
+    -------
+    ndarray
+        The result, within the published ULP bound.
+
+    Raises
+    ------
+    ValueError
+        alpha is 0 or NaN; nothing is written to `out`.
+    """
+    a = _celu_alpha("celu", alpha, x)
+    return _U["celu"](x, a, out=out, **kwargs)
+
+
+def celu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
+    """Gradient of :func:`celu`: ``g`` where ``x > 0``, else ``g * exp(x / alpha)``.
+
+    Parameters
+    ----------
+    g : array_like
+        Incoming gradient.
+    x : array_like
+        The forward input.
+    alpha : float or array_like, optional
+        The forward call's alpha (not 0).
+    from_output : bool, optional
+        Not implemented yet (NotImplementedError).
+    out : ndarray, optional
+        Where to store dL/dx.
+    **kwargs
+        Ufunc keywords.
+
+    Returns
+    -------
+    ndarray
+        dL/dx.
+    """
+    a = _celu_alpha("celu_backward", alpha, x)
+    if from_output:
+        _not_yet_from_output("celu_backward")
+    return _U["celu_backward"](g, x, a, out=out, **kwargs)
+
+
+def _softplus_params(op, beta, threshold, x):
+    b = _param(op, "beta", beta, x)
+    t = _param(op, "threshold", threshold, x)
+    if np.any(np.asarray(b) == 0):
+        raise ValueError(f"{op}: beta must not be 0")
+    return b, t
+
+
+def softplus(x, beta=1.0, threshold=20.0, *, out=None, **kwargs):
+    """Softplus: ``beta*x > threshold ? x : log(1 + exp(beta*x)) / beta``.
+
+    Parameters
+    ----------
+    x : array_like
+        Input.
+    beta : float or array_like, optional
+        Sharpness (default 1); must not be 0.
+    threshold : float or array_like, optional
+        Where ``beta*x > threshold`` the op returns ``x`` (default 20).
+    out : ndarray, optional
+        Where to store the result.
+    **kwargs
+        Ufunc keywords.
+
+    Returns
+    -------
+    ndarray
+        The result, within the published ULP bound; ``softplus(-inf) = 0``.
+
+    Raises
+    ------
+    ValueError
+        beta is 0, or a parameter is NaN; nothing is written to `out`.
+    """
+    b, t = _softplus_params("softplus", beta, threshold, x)
+    return _U["softplus"](x, b, t, out=out, **kwargs)
+
+
+def softplus_backward(g, x, beta=1.0, threshold=20.0, *, from_output=False, out=None, **kwargs):
+    """Gradient of :func:`softplus`: ``g`` where ``beta*x > threshold``, else ``g * sigmoid(beta*x)``.
+
+    Parameters
+    ----------
+    g : array_like
+        Incoming gradient.
+    x : array_like
+        The forward input.
+    beta, threshold : float or array_like, optional
+        The forward call's parameters.
+    from_output : bool, optional
+        Not implemented yet (NotImplementedError).
+    out : ndarray, optional
+        Where to store dL/dx.
+    **kwargs
+        Ufunc keywords.
+
+    Returns
+    -------
+    ndarray
+        dL/dx.
+    """
+    b, t = _softplus_params("softplus_backward", beta, threshold, x)
+    if from_output:
+        _not_yet_from_output("softplus_backward")
+    return _U["softplus_backward"](g, x, b, t, out=out, **kwargs)

@@ -45,6 +45,13 @@ cdef extern from "relukit.h" nogil:
     const rk_table *rk_get_table(int target)
     const char *rk_cpu_features()
     void rk_fill_opinfo(const rk_table *t, rk_opinfo *info)
+    ctypedef struct rk_refinfo:
+        const void *entry
+        int nin
+        int npar
+        rk_loop loop_d
+        rk_loop loop_g
+    int rk_fill_refinfo(rk_refinfo *info)
 
 
 def _target_names():
@@ -154,5 +161,40 @@ def _build():
         UFUNCS[uf.__name__] = uf
 
 
+cdef rk_refinfo *_refinfos = NULL
+REFERENCE_UFUNCS = {}  # ufunc name -> its scalar C reference as a ufunc (d and g loops)
+
+
+def _build_references():
+    """The ground truth of verification: reference.c (double and long double,
+    libm-based scalar code) wrapped as ufuncs with the op's operand order."""
+    global _refinfos
+    _refinfos = <rk_refinfo *>malloc(RK_NOPS * sizeof(rk_refinfo))
+    if _refinfos == NULL or rk_fill_refinfo(_refinfos) != 0:
+        raise ImportError("relukit: a kernel row has no scalar reference")
+    cdef int op, nargs, j
+    cdef cnp.PyUFuncGenericFunction *funcs
+    cdef void **data
+    cdef char *types
+    for op in range(RK_NOPS):
+        nargs = _refinfos[op].nin + _refinfos[op].npar + 1
+        funcs = <cnp.PyUFuncGenericFunction *>malloc(2 * sizeof(cnp.PyUFuncGenericFunction))
+        data = <void **>malloc(2 * sizeof(void *))
+        types = <char *>malloc(2 * nargs)
+        funcs[0] = <cnp.PyUFuncGenericFunction>_refinfos[op].loop_d
+        funcs[1] = <cnp.PyUFuncGenericFunction>_refinfos[op].loop_g
+        data[0] = data[1] = <void *>&_refinfos[op]
+        for j in range(nargs):
+            types[j] = <char>cnp.NPY_DOUBLE
+            types[nargs + j] = <char>cnp.NPY_LONGDOUBLE
+        name = ufunc_name(KERNEL_ROWS[op][0])
+        bname = ("reference_" + name).encode()
+        doc = (f"Scalar C reference of {name} (double and long double), for verification.").encode()
+        _keepalive.extend([bname, doc])
+        REFERENCE_UFUNCS[name] = cnp.PyUFunc_FromFuncAndData(
+            funcs, data, types, 2, nargs - 1, 1, cnp.PyUFunc_None, bname, doc, 0)
+
+
 _build()
+_build_references()
 globals().update(UFUNCS)

@@ -11,7 +11,7 @@
  *   hardtanh_bwd   1. y = lo < x < hi ? g : 0   2. NaN x -> x
  *   threshold      1. y = x <= th ? value : x
  *   threshold_bwd  1. y = x > th ? g : 0   2. NaN x -> x
- *   leaky_relu     1. y = x < 0 ? x * slope : x
+ *   leaky_relu     1. y = x < 0 ? x * slope : x   (slope 0: -0.0, also at -inf)
  *   leaky_relu_bwd 1. y = x > 0 ? g : g * slope   2. NaN x -> x    (kink 0: slope)
  *   hardsigmoid    1. y = x <= -3 ? 0 : (x >= 3 ? 1 : (x + 3) / 6)
  *   hardsigmoid_bwd 1. y = -3 < x < 3 ? g / 6 : 0   2. NaN x -> x
@@ -78,7 +78,9 @@ RK_KERNELS_2(relu_bwd)
     }                                                                               \
     static inline V leaky_relu_##S(V x, V slope, V pb) {                            \
         (void)pb;                                                                   \
-        return P##_select(P##_lt(x, P##_zero()), P##_mul(x, slope), x);             \
+        /* slope 0: x * 0 = -0.0 for every x < 0, -inf included (not NaN) */       \
+        V p = P##_select(P##_eq(slope, P##_zero()), P##_set1(-0.0), P##_mul(x, slope)); \
+        return P##_select(P##_lt(x, P##_zero()), p, x);                             \
     }                                                                               \
     static inline V leaky_relu_bwd_##S(V x, V g, V slope, V pb) {                   \
         (void)pb;                                                                   \

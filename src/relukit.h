@@ -171,6 +171,15 @@ enum {
 /* Fills info[0..RK_NOPS) with loops bound to table t (info must outlive the ufuncs). */
 void rk_fill_opinfo(const rk_table *t, rk_opinfo *info);
 
+/* ---- reference loops (refloops.c, over reference.c) ---- */
+typedef struct rk_refinfo {
+    const void *entry;     /* the row's rk_ref_entry (reference.h) */
+    int nin, npar;
+    rk_loop loop_d, loop_g;   /* double and long double loops; data = this struct */
+} rk_refinfo;
+/* Fills info[0..RK_NOPS) in kernels.inc order; -1 if a row has no reference. */
+int rk_fill_refinfo(rk_refinfo *info);
+
 #ifdef __cplusplus
 }
 #endif

@@ -3,6 +3,7 @@
 
 #define RK_ISA "avx2+fma+f16c"
 #define RK_VF_LANES 8
+#define RK_HAVE_FMA 1   /* vf_fma is fused: one rounding */
 #define RK_VD_LANES 4
 typedef __m256 vf;  typedef __m256 mf;  typedef __m256i vi;
 typedef __m256d vd; typedef __m256d md; typedef __m256i vl;
@@ -127,3 +128,10 @@ RK_INLINE vl vl_and(vl a, vl b) { return _mm256_and_si256(a, b); }
 RK_INLINE vl vl_or(vl a, vl b) { return _mm256_or_si256(a, b); }
 #define vl_slli(a, k) _mm256_slli_epi64((a), (k))
 #define vl_srli(a, k) _mm256_srli_epi64((a), (k))
+
+/* ---------------- float32 <-> float64 (RK_VF_LANES == 2 * RK_VD_LANES) ---------------- */
+RK_INLINE vd vf_lo_vd(vf a) { return _mm256_cvtps_pd(_mm256_castps256_ps128(a)); }
+RK_INLINE vd vf_hi_vd(vf a) { return _mm256_cvtps_pd(_mm256_extractf128_ps(a, 1)); }
+RK_INLINE vf vd2_vf(vd lo, vd hi) {
+    return _mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps(lo)), _mm256_cvtpd_ps(hi), 1);
+}

@@ -4,6 +4,7 @@
 
 #define RK_ISA "avx512f+bw+dq+vl"
 #define RK_VF_LANES 16
+#define RK_HAVE_FMA 1   /* vf_fma is fused: one rounding */
 #define RK_VD_LANES 8
 typedef __m512 vf;  typedef __mmask16 mf; typedef __m512i vi;
 typedef __m512d vd; typedef __mmask8 md;  typedef __m512i vl;
@@ -119,3 +120,10 @@ RK_INLINE vl vl_and(vl a, vl b) { return _mm512_and_si512(a, b); }
 RK_INLINE vl vl_or(vl a, vl b) { return _mm512_or_si512(a, b); }
 #define vl_slli(a, k) _mm512_slli_epi64((a), (k))
 #define vl_srli(a, k) _mm512_srli_epi64((a), (k))
+
+/* ---------------- float32 <-> float64 (RK_VF_LANES == 2 * RK_VD_LANES) ---------------- */
+RK_INLINE vd vf_lo_vd(vf a) { return _mm512_cvtps_pd(_mm512_castps512_ps256(a)); }
+RK_INLINE vd vf_hi_vd(vf a) { return _mm512_cvtps_pd(_mm512_extractf32x8_ps(a, 1)); }
+RK_INLINE vf vd2_vf(vd lo, vd hi) {
+    return _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo)), _mm512_cvtpd_ps(hi), 1);
+}

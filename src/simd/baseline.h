@@ -4,6 +4,7 @@
 
 #define RK_ISA "sse2"
 #define RK_VF_LANES 4
+#define RK_HAVE_FMA 0   /* vf_fma is a multiply and an add: two roundings */
 #define RK_VD_LANES 2
 typedef __m128 vf;  typedef __m128 mf;  typedef __m128i vi;
 typedef __m128d vd; typedef __m128d md; typedef __m128i vl;
@@ -212,3 +213,8 @@ RK_INLINE vl vl_and(vl a, vl b) { return _mm_and_si128(a, b); }
 RK_INLINE vl vl_or(vl a, vl b) { return _mm_or_si128(a, b); }
 #define vl_slli(a, k) _mm_slli_epi64((a), (k))
 #define vl_srli(a, k) _mm_srli_epi64((a), (k))
+
+/* ---------------- float32 <-> float64 (RK_VF_LANES == 2 * RK_VD_LANES) ---------------- */
+RK_INLINE vd vf_lo_vd(vf a) { return _mm_cvtps_pd(a); }
+RK_INLINE vd vf_hi_vd(vf a) { return _mm_cvtps_pd(_mm_movehl_ps(a, a)); }
+RK_INLINE vf vd2_vf(vd lo, vd hi) { return _mm_movelh_ps(_mm_cvtpd_ps(lo), _mm_cvtpd_ps(hi)); }

@@ -5,6 +5,7 @@
 
 #define RK_ISA "neon"
 #define RK_VF_LANES 4
+#define RK_HAVE_FMA 1   /* vf_fma is fused: one rounding */
 #define RK_VD_LANES 2
 typedef float32x4_t vf; typedef uint32x4_t mf; typedef int32x4_t vi;
 typedef float64x2_t vd; typedef uint64x2_t md; typedef int64x2_t vl;
@@ -138,3 +139,8 @@ RK_INLINE vl vl_and(vl a, vl b) { return vandq_s64(a, b); }
 RK_INLINE vl vl_or(vl a, vl b) { return vorrq_s64(a, b); }
 #define vl_slli(a, k) vshlq_n_s64((a), (k))
 #define vl_srli(a, k) vreinterpretq_s64_u64(vshrq_n_u64(vreinterpretq_u64_s64(a), (k)))
+
+/* ---------------- float32 <-> float64 (RK_VF_LANES == 2 * RK_VD_LANES) ---------------- */
+RK_INLINE vd vf_lo_vd(vf a) { return vcvt_f64_f32(vget_low_f32(a)); }
+RK_INLINE vd vf_hi_vd(vf a) { return vcvt_high_f64_f32(a); }
+RK_INLINE vf vd2_vf(vd lo, vd hi) { return vcvt_high_f32_f64(vcvt_f32_f64(lo), hi); }

@@ -4,6 +4,7 @@
 
 #define RK_ISA "scalar"
 #define RK_VF_LANES 1
+#define RK_HAVE_FMA 0   /* vf_fma is a multiply and an add: two roundings */
 #define RK_VD_LANES 1
 typedef float vf;  typedef int mf; typedef int32_t vi;
 typedef double vd; typedef int md; typedef int64_t vl;
@@ -42,7 +43,7 @@ RK_INLINE mf vf_gt(vf a, vf b) { return __builtin_isgreater(a, b); }
 RK_INLINE mf vf_ge(vf a, vf b) { return __builtin_isgreaterequal(a, b); }
 RK_INLINE mf mf_and(mf a, mf b) { return a & b; }
 RK_INLINE mf mf_or(mf a, mf b) { return a | b; }
-RK_INLINE mf mf_andnot(mf a, mf b) { return !a & b; }
+RK_INLINE mf mf_andnot(mf a, mf b) { return (!a) & b; }
 RK_INLINE int mf_any(mf m) { return m != 0; }
 RK_INLINE vf vf_select(mf m, vf a, vf b) { return m ? a : b; }
 RK_INLINE vf vf_rint(vf a) {
@@ -113,7 +114,7 @@ RK_INLINE md vd_gt(vd a, vd b) { return __builtin_isgreater(a, b); }
 RK_INLINE md vd_ge(vd a, vd b) { return __builtin_isgreaterequal(a, b); }
 RK_INLINE md md_and(md a, md b) { return a & b; }
 RK_INLINE md md_or(md a, md b) { return a | b; }
-RK_INLINE md md_andnot(md a, md b) { return !a & b; }
+RK_INLINE md md_andnot(md a, md b) { return (!a) & b; }
 RK_INLINE int md_any(md m) { return m != 0; }
 RK_INLINE vd vd_select(md m, vd a, vd b) { return m ? a : b; }
 RK_INLINE vd vd_rint(vd a) {
@@ -129,3 +130,9 @@ RK_INLINE vl vl_and(vl a, vl b) { return a & b; }
 RK_INLINE vl vl_or(vl a, vl b) { return a | b; }
 #define vl_slli(a, k) ((vl)((uint64_t)(a) << (k)))
 #define vl_srli(a, k) ((vl)((uint64_t)(a) >> (k)))
+
+/* ---------------- float32 <-> float64 (one lane each: the hi half is empty) ---------------- */
+#define RK_VF_VD_SAME_LANES 1
+RK_INLINE vd vf_lo_vd(vf a) { return (double)a; }
+RK_INLINE vd vf_hi_vd(vf a) { (void)a; return 0.0; }
+RK_INLINE vf vd2_vf(vd lo, vd hi) { (void)hi; return (float)lo; }

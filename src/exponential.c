@@ -1,0 +1,437 @@
+/* exponential.c: ELU, CELU, SELU, SiLU, Softplus, Mish (+ backward), on vmath.h.
+ *
+ * Algorithm (per element; every compare is quiet and false for NaN; NaN x is
+ * returned as x by an explicit select where a formula could lose it):
+ *   elu       1. y = x > 0 ? x : alpha * expm1(x)
+ *   elu_bwd   1. y = x > 0 ? g : g * (alpha * exp(x)), alpha*exp(x) carried exactly
+ *                as hi + lo so g*... rounds once              (elu'(0): negative branch)
+ *   celu      1. y = x > 0 ? x : alpha * expm1(x / alpha)
+ *   celu_bwd  1. y = x > 0 ? g : g * exp(x / alpha)
+ *   selu      1. y = x > 0 ? S*x : (S*A) * expm1(x); the constants S and S*A are
+ *                carried as hi + lo pairs so each product is rounded once
+ *   selu_bwd  1. y = x > 0 ? g*S : g * ((S*A) * exp(x)), the product carried as hi + lo
+ *   silu      1. z = e^-|x| (scaled by 2^K for x < 0, so subnormal results round once)
+ *             2. y = x / (1 + z) for x >= 0, x*z / (1 + z) for x < 0, with 1 + z and
+ *                x*z carried as hi + lo and one corrected division
+ *             3. x = -inf -> -0.0 (the limit), x < -120 (f64 -760) -> -0.0
+ *   silu_bwd  1. z = e^-|x|, silu'(x) = N / (1 + z)^2 with N = 1 + z(1 + x) for x >= 0
+ *                and N = z(1 + x + z) for x < 0 (z scaled by 2^K there)
+ *             2. sums and products carried as hi + lo, g folded into the numerator,
+ *                one division with a remainder correction: one final rounding
+ *             3. x = +inf -> g, x -> -inf -> 0*g
+ *   softplus  1. z = beta*x;  2. y = z > threshold ? x : log(1 + e^z) / beta
+ *   softplus_bwd 1. z = beta*x;  2. y = z > threshold ? g : g * sigmoid(z)
+ *   mish      1. t = tanh(softplus(x)) as a ratio: x < 0: e = e^x (scaled by 2^K),
+ *                n = e(e + 2), t = n / (n + 2);  x >= 0: w = e^-x, t = (1+2w)/(1+2w+2w^2)
+ *             2. numerator x*num and denominator carried as hi + lo, one corrected
+ *                division;  x > 20: y = x;  x < -120 (f64 -760) or -inf: -0.0
+ *   mish_bwd  1. mish'(x) = t + x*s*(1 - t^2) written as one ratio of polynomials in
+ *                e = e^x (x < 0) or w = e^-x (x >= 0), see the body;
+ *             2. every step in double-word (hi + lo), g folded into the numerator,
+ *                one corrected division;  x > 20 (f64: 24): g;  x < -120 (f64 -760): -0*g
+ * float16 runs these float32 bodies and rounds once.
+ * Accuracy: see the README's table (measured by `python -m relukit verify`).
+ * Valid input range: every value; +-inf give the limits, never NaN.
+ */
+#include <math.h> /* INFINITY */
+#include "kdef.h"
+#include "vmath.h"
+
+/* SELU's constants (PyTorch / Klambauer et al.), and S*A; hi + lo splits of each:
+ * hi = the constant rounded to the type, lo = the rest rounded to the type. */
+#define RK_SELU_S 1.0507009873554804934193349852946
+#define RK_SELU_S_L 1.0507009873554804934193349852946L
+#define RK_SELU_SA 1.7580993408473768599402175208123   /* S * A = 1.0507009873554805 * 1.6732632423543772 */
+#define RK_SELU_SA_L 1.7580993408473768599402175208123L
+static const float selu_s_hi_f = (float)RK_SELU_S;
+static const float selu_s_lo_f = (float)(RK_SELU_S - (double)(float)RK_SELU_S);
+static const float selu_sa_hi_f = (float)RK_SELU_SA;
+static const float selu_sa_lo_f = (float)(RK_SELU_SA - (double)(float)RK_SELU_SA);
+static const double selu_s_hi_d = RK_SELU_S;
+static const double selu_s_lo_d = (double)(RK_SELU_S_L - (long double)RK_SELU_S);
+static const double selu_sa_hi_d = RK_SELU_SA;
+static const double selu_sa_lo_d = (double)(RK_SELU_SA_L - (long double)RK_SELU_SA);
+
+/* exp(a) * 2^K for a <= 0, clamped at LO (where every op using it has long
+ * underflowed): 2^(n+K) stays a normal number, so tails that end in subnormal
+ * results are rounded once, at the end, by the caller's final * 2^-K. */
+#define RK_EXPK_F_K 64
+#define RK_EXPK_f_LO (-120.0f)
+#define RK_EXPK_D_K 600
+#define RK_EXPK_d_LO (-760.0)
+static inline vf expk_f(vf a) {
+    vf t, n;
+    vf r = rk_vf_exp_red(vf_max(a, vf_set1(RK_EXPK_f_LO)), &t, &n);
+    return vf_mul(vf_add(vf_set1(1.0f), rk_vf_expm1_poly_e(r)), rk_vf_pow2(t, RK_EXPK_F_K));
+}
+static inline vd expk_d(vd a) {
+    vd t, n;
+    vd r = rk_vd_exp_red(vd_max(a, vd_set1(RK_EXPK_d_LO)), &t, &n);
+    return vd_mul(vd_add(vd_set1(1.0), rk_vd_expm1_poly_e(r)), rk_vd_pow2(t, RK_EXPK_D_K));
+}
+static const float twomK_f = 0x1p-64f;   /* 2^-K */
+/* below these, e^x is within a factor 2^24 (2^53) of the subnormal range */
+#define RK_DEEP_f (-70.0f)
+#define RK_DEEP_d (-670.0)
+static const double twomK_d = 0x1p-600;
+
+/* 1/d to ~1.5% for finite d > 0: the exponent-flip guess (bits = MAGIC - bits(d),
+ * ~12%) and one Newton step.  Only scales correction terms of about an ULP. */
+static inline vf rcp_approx_f(vf d) {
+    vf r = vi_as_vf(vi_sub(vi_set1(0x7ef311c3), vf_as_vi(d)));
+    return vf_mul(r, vf_fnma(d, r, vf_set1(2.0f)));
+}
+static inline vd rcp_approx_d(vd d) {
+    vd r = vl_as_vd(vl_sub(vl_set1(0x7fde623822fc16e6LL), vd_as_vl(d)));
+    return vd_mul(r, vd_fnma(d, r, vd_set1(2.0)));
+}
+
+
+/* a + b = s + e exactly (any order of magnitude) */
+#define RK_TWOSUM(V, P, S)                                                           \
+    static inline V twosum_##S(V a, V b, V *e) {                                     \
+        V s = P##_add(a, b);                                                         \
+        V bb = P##_sub(s, a);                                                        \
+        *e = P##_add(P##_sub(a, P##_sub(s, bb)), P##_sub(b, bb));                    \
+        return s;                                                                    \
+    }
+RK_TWOSUM(vf, vf, f)
+RK_TWOSUM(vd, vd, d)
+
+/* |g| above this: scale g by 2^-64 first (and the result back), so that products
+ * with numerators larger than the result cannot overflow on their own */
+#define RK_GBIG_f 0x1p100f
+#define RK_GBIG_d 0x1p900
+
+/* a * b = p + e exactly: the fused multiply-add where the target has one, else
+ * Dekker's product on Veltkamp halves (|a|, |b| < 2^100 for float, 2^900 for double) */
+#if RK_HAVE_FMA
+#define RK_TWOPROD(V, P, S, C)                                                       \
+    static inline V twoprod_##S(V a, V b, V *e) {                                    \
+        V p = P##_mul(a, b);                                                         \
+        *e = P##_fma(a, b, P##_neg(p));                                              \
+        return p;                                                                    \
+    }
+#else
+#define RK_TWOPROD(V, P, S, C)                                                       \
+    static inline V split_##S(V a, V *lo) {                                          \
+        V t = P##_mul(P##_set1(C), a);                                               \
+        V hi = P##_sub(t, P##_sub(t, a));                                            \
+        *lo = P##_sub(a, hi);                                                        \
+        return hi;                                                                   \
+    }                                                                                \
+    static inline V twoprod_##S(V a, V b, V *e) {                                    \
+        V p = P##_mul(a, b), al, bl;                                                 \
+        V ah = split_##S(a, &al), bh = split_##S(b, &bl);                            \
+        *e = P##_add(P##_add(P##_add(P##_sub(P##_mul(ah, bh), p), P##_mul(ah, bl)),  \
+                             P##_mul(al, bh)), P##_mul(al, bl));                     \
+        return p;                                                                    \
+    }
+#endif
+RK_TWOPROD(vf, vf, f, 4097.0f)          /* 2^12 + 1 */
+RK_TWOPROD(vd, vd, d, 134217729.0)      /* 2^27 + 1 */
+
+/* (nh + nl) / (dh + dl) for dh > 0, rounded once up to a tiny fraction of an ULP:
+ * q0 = nh/dh, then one correction from the exact remainder nh - q0*dh. */
+#define RK_DIVC(V, P, S)                                                             \
+    static inline V divc_##S(V nh, V nl, V dh, V dl) {                               \
+        V q0 = P##_div(nh, dh), pe;                                                  \
+        V pp = twoprod_##S(q0, dh, &pe);                                             \
+        V res = P##_sub(P##_add(P##_sub(P##_sub(nh, pp), pe), nl), P##_mul(q0, dl)); \
+        V q = P##_fma(res, rcp_approx_##S(dh), q0);                                  \
+        /* past 2^100 (2^900) the remainder is not representable: keep q0 */         \
+        return P##_select(P##_gt(P##_abs(q0), P##_set1(RK_GBIG_##S)), q0, q);         \
+    }
+RK_DIVC(vf, vf, f)
+RK_DIVC(vd, vd, d)
+
+/* double-word arithmetic: a value is hi + lo with |lo| <= ulp(hi) */
+#define RK_DW(V, P, S)                                                               \
+    static inline V dwmul_##S(V ah, V al, V bh, V bl, V *pl) {                       \
+        V e;                                                                         \
+        V ph = twoprod_##S(ah, bh, &e);                                              \
+        *pl = P##_fma(ah, bl, P##_fma(al, bh, e));                                   \
+        return ph;                                                                   \
+    }                                                                                \
+    static inline V dwadd_##S(V ah, V al, V bh, V bl, V *sl) {                       \
+        V e;                                                                         \
+        V sh = twosum_##S(ah, bh, &e);                                               \
+        *sl = P##_add(e, P##_add(al, bl));                                           \
+        return sh;                                                                   \
+    }
+RK_DW(vf, vf, f)
+RK_DW(vd, vd, d)
+
+/* |g| above this: scale g by 2^-64 first (and the result back), so that products
+ * with numerators larger than the result cannot overflow on their own */
+/* above these, silu'(x) = 1 + e^-x (x - 1) rounds to 1 */
+#define RK_SILU_LIN_f 25.0f
+#define RK_SILU_LIN_d 45.0
+/* above these, mish'(x) rounds to 1 (4x e^-2x below half an ULP) */
+#define RK_MISH_LIN_f 20.0f
+#define RK_MISH_LIN_d 24.0
+#define RK_GBIG_f 0x1p100f
+#define RK_GBIG_d 0x1p900
+
+#define RK_EXP_BODIES(V, P, S, T)                                                    \
+    /* v * (hi + lo), rounded once */                                                \
+    static inline V mulc2_##S(V v, T hi, T lo) {                                     \
+        V y = P##_fma(v, P##_set1(hi), P##_mul(v, P##_set1(lo)));                    \
+        return P##_select(P##_eq(P##_abs(v), P##_set1(INFINITY)), P##_mul(v, P##_set1(hi)), y); \
+    }                                                                                \
+    /* g * (e * a) with the product e*a carried exactly: one rounding */           \
+    static inline V mulg_##S(V g, V e, V a) {                                        \
+        V pl;                                                                        \
+        V ph = twoprod_##S(e, a, &pl);                                               \
+        V y = P##_fma(g, ph, P##_mul(g, pl));                                        \
+        /* infinite g: g times the (positive, maybe underflowed) e, times a */     \
+        V yinf = P##_mul(g, P##_select(P##_eq(ph, P##_zero()), a, ph));              \
+        return P##_select(P##_eq(P##_abs(g), P##_set1(INFINITY)), yinf, y);          \
+    }                                                                                \
+    /* g * d for a derivative d > 0 that may underflow to 0: an infinite g stays   \
+     * infinite (g * d, d > 0) instead of inf * 0 */                               \
+    static inline V mulpos_##S(V g, V d) {                                           \
+        V y = P##_mul(g, d);                                                         \
+        return P##_select(m##S##_and(P##_eq(P##_abs(g), P##_set1(INFINITY)),         \
+                                     P##_eq(d, P##_zero())), g, y);                  \
+    }                                                                                \
+    /* g * d for a negative d too small to represent */                          \
+    static inline V tinyneg_##S(V g) {                                               \
+        return P##_select(P##_eq(P##_abs(g), P##_set1(INFINITY)), P##_neg(g),        \
+                          P##_mul(g, P##_set1(-0.0)));                               \
+    }                                                                                \
+    /* at x = -inf the derivative is its limit, +0: g * 0 (an infinite g: g) */   \
+    static inline V atminf_##S(V g) {                                                \
+        return P##_select(P##_eq(P##_abs(g), P##_set1(INFINITY)), g, P##_mul(g, P##_zero())); \
+    }                                                                                \
+    static inline V elu_##S(V x, V alpha, V pb) {                                    \
+        (void)pb;                                                                    \
+        return P##_select(P##_gt(x, P##_zero()), x, P##_mul(alpha, P##_expm1(x)));  \
+    }                                                                                \
+    static inline V elu_bwd_##S(V x, V g, V alpha, V pb) {                           \
+        (void)pb;                                                                    \
+        V neg = mulg_##S(g, P##_exp(x), alpha);                                      \
+        return P##_select(P##_gt(x, P##_zero()), g, P##_select(P##_isnan(x), x, neg)); \
+    }                                                                                \
+    static inline V celu_##S(V x, V alpha, V pb) {                                   \
+        (void)pb;                                                                    \
+        V neg = P##_mul(alpha, P##_expm1(P##_div(x, alpha)));                        \
+        return P##_select(P##_gt(x, P##_zero()), x, neg);                            \
+    }                                                                                \
+    static inline V celu_bwd_##S(V x, V g, V alpha, V pb) {                          \
+        (void)pb;                                                                    \
+        V neg = mulpos_##S(g, P##_exp(P##_div(x, alpha)));                           \
+        return P##_select(P##_gt(x, P##_zero()), g, P##_select(P##_isnan(x), x, neg)); \
+    }                                                                                \
+    static inline V selu_##S(V x, V pa, V pb) {                                      \
+        (void)pa; (void)pb;                                                          \
+        V pos = mulc2_##S(x, selu_s_hi_##S, selu_s_lo_##S);                          \
+        V neg = mulc2_##S(P##_expm1(x), selu_sa_hi_##S, selu_sa_lo_##S);             \
+        return P##_select(P##_gt(x, P##_zero()), pos, neg);                          \
+    }                                                                                \
+    static inline V selu_bwd_##S(V x, V g, V pa, V pb) {                             \
+        (void)pa; (void)pb;                                                          \
+        V pos = mulc2_##S(g, selu_s_hi_##S, selu_s_lo_##S);                          \
+        V e = P##_exp(x);                                                            \
+        V pl;                                                                        \
+        V ph = twoprod_##S(e, P##_set1(selu_sa_hi_##S), &pl);                        \
+        pl = P##_fma(e, P##_set1(selu_sa_lo_##S), pl);                               \
+        V neg = P##_fma(g, ph, P##_mul(g, pl));                                      \
+        neg = P##_select(P##_eq(P##_abs(g), P##_set1(INFINITY)), g, neg);            \
+        return P##_select(P##_gt(x, P##_zero()), pos, P##_select(P##_isnan(x), x, neg)); \
+    }                                                                                \
+    static inline V silu_##S(V x, V pa, V pb) {                                      \
+        (void)pa; (void)pb;                                                          \
+        /* x / (1 + z) for x >= 0, x*z / (1 + z) for x < 0, z = e^-|x|, with z scaled   \
+         * by 2^K in the numerator so subnormal results are rounded once */          \
+        V E = expk_##S(P##_neg(P##_abs(x)));                                         \
+        V z = P##_mul(E, P##_set1(twomK_##S));                                       \
+        V dh = P##_add(P##_set1(1), z);                                              \
+        V dl = P##_add(P##_sub(P##_set1(1), dh), z);                                 \
+        m##S neg = P##_lt(x, P##_zero());                                            \
+        V xel;                                                                       \
+        V xe = twoprod_##S(x, E, &xel);                                              \
+        V nh = P##_select(neg, xe, x);                                               \
+        V nl = P##_select(neg, xel, P##_zero());                                     \
+        V y = divc_##S(nh, nl, dh, dl);                                              \
+        y = P##_mul(y, P##_select(neg, P##_set1(twomK_##S), P##_set1(1)));           \
+        y = P##_select(P##_lt(x, P##_set1(RK_EXPK_##S##_LO)), P##_set1(-0.0), y);     \
+        /* +inf, +-0 and NaN: x itself */                                           \
+        m##S keep = m##S##_or(P##_isnan(x), P##_eq(x, P##_set1(INFINITY))); \
+        return P##_select(m##S##_or(keep, P##_eq(x, P##_zero())), x, y);       \
+    }                                                                                \
+    static inline V silu_bwd_##S(V x, V g, V pa, V pb) {                             \
+        (void)pa; (void)pb;                                                          \
+        /* silu'(x) = N / (1 + z)^2 with z = e^-|x|:                                  \
+         *   x >= 0: N = 1 + z(1 + x);   x < 0: N = z(1 + x + z) (z scaled by 2^K)    \
+         * every sum and product carried as hi + lo, g folded in, one final rounding */ \
+        V Ek = expk_##S(P##_neg(P##_abs(x)));                                        \
+        V z = P##_mul(Ek, P##_set1(twomK_##S));                                      \
+        m##S neg = P##_lt(x, P##_zero());                                            \
+        /* only where z itself nears the subnormal range keep the 2^K scaling (a  \
+         * huge g times a scaled z could overflow where the result does not) */     \
+        m##S deep = P##_lt(x, P##_set1(RK_DEEP_##S));                                \
+        V E = P##_select(deep, Ek, z);                                               \
+        V pl, ql, nl, al;                                                            \
+        V p = twosum_##S(P##_set1(1), x, &pl);            /* 1 + x */                 \
+        /* x >= 0 */                                                                 \
+        V zpl;                                                                       \
+        V zp = twoprod_##S(z, p, &zpl);                                              \
+        zpl = P##_fma(z, pl, zpl);                                                   \
+        V Np = twosum_##S(P##_set1(1), zp, &nl);                                     \
+        V Npl = P##_add(nl, zpl);                                                    \
+        /* x < 0 */                                                                  \
+        V q = twosum_##S(p, z, &ql);                                                 \
+        ql = P##_add(ql, pl);                                                        \
+        V Nnl;                                                                       \
+        V Nn = twoprod_##S(E, q, &Nnl);                                              \
+        Nnl = P##_fma(E, ql, Nnl);                                                   \
+        V Nh = P##_select(neg, Nn, Np), Nl = P##_select(neg, Nnl, Npl);              \
+        /* (1 + z)^2 */                                                              \
+        V ah = twosum_##S(P##_set1(1), z, &al);                                      \
+        V Dl;                                                                        \
+        V Dh = twoprod_##S(ah, ah, &Dl);                                             \
+        Dl = P##_fma(P##_add(ah, ah), al, Dl);                                       \
+        m##S gbig = P##_gt(P##_abs(g), P##_set1(RK_GBIG_##S));                       \
+        V gs = P##_mul(g, P##_select(gbig, P##_set1(0x1p-64), P##_set1(1)));          \
+        V Gl;                                                                        \
+        V Gh = twoprod_##S(gs, Nh, &Gl);                                             \
+        Gl = P##_fma(gs, Nl, Gl);                                                    \
+        V y = divc_##S(Gh, Gl, Dh, Dl);                                              \
+        y = P##_mul(y, P##_select(deep, P##_set1(twomK_##S), P##_set1(1)));          \
+        y = P##_mul(y, P##_select(gbig, P##_set1(0x1p64), P##_set1(1)));             \
+        /* the product overflowed: so does the result */                           \
+        y = P##_select(P##_eq(P##_abs(Gh), P##_set1(INFINITY)), Gh, y);              \
+        /* an infinite g: g times the derivative's sign (its value is never 0 here) */ \
+        y = P##_select(P##_eq(P##_abs(g), P##_set1(INFINITY)), P##_mul(g, Nh), y);   \
+        y = P##_select(P##_gt(x, P##_set1(RK_SILU_LIN_##S)), g, y);                  \
+        /* far left silu' is a negative number below the subnormals: -0 * g, or -g */ \
+        y = P##_select(P##_lt(x, P##_set1(RK_EXPK_##S##_LO)), tinyneg_##S(g), y);     \
+        y = P##_select(P##_eq(x, P##_set1(-INFINITY)), atminf_##S(g), y);            \
+        return P##_select(P##_isnan(x), x, y);                                       \
+    }                                                                                \
+    static inline V softplus_##S(V x, V beta, V th) {                                \
+        V z = P##_mul(beta, x);                                                      \
+        V sp = P##_div(P##_softplus_core(z), beta);                                  \
+        return P##_select(P##_gt(z, th), x, P##_select(P##_isnan(x), x, sp));        \
+    }                                                                                \
+    static inline V softplus_bwd_##S(V x, V g, V beta, V th) {                       \
+        V z = P##_mul(beta, x);                                                      \
+        V d = mulpos_##S(g, P##_sigmoid(z));                                         \
+        return P##_select(P##_gt(z, th), g, P##_select(P##_isnan(x), x, d));         \
+    }                                                                                \
+    static inline V mish_##S(V x, V pa, V pb) {                                      \
+        (void)pa; (void)pb;                                                          \
+        /* t = tanh(softplus(x)) as a ratio carried in hi + lo parts:                \
+         *   x < 0:  e = e^x (scaled by 2^K), n = e(e + 2), t = n / (n + 2)             \
+         *   x >= 0: w = e^-x, t = (1 + 2w) / (1 + 2w + 2w^2)                          \
+         * and y = (x * num) / den with one final rounding (and * 2^-K for x < 0) */ \
+        V E = expk_##S(P##_neg(P##_abs(x)));                                         \
+        V e = P##_mul(E, P##_set1(twomK_##S));                                       \
+        m##S neg = P##_lt(x, P##_zero());                                            \
+        V l, nl, dl;                                                                 \
+        /* x < 0 */                                                                  \
+        V e2 = twosum_##S(e, P##_set1(2), &l);                                       \
+        V nsl;                                                                       \
+        V ns = twoprod_##S(E, e2, &nsl);                                             \
+        nsl = P##_fma(E, l, nsl);                                                    \
+        V n = P##_mul(ns, P##_set1(twomK_##S));                                      \
+        V dnh = twosum_##S(P##_set1(2), n, &dl);                                     \
+        V dnl = P##_add(dl, P##_mul(nsl, P##_set1(twomK_##S)));                      \
+        /* x >= 0 (w = e) */                                                         \
+        V tw = P##_add(e, e);                                                        \
+        V nph = twosum_##S(P##_set1(1), tw, &nl);                                    \
+        V w2l;                                                                       \
+        V w2 = twoprod_##S(tw, e, &w2l);                                             \
+        V dph = twosum_##S(nph, w2, &dl);                                            \
+        V dpl = P##_add(dl, P##_add(nl, w2l));                                       \
+        /* numerator x * (num), denominator, per branch */                           \
+        V numh = P##_select(neg, ns, nph), numl = P##_select(neg, nsl, nl);          \
+        V Xl;                                                                        \
+        V Xh = twoprod_##S(x, numh, &Xl);                                            \
+        Xl = P##_fma(x, numl, Xl);                                                   \
+        V y = divc_##S(Xh, Xl, P##_select(neg, dnh, dph), P##_select(neg, dnl, dpl)); \
+        y = P##_mul(y, P##_select(neg, P##_set1(twomK_##S), P##_set1(1)));           \
+        y = P##_select(P##_gt(x, P##_set1(20)), x, y);                               \
+        y = P##_select(P##_lt(x, P##_set1(RK_EXPK_##S##_LO)), P##_set1(-0.0), y);     \
+        return P##_select(m##S##_or(P##_isnan(x), P##_eq(x, P##_zero())), x, y);     \
+    }                                                                                \
+    static inline V mish_bwd_##S(V x, V g, V pa, V pb) {                             \
+        (void)pa; (void)pb;                                                          \
+        /* mish'(x) = t + x s (1 - t^2) as one ratio, every step in double-word:     \
+         *  x < 0, e = e^x, n = e(e+2), d = n + 2:                                     \
+         *      e * [(e+2)(1+e) d + 4x(n+1)] / [d^2 (1+e)]                             \
+         *  x >= 0, w = e^-x, P = 1 + 2w, Q = P + 2w^2:                                \
+         *      [P Q (1+w) + 4x w^2 (P + w^2)] / [Q^2 (1+w)]                           \
+         * g folded into the numerator, one corrected division */                   \
+        V Ek = expk_##S(P##_neg(P##_abs(x)));                                        \
+        V e = P##_mul(Ek, P##_set1(twomK_##S));                                      \
+        m##S neg = P##_lt(x, P##_zero());                                            \
+        m##S deep = P##_lt(x, P##_set1(RK_DEEP_##S));                                \
+        V Z = P##_zero(), one = P##_set1(1), two = P##_set1(2), four = P##_set1(4);  \
+        V l1, l2, l3, l4, l5, l6, l7, l8;                                            \
+        /* x < 0 */                                                                  \
+        V ep2 = twosum_##S(e, two, &l1);                                             \
+        V n = dwmul_##S(e, Z, ep2, l1, &l2);                                         \
+        V d = dwadd_##S(n, l2, two, Z, &l3);                                         \
+        V ope = twosum_##S(one, e, &l4);                                             \
+        V np1 = dwadd_##S(n, l2, one, Z, &l5);                                       \
+        V a1 = dwmul_##S(ep2, l1, ope, l4, &l6);                                     \
+        a1 = dwmul_##S(a1, l6, d, l3, &l6);                                          \
+        V fx = P##_mul(four, x);                                                     \
+        V a2 = dwmul_##S(fx, Z, np1, l5, &l7);                                       \
+        V An = dwadd_##S(a1, l6, a2, l7, &l8);                                       \
+        V Aln = l8;                                                                  \
+        V Dn = dwmul_##S(d, l3, d, l3, &l1);                                         \
+        Dn = dwmul_##S(Dn, l1, ope, l4, &l1);                                        \
+        V Dln = l1;                                                                  \
+        /* the factor e of the numerator: scaled by 2^K where deep */               \
+        V Es = P##_select(deep, Ek, e);                                              \
+        An = dwmul_##S(An, Aln, Es, Z, &Aln);                                        \
+        /* x >= 0 (w = e) */                                                         \
+        V tw = P##_add(e, e);                                                        \
+        V Pp = twosum_##S(one, tw, &l1);                                             \
+        V w2 = dwmul_##S(e, Z, e, Z, &l2);                                           \
+        V Qp = dwadd_##S(Pp, l1, P##_add(w2, w2), P##_add(l2, l2), &l3);             \
+        V opw = twosum_##S(one, e, &l4);                                             \
+        V b1 = dwmul_##S(Pp, l1, Qp, l3, &l5);                                       \
+        b1 = dwmul_##S(b1, l5, opw, l4, &l5);                                        \
+        V pw = dwadd_##S(Pp, l1, w2, l2, &l6);                                       \
+        V b2 = dwmul_##S(fx, Z, w2, l2, &l7);                                        \
+        b2 = dwmul_##S(b2, l7, pw, l6, &l7);                                         \
+        V Bp = dwadd_##S(b1, l5, b2, l7, &l8);                                       \
+        V Blp = l8;                                                                  \
+        V Dp = dwmul_##S(Qp, l3, Qp, l3, &l1);                                       \
+        Dp = dwmul_##S(Dp, l1, opw, l4, &l1);                                        \
+        V Dlp = l1;                                                                  \
+        /* choose, fold g in (scaled when huge), divide */                         \
+        V Nh = P##_select(neg, An, Bp), Nl = P##_select(neg, Aln, Blp);              \
+        V Dh = P##_select(neg, Dn, Dp), Dl = P##_select(neg, Dln, Dlp);              \
+        m##S gbig = P##_gt(P##_abs(g), P##_set1(RK_GBIG_##S));                       \
+        V gs = P##_mul(g, P##_select(gbig, P##_set1(0x1p-64), one));                  \
+        V Gl;                                                                        \
+        V Gh = dwmul_##S(gs, Z, Nh, Nl, &Gl);                                        \
+        V y = divc_##S(Gh, Gl, Dh, Dl);                                              \
+        y = P##_mul(y, P##_select(deep, P##_set1(twomK_##S), one));                  \
+        y = P##_mul(y, P##_select(gbig, P##_set1(0x1p64), one));                     \
+        y = P##_select(P##_eq(P##_abs(g), P##_set1(INFINITY)), P##_mul(g, Nh), y);   \
+        y = P##_select(P##_gt(x, P##_set1(RK_MISH_LIN_##S)), g, y);                  \
+        y = P##_select(P##_lt(x, P##_set1(RK_EXPK_##S##_LO)), tinyneg_##S(g), y);     \
+        y = P##_select(P##_eq(x, P##_set1(-INFINITY)), atminf_##S(g), y);            \
+        return P##_select(P##_isnan(x), x, y);                                       \
+    }
+
+RK_EXP_BODIES(vf, vf, f, float)
+RK_EXP_BODIES(vd, vd, d, double)
+RK_KERNELS_1P(elu)
+RK_KERNELS_2P(elu_bwd)
+RK_KERNELS_1P(celu)
+RK_KERNELS_2P(celu_bwd)
+RK_KERNELS_1(selu)
+RK_KERNELS_2(selu_bwd)
+RK_KERNELS_1(silu)
+RK_KERNELS_2(silu_bwd)
+RK_KERNELS_1P(softplus)
+RK_KERNELS_2P(softplus_bwd)
+RK_KERNELS_1(mish)
+RK_KERNELS_2(mish_bwd)

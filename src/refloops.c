@@ -1,0 +1,52 @@
+/* refloops.c: ufunc loops over the scalar references of reference.c (double and
+ * long double), one per kernels.inc row, for verification only.  Operand order as
+ * the op's ufunc: [g,] x, [p0, [p1,]] y. */
+#include <math.h>
+#include <string.h>
+#include "relukit.h"
+#include "reference.h"
+
+/* An infinite gradient times a nonzero derivative too small to represent is an
+ * infinity (of the product's sign), not inf * 0 = NaN: the kernels keep that
+ * convention, and so does the reference here (the sign comes from the
+ * underflowed derivative's signed zero). */
+#define RK_FIX_INF_G(T, FIELD, y, x, g, pa, pb)                                      \
+    if (nin == 2 && isnan(y) && !isnan(x) && isinf(g)) {                             \
+        T d1_ = e->FIELD(x, (T)1, pa, pb);                                           \
+        if (!isnan(d1_)) y = g * (d1_ == 0 ? copysign((T)1, d1_) : d1_);             \
+    }
+
+#define RK_DEFINE_REF_LOOP(suffix, T, FIELD)                                         \
+    static void ref_loop_##suffix(char **args, const ptrdiff_t *dims,                \
+                                  const ptrdiff_t *steps, void *data) {              \
+        const rk_refinfo *ri = (const rk_refinfo *)data;                             \
+        const int nin = ri->nin, npar = ri->npar;                                    \
+        const rk_ref_entry *e = (const rk_ref_entry *)ri->entry;                     \
+        for (ptrdiff_t i = 0; i < dims[0]; i++) {                                    \
+            T x = *(const T *)(args[nin - 1] + i * steps[nin - 1]);                  \
+            T g = nin == 2 ? *(const T *)(args[0] + i * steps[0]) : (T)0;            \
+            T pa = npar ? *(const T *)(args[nin] + i * steps[nin]) : (T)0;           \
+            T pb = npar == 2 ? *(const T *)(args[nin + 1] + i * steps[nin + 1]) : (T)0; \
+            T y_ = e->FIELD(x, g, pa, pb);                                           \
+            RK_FIX_INF_G(T, FIELD, y_, x, g, pa, pb)                                 \
+            *(T *)(args[nin + npar] + i * steps[nin + npar]) = y_;                   \
+        }                                                                            \
+    }
+RK_DEFINE_REF_LOOP(d, double, f)
+RK_DEFINE_REF_LOOP(g, long double, fl)
+
+int rk_fill_refinfo(rk_refinfo *info) {
+    int k = 0;
+    memset(info, 0, sizeof(rk_refinfo) * RK_NOPS);
+#define RK_OP(name_, nin_, npar_, ints_)                                             \
+    info[k].entry = rk_ref_find(#name_);                                             \
+    if (!info[k].entry) return -1;                                                   \
+    info[k].nin = nin_;                                                              \
+    info[k].npar = npar_;                                                            \
+    info[k].loop_d = ref_loop_d;                                                     \
+    info[k].loop_g = ref_loop_g;                                                     \
+    k++;
+#include "kernels.inc"
+#undef RK_OP
+    return 0;
+}

@@ -1,0 +1,149 @@
+"""ELU, CELU, SELU, SiLU, Softplus, Mish (src/exponential.c): limits at +-inf,
+kinks, parameter validation, infinite and huge gradients, PyTorch agreement.
+Accuracy on every length, stride, dtype and all float16 inputs: test_ufuncs.py."""
+import numpy as np
+import pytest
+from conftest import FLOATS, assert_same, random_values, special_values
+
+import relukit
+from relukit import _reference
+
+SELU_SCALE, SELU_ALPHA = 1.0507009873554805, 1.6732632423543772
+SELU_SA = 1.7580993408473768599402175208123  # scale * alpha, correctly rounded
+EXP_FORWARD = {
+    "elu": lambda x: relukit.elu(x),
+    "celu": lambda x: relukit.celu(x, 0.5),
+    "selu": relukit.selu,
+    "silu": relukit.silu,
+    "softplus": lambda x: relukit.softplus(x),
+    "mish": relukit.mish,
+}
+EXP_BACKWARD = {
+    "elu": lambda g, x: relukit.elu_backward(g, x),
+    "celu": lambda g, x: relukit.celu_backward(g, x, 0.5),
+    "selu": relukit.selu_backward,
+    "silu": relukit.silu_backward,
+    "softplus": lambda g, x: relukit.softplus_backward(g, x),
+    "mish": relukit.mish_backward,
+}
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
+def test_limits_at_infinity(dtype):
+    x = np.array([-np.inf, np.inf], dtype)
+    with np.errstate(all="raise"):
+        assert_same(relukit.elu(x, 2.0), np.array([-2.0, np.inf], dtype))
+        assert_same(relukit.celu(x, 0.5), np.array([-0.5, np.inf], dtype))
+        assert_same(relukit.selu(x), np.array([-SELU_SA, np.inf], dtype))
+        assert_same(relukit.silu(x), np.array([-0.0, np.inf], dtype))
+        assert_same(relukit.softplus(x), np.array([0.0, np.inf], dtype))
+        assert_same(relukit.mish(x), np.array([-0.0, np.inf], dtype))
+        g = np.array([3.0, 3.0], dtype)
+        assert_same(relukit.silu_backward(g, x), np.array([0.0, 3.0], dtype))
+        assert_same(relukit.mish_backward(g, x), np.array([0.0, 3.0], dtype))
+        assert_same(relukit.elu_backward(g, x), np.array([0.0, 3.0], dtype))
+        assert_same(relukit.softplus_backward(g, x), np.array([0.0, 3.0], dtype))
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
+def test_kinks_take_the_negative_branch(dtype):
+    z = np.array([0.0, -0.0], dtype)
+    one = np.ones(2, dtype)
+    assert_same(relukit.elu_backward(one, z, 2.0), np.array([2.0, 2.0], dtype))
+    assert_same(relukit.celu_backward(one, z, 0.5), np.array([1.0, 1.0], dtype))
+    assert_same(relukit.selu_backward(one, z), np.full(2, SELU_SA, dtype))
+    # identity branches and odd functions keep the sign of zero
+    for name, f in EXP_FORWARD.items():
+        if name == "softplus":
+            continue
+        y = f(z)
+        assert (y == 0).all() and np.signbit(y[1]), f"{name}(-0.0) must be -0.0"
+
+
+@pytest.mark.parametrize("name", sorted(EXP_BACKWARD))
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
+def test_no_nan_from_huge_or_infinite_gradients(name, dtype, rng):
+    fi = np.finfo(dtype)
+    x = np.concatenate([special_values(dtype), random_values(dtype, 500, rng),
+                        np.array([-1e4, -800, -120, -90, -30, 30, 1e4], dtype)])
+    x = x[~np.isnan(x)]
+    for gv in (np.inf, -np.inf, float(fi.max), -float(fi.max), float(fi.tiny)):
+        g = np.full(x.shape, gv, dtype)
+        with np.errstate(all="raise"):
+            got = EXP_BACKWARD[name](g, x)
+        assert not np.isnan(got).any(), f"{name}_backward: NaN for g={gv} at x={x[np.isnan(got)][:4]}"
+        if np.isfinite(gv):
+            # overflow only where the exact result overflows
+            want = _reference.reference(f"{name}_backward", g, x,
+                                        *[np.asarray(p, dtype) for p in _params(name)], dtype=dtype)
+            with np.errstate(over="ignore"):
+                bad = np.isinf(got) & np.isfinite(want.astype(dtype))
+            assert not bad.any(), f"{name}_backward overflowed at x={x[bad][:4]}"
+
+
+def _params(name):
+    return {"elu": (1.0,), "celu": (0.5,), "softplus": (1.0, 20.0)}.get(name, ())
+
+
+BAD = [
+    (lambda x, o: relukit.celu(x, 0.0, out=o), ValueError, "celu: alpha must not be 0"),
+    (lambda x, o: relukit.celu_backward(x, x, 0.0, out=o), ValueError, "celu_backward: alpha must not be 0"),
+    (lambda x, o: relukit.softplus(x, 0.0, out=o), ValueError, "softplus: beta must not be 0"),
+    (lambda x, o: relukit.softplus(x, 1.0, np.nan, out=o), ValueError, "softplus: threshold must not be NaN"),
+    (lambda x, o: relukit.softplus_backward(x, x, 0.0, out=o), ValueError, "softplus_backward: beta"),
+    (lambda x, o: relukit.elu(x, np.nan, out=o), ValueError, "elu: alpha must not be NaN"),
+    (lambda x, o: relukit.elu(x, "1", out=o), TypeError, "elu: alpha"),
+    (lambda x, o: relukit.elu_backward(x, x, from_output=True, out=o), NotImplementedError, "elu_backward"),
+]
+
+
+@pytest.mark.parametrize("call,exc,msg", BAD, ids=range(len(BAD)))
+def test_bad_parameters_leave_out_untouched(call, exc, msg):
+    x = np.linspace(-2, 2, 5).astype(np.float32)
+    out = np.full(5, 7.0, np.float32)
+    with pytest.raises(exc, match=msg):
+        call(x, out)
+    assert (out == 7.0).all()
+
+
+def test_softplus_threshold_and_beta():
+    x = np.array([-3.0, 0.5, 10.0, 10.5, 30.0], np.float64)
+    y = relukit.softplus(x, 2.0, 20.0)
+    assert y[3] == 10.5 and y[4] == 30.0, "beta*x > threshold is linear"
+    np.testing.assert_allclose(y[:3], np.log1p(np.exp(2 * x[:3])) / 2, rtol=1e-15)
+    assert relukit.softplus(np.float64(-800.0)) == 0.0
+    # per-element beta
+    b = np.array([1.0, 2.0, 3.0, 0.5, -1.0])
+    got = relukit.softplus(x, b)
+    want = np.where(b * x > 20, x, np.logaddexp(0, b * x) / b)
+    np.testing.assert_allclose(got, want, rtol=1e-14)
+
+
+def test_matches_torch():
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    rng = np.random.default_rng(3)
+    x = np.concatenate([rng.standard_normal(4000) * 6, [-0.0, 0.0, 1e-30, -1e-30, 40, -40]])
+    pairs = {
+        "elu": (lambda a: relukit.elu(a, 1.3), lambda t: F.elu(t, 1.3)),
+        "celu": (lambda a: relukit.celu(a, 0.5), lambda t: F.celu(t, 0.5)),  # 1/alpha exact: PyTorch rounds it to float32
+        "selu": (relukit.selu, F.selu),
+        "silu": (relukit.silu, F.silu),
+        "softplus": (lambda a: relukit.softplus(a, 1.5, 15.0), lambda t: F.softplus(t, 1.5, 15.0)),
+        "mish": (relukit.mish, F.mish),
+    }
+    back = {
+        "elu": lambda g, a: relukit.elu_backward(g, a, 1.3),
+        "celu": lambda g, a: relukit.celu_backward(g, a, 0.5),
+        "selu": relukit.selu_backward, "silu": relukit.silu_backward,
+        "softplus": lambda g, a: relukit.softplus_backward(g, a, 1.5, 15.0),
+        "mish": relukit.mish_backward,
+    }
+    for name, (ours, theirs) in pairs.items():
+        t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+        ty = theirs(t)
+        ty.sum().backward()
+        # relukit is within a few ULP of the exact value; PyTorch float64 is close too
+        np.testing.assert_allclose(ours(x), ty.detach().numpy(), rtol=1e-12, atol=1e-300, err_msg=name)
+        np.testing.assert_allclose(back[name](np.ones_like(x), x), t.grad.numpy(), rtol=1e-9,
+                                   atol=1e-12, err_msg=name + " backward")
