@@ -22,6 +22,8 @@ else:
         celu_backward,
         elu,
         elu_backward,
+        gelu,
+        gelu_backward,
         hardtanh,
         hardtanh_backward,
         leaky_relu,
@@ -61,6 +63,6 @@ else:
         "hardsigmoid", "hardsigmoid_backward", "hardswish", "hardswish_backward",
         "elu", "elu_backward", "celu", "celu_backward", "selu", "selu_backward",
         "silu", "silu_backward", "swish", "swish_backward", "mish", "mish_backward",
-        "softplus", "softplus_backward",
+        "softplus", "softplus_backward", "gelu", "gelu_backward",
         "show_config", "__version__",
     ]

@@ -643,3 +643,74 @@ def softplus_backward(g, x, beta=1.0, threshold=20.0, *, from_output=False, out=
     if from_output:
         _not_yet_from_output("softplus_backward")
     return _U["softplus_backward"](g, x, b, t, out=out, **kwargs)
+
+
+# ---------------------------------------------------------------- gelu
+_GELU = {"none": ("gelu", "gelu_backward"), "tanh": ("gelu_tanh", "gelu_tanh_backward")}
+
+
+def _gelu_pick(op, approximate, which):
+    try:
+        return _U[_GELU[approximate][which]]
+    except (KeyError, TypeError):
+        raise ValueError(f"{op}: approximate must be 'none' or 'tanh', not {approximate!r}") from None
+
+
+def gelu(x, approximate="none", *, out=None, **kwargs):
+    """Gaussian error linear unit.
+
+    Parameters
+    ----------
+    x : array_like
+        Input.
+    approximate : {'none', 'tanh'}, optional
+        ``'none'`` (default): the exact ``x * Phi(x) = x/2 * erfc(-x/sqrt(2))``;
+        ``'tanh'``: ``x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))``.
+    out : ndarray, optional
+        Where to store the result.
+    **kwargs
+        Ufunc keywords.
+
+    Returns
+    -------
+    ndarray
+        The result. The negative tail keeps its relative accuracy down to the
+        subnormal numbers (``gelu(-6)`` is ``-5.92e-9`` in float32; 1 + erf
+        would round it to 0); ``gelu(-inf) = -0.0``, ``gelu(inf) = inf``.
+
+    Raises
+    ------
+    ValueError
+        `approximate` is neither ``'none'`` nor ``'tanh'``; nothing is written to `out`.
+    """
+    return _gelu_pick("gelu", approximate, 0)(x, out=out, **kwargs)
+
+
+def gelu_backward(g, x, approximate="none", *, from_output=False, out=None, **kwargs):
+    """Gradient of :func:`gelu`: ``g * (Phi(x) + x * phi(x))`` (or of the tanh form).
+
+    Parameters
+    ----------
+    g : array_like
+        Incoming gradient.
+    x : array_like
+        The forward input.
+    approximate : {'none', 'tanh'}, optional
+        The forward call's form.
+    from_output : bool, optional
+        GELU is not invertible from its output: True raises ValueError.
+    out : ndarray, optional
+        Where to store dL/dx.
+    **kwargs
+        Ufunc keywords.
+
+    Returns
+    -------
+    ndarray
+        dL/dx; ``g`` at ``+inf``, 0 at ``-inf``.
+    """
+    uf = _gelu_pick("gelu_backward", approximate, 1)
+    if from_output:
+        raise ValueError("gelu_backward: from_output=True is not exact for GELU (it is not "
+                         "invertible); pass the forward's input")
+    return uf(g, x, out=out, **kwargs)

@@ -85,6 +85,13 @@ OPS = {
              "mish(-inf) = -0.0 (PyTorch returns NaN)."),
     "mish_backward": ("Gradient of mish.", "g * (t + x * sigmoid(x) * (1 - t^2)), t = tanh(softplus(x))", [],
                       "Limits: g at +inf, 0 at -inf."),
+    "gelu": ("GELU, exact (erfc) form: x * Phi(x).", "y = x/2 * erfc(-x/sqrt(2))", [],
+             "The negative tail keeps its relative accuracy down to the subnormals; "
+             "gelu(-inf) = -0.0 (PyTorch returns NaN)."),
+    "gelu_backward": ("Gradient of gelu.", "g * (Phi(x) + x * phi(x))", [], "Limits: g at +inf, 0 at -inf."),
+    "gelu_tanh": ("GELU, tanh approximation.", "y = x/2 * (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))", [],
+                  "Computed as x * sigmoid(2u), so the negative tail keeps its relative accuracy."),
+    "gelu_tanh_backward": ("Gradient of gelu_tanh.", "g * d/dx[x/2 (1 + tanh(u))]", [], ""),
 }
 
 

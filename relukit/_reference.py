@@ -48,7 +48,8 @@ ULP_BOUNDS.update({
 })
 ULP_BOUNDS.update({name: {"float16": 1, "float32": 2, "float64": 4} for name in (
     "elu", "elu_backward", "celu", "celu_backward", "selu", "selu_backward",
-    "silu", "silu_backward", "softplus", "softplus_backward", "mish", "mish_backward")})
+    "silu", "silu_backward", "softplus", "softplus_backward", "mish", "mish_backward",
+    "gelu", "gelu_backward", "gelu_tanh", "gelu_tanh_backward")})
 
 
 def ulp_error(got, want64, dtype, g=None):

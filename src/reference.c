@@ -397,7 +397,9 @@ double rk_ref_gelu_bwd(double x, double g, double pa, double pb)
     if (isnan(x)) return x;
     if (x == INFINITY) return g;
     if (x == -INFINITY) return g * 0.0;
-    return g * (0.5 * erfc_neg_x_over_sqrt2_d(x) + x_phi_d(x));
+    double d = 0.5 * erfc_neg_x_over_sqrt2_d(x) + x_phi_d(x);
+    if (d == 0 && x < -1) d = -0.0;   /* underflowed: gelu' < 0 there, keep its sign */
+    return g * d;
 }
 
 /* gelu_tanh: 0.5*x*(1 + tanh(u)) = x*sigmoid(2u), u = sqrt(2/pi)*(x + 0.044715*x^3) */
@@ -420,13 +422,16 @@ double rk_ref_gelu_tanh_bwd(double x, double g, double pa, double pb)
     (void)pa; (void)pb;
     if (isnan(x)) return x;
     if (x > 1e10) return g;
-    if (x < -1e10) return g * 0.0;
+    if (x == -INFINITY) return g * 0.0;   /* the limit, +0 (as every op's at -inf) */
+    if (x < -1e10) return g * -0.0;
     double ul, u = gelu_tanh_u_d(x, &ul);
     double s = sigmoid_d(2 * u), oms = sigmoid_d(-2 * u), d = 2 * ul * (s * oms);
     s += d;                        /* sigmoid(+-2(u+ul)) to first order */
     oms -= d;
     double dudx = RKD_SQRT_2_OVER_PI_HI * (1.0 + 3.0 * RKD_GT_C_HI * (x * x));
-    return g * (s + 2.0 * x * (s * oms) * dudx);
+    double dd = s + 2.0 * x * (s * oms) * dudx;
+    if (dd == 0 && x < -1) dd = -0.0;   /* underflowed: the derivative is < 0 there */
+    return g * dd;
 }
 
 /* ======================================================================== */
@@ -758,7 +763,9 @@ long double rk_refl_gelu_bwd(long double x, long double g, long double pa, long 
     if (isnan(x)) return x;
     if (x == INFINITY) return g;
     if (x == -INFINITY) return g * 0.0L;
-    return g * (0.5L * erfc_neg_x_over_sqrt2_l(x) + x_phi_l(x));
+    long double d = 0.5L * erfc_neg_x_over_sqrt2_l(x) + x_phi_l(x);
+    if (d == 0 && x < -1) d = -0.0L;   /* underflowed: gelu' < 0 there, keep its sign */
+    return g * d;
 }
 
 /* gelu_tanh: 0.5*x*(1 + tanh(u)) = x*sigmoid(2u), u = sqrt(2/pi)*(x + 0.044715*x^3) */
@@ -781,13 +788,16 @@ long double rk_refl_gelu_tanh_bwd(long double x, long double g, long double pa, 
     (void)pa; (void)pb;
     if (isnan(x)) return x;
     if (x > 1e10L) return g;
-    if (x < -1e10L) return g * 0.0L;
+    if (x == -INFINITY) return g * 0.0L;
+    if (x < -1e10L) return g * -0.0L;
     long double ul, u = gelu_tanh_u_l(x, &ul);
     long double s = sigmoid_l(2 * u), oms = sigmoid_l(-2 * u), d = 2 * ul * (s * oms);
     s += d;                        /* sigmoid(+-2(u+ul)) to first order */
     oms -= d;
     long double dudx = RKL_SQRT_2_OVER_PI_HI * (1.0L + 3.0L * RKL_GT_C_HI * (x * x));
-    return g * (s + 2.0L * x * (s * oms) * dudx);
+    long double dd = s + 2.0L * x * (s * oms) * dudx;
+    if (dd == 0 && x < -1) dd = -0.0L;   /* underflowed: the derivative is < 0 there */
+    return g * dd;
 }
 
 /* ======================================================================== */

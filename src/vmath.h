@@ -636,7 +636,9 @@ RK_INLINE vd rk_vd_erf_small(vd x) {
 #define RK_VD_C2(i) vd_select(inA, vd_set1(RK_ERFCD_A##i), vd_select(inB, vd_set1(RK_ERFCD_B##i), vd_zero()))
 #define RK_VD_C1(i) vd_select(inA, vd_set1(RK_ERFCD_A##i), vd_zero())
 /* erfc(a) for a in [0.5, 27.3] */
-RK_INLINE vd rk_vd_erfc_core(vd a) {
+/* erfcx(a) = erfc(a) * exp(a^2) for a in [0.5, 27.3] (the piecewise F of erfc below),
+ * returned as F with *lt6 set where a < 6; where a >= 6 the caller divides F by a. */
+RK_INLINE vd rk_vd_erfcx_F(vd a, md *lt6_out) {
     md inA = vd_lt(a, vd_set1(2.0)), inB = vd_lt(a, vd_set1(6.0)), lt6 = inB;
     vd cc = vd_select(inA, vd_set1(1.0), vd_set1(3.5));
     vd num = vd_select(lt6, vd_sub(a, cc), vd_set1(1.0));
@@ -660,6 +662,12 @@ RK_INLINE vd rk_vd_erfc_core(vd a) {
     F = vd_fma(F, wv, RK_VD_C3(2));
     F = vd_fma(F, wv, RK_VD_C3(1));
     F = vd_fma(F, wv, RK_VD_C3(0));
+    *lt6_out = lt6;
+    return F;
+}
+RK_INLINE vd rk_vd_erfc_core(vd a) {
+    md lt6;
+    vd F = rk_vd_erfcx_F(a, &lt6);
     /* a^2 = hi + lo: ah keeps 26 significant bits so ah*ah is exact */
     vd ah = vl_as_vd(vl_and(vd_as_vl(a), vl_set1((int64_t)0xfffffffff8000000ULL)));
     vd al = vd_sub(a, ah);

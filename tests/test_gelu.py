@@ -1,0 +1,61 @@
+"""GELU, exact and tanh forms (src/gelu.c): the negative tail's relative accuracy,
+limits, the approximate= switch, PyTorch agreement where PyTorch is accurate.
+Accuracy on every length, stride, dtype and all float16 inputs: test_ufuncs.py."""
+import numpy as np
+import pytest
+from conftest import FLOATS, assert_same
+
+import relukit
+from relukit import _reference
+
+
+def test_negative_tail_keeps_relative_accuracy():
+    # gelu(-6) = -6 * Phi(-6) = -5.9204e-9: 1 + erf(-6/sqrt2) would round to 0 in float32
+    y = relukit.gelu(np.float32(-6.0))
+    want = _reference.reference("gelu", np.float32(-6.0), dtype=np.float32)
+    assert y != 0 and abs(float(y) - float(want)) <= abs(float(np.spacing(np.float32(want))))
+    assert abs(float(y) + 5.92e-9) < 0.01e-9
+    # float64 down to the subnormal results
+    x = -np.linspace(20, 38.5, 200)
+    err = _reference.ulp_error(relukit.gelu(x), _reference.reference("gelu", x), np.float64)
+    assert err.max() <= 4
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_limits(dtype, approximate):
+    x = np.array([-np.inf, np.inf, -0.0, 0.0], dtype)
+    with np.errstate(all="raise"):
+        assert_same(relukit.gelu(x, approximate), np.array([-0.0, np.inf, -0.0, 0.0], dtype))
+        g = np.array([2.0, 2.0, 2.0, 2.0], dtype)
+        assert_same(relukit.gelu_backward(g, x, approximate), np.array([0.0, 2.0, 1.0, 1.0], dtype))
+        ginf = np.full(4, np.inf, dtype)
+        assert not np.isnan(relukit.gelu_backward(ginf, x, approximate)).any()
+
+
+def test_approximate_switch_and_errors():
+    x = np.linspace(-3, 3, 7)
+    assert_same(relukit.gelu(x, "none"), relukit.gelu(x))
+    assert not np.array_equal(relukit.gelu(x, "tanh"), relukit.gelu(x))
+    out = np.full(7, 5.0)
+    with pytest.raises(ValueError, match="gelu: approximate must be 'none' or 'tanh', not 'fast'"):
+        relukit.gelu(x, "fast", out=out)
+    with pytest.raises(ValueError, match="gelu_backward: approximate"):
+        relukit.gelu_backward(x, x, None, out=out)
+    with pytest.raises(ValueError, match="gelu_backward: from_output=True is not exact"):
+        relukit.gelu_backward(x, x, from_output=True, out=out)
+    assert (out == 5.0).all()
+
+
+def test_matches_torch_where_torch_is_accurate():
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    x = np.random.default_rng(5).standard_normal(5000) * 2.5
+    x = x[x > -3]   # below, PyTorch's 1 + erf(x/sqrt2) loses the relative accuracy that relukit keeps
+    for approximate in ("none", "tanh"):
+        t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+        ty = F.gelu(t, approximate=approximate)
+        ty.sum().backward()
+        np.testing.assert_allclose(relukit.gelu(x, approximate), ty.detach().numpy(), rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(relukit.gelu_backward(np.ones_like(x), x, approximate), t.grad.numpy(),
+                                   rtol=1e-12, atol=1e-15)
