@@ -5,11 +5,39 @@ import sys
 import time
 
 
+def verify_main(argv):
+    parser = argparse.ArgumentParser(
+        prog="python -m relukit verify",
+        description="Measure every op's accuracy in ULP against the scalar C reference "
+                    "and compare with the published bounds (exit status 1 on a failure).")
+    parser.add_argument("--exhaustive", action="store_true",
+                        help="float32: all 2^32 inputs (minutes per op) instead of samples")
+    parser.add_argument("--op", nargs="+", metavar="NAME", help="ops to check (default: all)")
+    parser.add_argument("--dtype", nargs="+", choices=["float16", "float32", "float64"],
+                        default=["float16", "float32", "float64"], help="dtypes to check")
+    parser.add_argument("--samples", type=int, default=1_000_000,
+                        help="sampled inputs per op for float32 (not exhaustive) and float64")
+    parser.add_argument("--threads", type=int, default=2, help="threads for --exhaustive")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the sampled inputs")
+    args = parser.parse_args(argv)
+    from relukit import _verify
+    try:
+        ok = _verify.run(ops=args.op, dtypes=args.dtype, exhaustive=args.exhaustive,
+                         samples=args.samples, threads=args.threads, seed=args.seed)
+    except ValueError as exc:
+        parser.error(str(exc))
+    return 0 if ok else 1
+
+
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] == "verify":
+        return verify_main(argv[1:])
     parser = argparse.ArgumentParser(
         prog="python -m relukit",
-        description="Show relukit's configuration, check every op against a float64 "
-                    "reference, and time relu against np.maximum(x, 0).")
+        description="Show relukit's configuration, check every op against the scalar "
+                    "reference, and time relu against np.maximum(x, 0).  "
+                    "Subcommand: verify (accuracy table; see python -m relukit verify -h).")
     parser.add_argument("--no-bench", action="store_true", help="skip the timing table")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
     args = parser.parse_args(argv)

@@ -3,6 +3,7 @@
 import os
 
 cimport numpy as cnp
+from libc.stdint cimport uint32_t, uint64_t
 from libc.stdlib cimport malloc
 from libc.string cimport memset
 
@@ -52,6 +53,9 @@ cdef extern from "relukit.h" nogil:
         rk_loop loop_d
         rk_loop loop_g
     int rk_fill_refinfo(rk_refinfo *info)
+    int rk_verify_f32(const rk_opinfo *op, const rk_refinfo *ref, uint64_t lo, uint64_t hi,
+                      float pa, float pb, float g, int exact, double bound,
+                      double *maxerr, uint32_t *worst, uint64_t *nbad)
 
 
 def _target_names():
@@ -193,6 +197,22 @@ def _build_references():
         _keepalive.extend([bname, doc])
         REFERENCE_UFUNCS[name] = cnp.PyUFunc_FromFuncAndData(
             funcs, data, types, 2, nargs - 1, 1, cnp.PyUFunc_None, bname, doc, 0)
+
+
+def verify_f32_range(str name, uint64_t lo, uint64_t hi, float pa=0, float pb=0,
+                     float g=1, bint exact=False, double bound=0):
+    """Max ULP error of ufunc `name` (float32 loop of the selected target) over
+    the float32 bit patterns [lo, hi), against its double reference.  Returns
+    (max error, bits of the worst input, number of inputs above `bound`).
+    Releases the GIL, so ranges can run on several threads."""
+    cdef int op = [ufunc_name(r[0]) for r in KERNEL_ROWS].index(name)
+    cdef double maxerr = 0
+    cdef uint32_t worst = 0
+    cdef uint64_t nbad = 0
+    with nogil:
+        rk_verify_f32(&_infos[op], &_refinfos[op], lo, hi, pa, pb, g, exact, bound,
+                      &maxerr, &worst, &nbad)
+    return maxerr, worst, nbad
 
 
 _build()

@@ -245,8 +245,9 @@ static inline vd ddivc(vd nh, vd nl, vd dh, vd dl) {
 
 static inline vd gelu_tanh_d_core(vd x, int bwd, vd g) {
     /* v = 2 sqrt(2/pi) x (1 + c x^2) in double-word */
-    vd xc = vd_min(vd_max(x, vd_set1(-1e100)), vd_set1(1e100));
-    vd l, chl, ml, kxl, vl;
+    /* beyond |x| = 1e10 the op is at its limit (x or -0; g or -0*g) */
+    vd xc = vd_min(vd_max(x, vd_set1(-1e10)), vd_set1(1e10));
+    vd l, chl, ml, kxl, vlo;
     vd h = dtwoprod(xc, xc, &l);
     vd ch = dtwoprod(vd_set1(GT_C), h, &chl);
     chl = vd_fma(vd_set1(GT_C), l, vd_fma(vd_set1(GT_C_LO), h, chl));
@@ -254,14 +255,15 @@ static inline vd gelu_tanh_d_core(vd x, int bwd, vd g) {
     ml = vd_add(ml, chl);
     vd kxh = dtwoprod(vd_set1(K2_HI), xc, &kxl);
     kxl = vd_fma(vd_set1(K2_LO), xc, kxl);
-    vd vh = dtwoprod(kxh, mh, &vl);
-    vl = vd_fma(kxh, ml, vd_fma(kxl, mh, vl));
+    vd vh = dtwoprod(kxh, mh, &vlo);
+    vlo = vd_fma(kxh, ml, vd_fma(kxl, mh, vlo));
     md vneg = vd_lt(vh, vd_zero());
     /* e = exp(-|v|) = 2^n (1 + q), n scaled by 2^600 where deep */
     vd avh = vd_min(vd_abs(vh), vd_set1(1100.0));  /* 2^(n+600) stays normal */
     vd t, n;
     vd r = rk_vd_exp_red(vd_neg(avh), &t, &n);
-    r = vd_add(r, vd_select(vneg, vl, vd_neg(vl)));
+    /* v's low part, only where v itself was not clamped */
+    r = vd_add(r, vd_select(vd_lt(vd_abs(vh), vd_set1(1100.0)), vd_select(vneg, vlo, vd_neg(vlo)), vd_zero()));
     vd q = rk_vd_expm1_poly_e(r);
     md deep = vd_lt(vh, vd_set1(-600.0));
     vd E = vd_mul(vd_add(vd_set1(1.0), q), vd_mul(rk_vd_pow2(t, 600),
@@ -277,8 +279,8 @@ static inline vd gelu_tanh_d_core(vd x, int bwd, vd g) {
         nh = vd_select(vneg, nh, xc);
         nl = vd_select(vneg, nl, vd_zero());
         y = vd_mul(ddivc(nh, nl, dh, dl), out);
-        y = vd_select(vd_gt(x, vd_set1(1e100)), x, y);
-        y = vd_select(vd_lt(x, vd_set1(-1e100)), vd_set1(-0.0), y);
+        y = vd_select(vd_gt(x, vd_set1(1e10)), x, y);
+        y = vd_select(vd_lt(x, vd_set1(-1e10)), vd_set1(-0.0), y);
     } else {
         /* d = [(1+e) (v<0 ? e : 1) + x v' e] / (1+e)^2, v' = 2k (1 + 3c x^2) */
         vd vp = vd_mul(vd_set1(K2_HI), vd_fma(vd_set1(3.0 * GT_C), h, vd_set1(1.0)));
@@ -300,8 +302,8 @@ static inline vd gelu_tanh_d_core(vd x, int bwd, vd g) {
         y = vd_mul(vd_mul(d, vd_select(vneg, out, vd_set1(1.0))),
                    vd_select(gbig, vd_set1(0x1p64), vd_set1(1.0)));
         y = vd_select(vd_eq(vd_abs(Gh), vd_set1(INFINITY)), Gh, y);
-        y = vd_select(vd_gt(x, vd_set1(1e100)), g, y);
-        y = vd_select(vd_lt(x, vd_set1(-1e100)), vd_mul(g, vd_set1(-0.0)), y);
+        y = vd_select(vd_gt(x, vd_set1(1e10)), g, y);
+        y = vd_select(vd_lt(x, vd_set1(-1e10)), vd_mul(g, vd_set1(-0.0)), y);
     }
     return y;
 }

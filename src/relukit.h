@@ -180,6 +180,15 @@ typedef struct rk_refinfo {
 /* Fills info[0..RK_NOPS) in kernels.inc order; -1 if a row has no reference. */
 int rk_fill_refinfo(rk_refinfo *info);
 
+/* ---- exhaustive float32 verification (verify.c) ---- */
+/* Float32 bit patterns [lo, hi) through op's float32 loop and its double
+ * reference; parameters pa, pb; gradient g for backward ops; exact: compare
+ * bits.  Outputs the max error in ULP, the bits of the worst input, and the
+ * number of inputs whose error exceeds bound. */
+int rk_verify_f32(const rk_opinfo *op, const rk_refinfo *ref, uint64_t lo, uint64_t hi,
+                  float pa, float pb, float g, int exact, double bound,
+                  double *maxerr, uint32_t *worst, uint64_t *nbad);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,136 @@
+"""`python -m relukit verify`: measured accuracy of every op and dtype against
+the scalar C reference (double for float16/float32 results, long double for
+float64 results), with each op's published bound.
+
+- float16: all 65536 inputs (always exhaustive);
+- float32: --exhaustive runs all 2^32 bit patterns in C (threads, a few minutes
+  per op); otherwise `samples` inputs: half uniformly random bit patterns (so
+  every binade, subnormals included, weighs the same), half uniform on [-40, 40];
+- float64: `samples` inputs drawn the same way, plus special values.
+Backward ops are checked with g = 1 and the criterion max(bound ULP, eps |g|).
+Parameters: each op's sample parameters (relukit._reference.SAMPLE_PARAMS).
+"""
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from relukit import _reference, _ufuncs
+
+DTYPES = ("float16", "float32", "float64")
+
+
+def _special(dtype):
+    fi = np.finfo(dtype)
+    v = [0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, -1.0, 3.0, -3.0, 6.0, -6.0, 20.0, -20.0,
+         float(fi.max), -float(fi.max), float(fi.tiny), -float(fi.tiny),
+         float(fi.smallest_subnormal), -float(fi.smallest_subnormal)]
+    return np.array(v, dtype=dtype)
+
+
+def sample(dtype, n, rng):
+    """n inputs: half random bit patterns (NaNs dropped), half uniform on [-40, 40]."""
+    dtype = np.dtype(dtype)
+    uint = {2: np.uint16, 4: np.uint32, 8: np.uint64}[dtype.itemsize]
+    bits = rng.integers(0, np.iinfo(uint).max, size=n - n // 2, dtype=uint, endpoint=True)
+    a = bits.view(dtype)
+    a = a[~np.isnan(a)]
+    b = rng.uniform(-40, 40, n // 2).astype(dtype)
+    return np.concatenate([_special(dtype), a, b])
+
+
+def all_inputs(dtype):
+    if np.dtype(dtype) != np.float16:
+        raise ValueError("only float16 can be listed exhaustively here")
+    return np.arange(1 << 16, dtype=np.uint32).astype(np.uint16).view(np.float16)
+
+
+def check_array(name, x, dtype):
+    """(max error in ULP, worst input, number above the bound) for inputs x."""
+    dtype = np.dtype(dtype)
+    params = tuple(np.asarray(p, dtype=dtype) for p in _reference.SAMPLE_PARAMS.get(name, ()))
+    bound = _reference.ULP_BOUNDS[name][dtype.name]
+    bwd = name.endswith("_backward")
+    arrays = (np.ones_like(x), x) if bwd else (x,)
+    got = _ufuncs.UFUNCS[name](*arrays, *params)
+    want = _reference.reference(name, *arrays, *params, dtype=dtype)
+    if bound == 0:
+        with np.errstate(all="ignore"):
+            wr = want.astype(dtype)
+        same = (got.view(f"u{dtype.itemsize}") == wr.view(f"u{dtype.itemsize}")) | (np.isnan(got) & np.isnan(wr))
+        err = np.where(same, 0.0, np.maximum(_reference.ulp_error(got, want, dtype), 0.5))
+    else:
+        err = _reference.ulp_error(got, want, dtype, g=arrays[0] if bwd else None)
+    i = int(np.argmax(err)) if err.size else 0
+    return float(err.max(initial=0)), (x[i] if err.size else None), int((err > bound).sum())
+
+
+def check_f32_exhaustive(name, threads=2, progress=None, chunk=1 << 24):
+    """All 2^32 float32 inputs, in C, `threads` ranges at a time."""
+    params = tuple(float(np.float32(p)) for p in _reference.SAMPLE_PARAMS.get(name, ()))
+    params = params + (0.0,) * (2 - len(params))
+    bound = _reference.ULP_BOUNDS[name]["float32"]
+    ranges = [(lo, min(lo + chunk, 1 << 32)) for lo in range(0, 1 << 32, chunk)]
+    done = [0]
+    lock = threading.Lock()
+
+    def run(r):
+        res = _ufuncs.verify_f32_range(name, r[0], r[1], params[0], params[1], 1.0,
+                                       bound == 0, float(bound))
+        with lock:
+            done[0] += 1
+            if progress:
+                progress(done[0] / len(ranges))
+        return res
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        results = list(pool.map(run, ranges))
+    maxerr, worst, nbad = max(results, key=lambda r: r[0])[0], None, sum(r[2] for r in results)
+    worst_bits = max(results, key=lambda r: r[0])[1]
+    worst = np.array([worst_bits], dtype=np.uint32).view(np.float32)[0]
+    return maxerr, worst, nbad
+
+
+def run(ops=None, dtypes=DTYPES, exhaustive=False, samples=1_000_000, threads=2, seed=0,
+        out=print, err=sys.stderr):
+    """Print the accuracy table; return True if every op meets its bound."""
+    names = sorted(_ufuncs.UFUNCS) if not ops else list(ops)
+    unknown = [n for n in names if n not in _ufuncs.UFUNCS]
+    if unknown:
+        raise ValueError(f"verify: unknown op(s) {', '.join(unknown)}; "
+                         f"choose from {', '.join(sorted(_ufuncs.UFUNCS))}")
+    rng = np.random.default_rng(seed)
+    how = {"float16": "all 65536 inputs",
+           "float32": "all 2^32 inputs" if exhaustive else f"{samples} sampled inputs",
+           "float64": f"{samples} sampled inputs"}
+    out(f"relukit {_ufuncs.TARGET} target; max error in ULP against the scalar reference "
+        f"(float16: {how['float16']}; float32: {how['float32']}; float64: {how['float64']})")
+    out(f"{'op':<22}" + "".join(f"{d:>22}" for d in dtypes))
+    ok = True
+    t0 = time.perf_counter()
+    for name in names:
+        cells = []
+        for d in dtypes:
+            bound = _reference.ULP_BOUNDS[name][d]
+
+            def progress(frac, name=name, d=d):
+                err.write(f"\r  {name} {d}: {100 * frac:5.1f}%  ({time.perf_counter() - t0:.0f} s)")
+                err.flush()
+
+            if d == "float16":
+                e, w, nbad = check_array(name, all_inputs(np.float16), np.float16)
+            elif d == "float32" and exhaustive:
+                e, w, nbad = check_f32_exhaustive(name, threads=threads, progress=progress)
+                err.write("\r" + " " * 60 + "\r")
+            else:
+                e, w, nbad = check_array(name, sample(d, samples, rng), d)
+            good = nbad == 0 and e <= bound
+            ok &= good
+            cells.append(f"{e:6.3f} <= {bound} {'PASS' if good else 'FAIL'}")
+            if not good:
+                cells[-1] += f" (x={w!r})"
+        out(f"{name:<22}" + "".join(f"{c:>22}" for c in cells))
+    out(f"({time.perf_counter() - t0:.0f} s)")
+    return ok

@@ -1,0 +1,94 @@
+/* verify.c: exhaustive float32 verification in C (called by `python -m relukit
+ * verify --exhaustive`): for a range of float32 bit patterns, run the op's ufunc
+ * loop (kernel of the chosen target) and its double reference (reference.c),
+ * and measure the error in ULP of float32.
+ *
+ * Error of one element (the published criterion):
+ *   want = reference in double; wr = want rounded to float32
+ *   NaN: both NaN -> 0, one NaN -> +inf;  an infinite got or wr: equal -> 0, else +inf
+ *   else |got - want| / unit, unit = spacing of float32 at |wr| (the subnormal
+ *   spacing for subnormals), and for backward ops max(unit, 2^-23 |g| / 2).
+ *   exact ops: got must equal wr bit for bit (-0.0 != +0.0), else the error is
+ *   reported as max(err, 0.5) so it fails a bound of 0.
+ */
+#include <math.h>
+#include <string.h>
+#include <float.h>
+#include "relukit.h"
+
+#define RK_VBLOCK 4096
+
+static double spacing_f32(float w) {
+    float a = fabsf(w);
+    if (a >= FLT_MAX) return (double)FLT_MAX - (double)nextafterf(FLT_MAX, 0.0f);
+    return (double)nextafterf(a, INFINITY) - (double)a;
+}
+
+int rk_verify_f32(const rk_opinfo *op, const rk_refinfo *ref, uint64_t lo, uint64_t hi,
+                  float pa, float pb, float g, int exact, double bound,
+                  double *maxerr_out, uint32_t *worst_out, uint64_t *nbad_out) {
+    float x[RK_VBLOCK], y[RK_VBLOCK], gf[RK_VBLOCK], paf = pa, pbf = pb;
+    double xd[RK_VBLOCK], gd[RK_VBLOCK], yd[RK_VBLOCK], pad = pa, pbd = pb;
+    const int nin = op->nin, npar = op->npar, bwd = nin == 2;
+    double maxerr = 0;
+    uint32_t worst = 0;
+    uint64_t nbad = 0;
+    for (int i = 0; i < RK_VBLOCK; i++) { gf[i] = g; gd[i] = g; }
+    for (uint64_t base = lo; base < hi; base += RK_VBLOCK) {
+        ptrdiff_t n = (ptrdiff_t)((hi - base) < RK_VBLOCK ? (hi - base) : RK_VBLOCK);
+        for (ptrdiff_t i = 0; i < n; i++) {
+            uint32_t b = (uint32_t)(base + (uint64_t)i);
+            memcpy(&x[i], &b, 4);
+            xd[i] = (double)x[i];
+        }
+        /* the op: operands [g,] x, params..., y; parameters with stride 0 */
+        char *args[5];
+        ptrdiff_t steps[5];
+        int k = 0;
+        if (bwd) { args[k] = (char *)gf; steps[k++] = 4; }
+        args[k] = (char *)x; steps[k++] = 4;
+        if (npar >= 1) { args[k] = (char *)&paf; steps[k++] = 0; }
+        if (npar >= 2) { args[k] = (char *)&pbf; steps[k++] = 0; }
+        args[k] = (char *)y; steps[k++] = 4;
+        op->loop[RK_f32](args, &n, steps, op->data[RK_f32]);
+        k = 0;
+        if (bwd) { args[k] = (char *)gd; steps[k++] = 8; }
+        args[k] = (char *)xd; steps[k++] = 8;
+        if (npar >= 1) { args[k] = (char *)&pad; steps[k++] = 0; }
+        if (npar >= 2) { args[k] = (char *)&pbd; steps[k++] = 0; }
+        args[k] = (char *)yd; steps[k++] = 8;
+        ref->loop_d(args, &n, steps, (void *)ref);
+        for (ptrdiff_t i = 0; i < n; i++) {
+            float got = y[i];
+            double want = yd[i], err;
+            float wr = (float)want;
+            if (isnan(want) || isnan(got)) {
+                err = (isnan(want) && isnan(got)) ? 0.0 : INFINITY;
+            } else if (isinf(got) || isinf(wr)) {
+                err = got == wr ? 0.0 : INFINITY;
+            } else {
+                double unit = spacing_f32(wr);
+                if (bwd) {
+                    double gu = (double)FLT_EPSILON * fabs((double)g) / 2;
+                    if (gu > unit) unit = gu;
+                }
+                err = fabs((double)got - want) / unit;
+                if (exact) {
+                    uint32_t bg, bw;
+                    memcpy(&bg, &got, 4);
+                    memcpy(&bw, &wr, 4);
+                    err = bg == bw ? 0.0 : (err > 0.5 ? err : 0.5);
+                }
+            }
+            if (err > bound) nbad++;
+            if (err > maxerr) {
+                maxerr = err;
+                memcpy(&worst, &x[i], 4);
+            }
+        }
+    }
+    *maxerr_out = maxerr;
+    *worst_out = worst;
+    *nbad_out = nbad;
+    return 0;
+}

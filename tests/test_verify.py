@@ -1,0 +1,59 @@
+"""The published accuracy bounds, as `python -m relukit verify` measures them:
+every float16 input and 10^6 sampled float32 inputs per op (CI's run), sampled
+float64, and the command line itself."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from relukit import _reference, _ufuncs, _verify
+
+OPS = sorted(_ufuncs.UFUNCS)
+
+
+@pytest.mark.parametrize("name", OPS)
+def test_float16_every_input_within_bound(name):
+    err, worst, nbad = _verify.check_array(name, _verify.all_inputs(np.float16), np.float16)
+    assert nbad == 0, f"{name} float16: {err:.3g} ULP at x={worst!r}"
+
+
+@pytest.mark.parametrize("name", OPS)
+def test_float32_million_samples_within_bound(name):
+    x = _verify.sample(np.float32, 1_000_000, np.random.default_rng(abs(hash(name)) % 2**32))
+    err, worst, nbad = _verify.check_array(name, x, np.float32)
+    assert nbad == 0, f"{name} float32: {err:.3g} ULP at x={worst!r}"
+
+
+@pytest.mark.parametrize("name", OPS)
+def test_float64_samples_within_bound(name):
+    x = _verify.sample(np.float64, 200_000, np.random.default_rng(7))
+    err, worst, nbad = _verify.check_array(name, x, np.float64)
+    assert nbad == 0, f"{name} float64: {err:.3g} ULP at x={worst!r}"
+
+
+def test_exhaustive_path_on_a_slice():
+    # the C path used by --exhaustive, on 2^20 inputs around -4, agrees with the Python path
+    lo = int(np.array([-4.0], np.float32).view(np.uint32)[0])
+    e_c, _, nbad = _ufuncs.verify_f32_range("gelu", lo, lo + (1 << 20), bound=2.0)
+    x = (np.arange(lo, lo + (1 << 20), dtype=np.uint64).astype(np.uint32)).view(np.float32)
+    e_py, _, _ = _verify.check_array("gelu", x, np.float32)
+    assert nbad == 0 and abs(e_c - e_py) < 1e-6
+    # and it does catch an error: a bound below the true error fails
+    assert _ufuncs.verify_f32_range("gelu", lo, lo + (1 << 20), bound=0.01)[2] > 0
+
+
+def test_verify_command_line():
+    env = {k: v for k, v in os.environ.items() if k != "RELUKIT_TARGET"}
+    r = subprocess.run([sys.executable, "-m", "relukit", "verify", "--op", "relu", "elu",
+                        "--dtype", "float16", "float32", "--samples", "10000"],
+                       capture_output=True, text=True, timeout=300, env=env,
+                       cwd=str(Path(__file__).parent))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "relu" in r.stdout and "elu" in r.stdout and "PASS" in r.stdout and "FAIL" not in r.stdout
+    bad = subprocess.run([sys.executable, "-m", "relukit", "verify", "--op", "nope"],
+                         capture_output=True, text=True, timeout=120, env=env,
+                         cwd=str(Path(__file__).parent))
+    assert bad.returncode == 2 and "unknown op(s) nope" in bad.stderr
