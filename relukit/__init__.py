@@ -24,36 +24,37 @@ else:
         elu_backward,
         gelu,
         gelu_backward,
+        hardsigmoid_backward,
+        hardswish_backward,
         hardtanh,
         hardtanh_backward,
         leaky_relu,
         leaky_relu_backward,
+        mish_backward,
         prelu,
         prelu_backward,
+        relu6_backward,
         rrelu,
         rrelu_backward,
+        selu_backward,
+        silu_backward,
         softplus,
         softplus_backward,
         threshold,
         threshold_backward,
     )
 
-    # ops without parameters are the ufuncs themselves
+    # ops without parameters are the ufuncs themselves; their backward functions
+    # are thin wrappers adding from_output, except relu_backward, the ufunc itself
     relu = _ufuncs.UFUNCS["relu"]
     relu_backward = _ufuncs.UFUNCS["relu_backward"]
     relu6 = _ufuncs.UFUNCS["relu6"]
-    relu6_backward = _ufuncs.UFUNCS["relu6_backward"]
     hardsigmoid = _ufuncs.UFUNCS["hardsigmoid"]
-    hardsigmoid_backward = _ufuncs.UFUNCS["hardsigmoid_backward"]
     hardswish = _ufuncs.UFUNCS["hardswish"]
-    hardswish_backward = _ufuncs.UFUNCS["hardswish_backward"]
     selu = _ufuncs.UFUNCS["selu"]
-    selu_backward = _ufuncs.UFUNCS["selu_backward"]
     silu = _ufuncs.UFUNCS["silu"]
-    silu_backward = _ufuncs.UFUNCS["silu_backward"]
     swish, swish_backward = silu, silu_backward
     mish = _ufuncs.UFUNCS["mish"]
-    mish_backward = _ufuncs.UFUNCS["mish_backward"]
 
     __all__ = [
         "relu", "relu_backward", "relu6", "relu6_backward",

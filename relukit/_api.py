@@ -452,11 +452,6 @@ def rrelu_backward(g, x, noise, *, out=None, **kwargs):
 
 
 # ---------------------------------------------------------------- elu, celu, softplus
-def _not_yet_from_output(op):
-    raise NotImplementedError(f"{op}: from_output=True is not implemented yet; pass the "
-                              "forward's input")
-
-
 def elu(x, alpha=1.0, *, out=None, **kwargs):
     """Exponential linear unit: ``x > 0 ? x : alpha * (exp(x) - 1)``.
 
@@ -497,7 +492,7 @@ def elu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
     alpha : float or array_like, optional
         The forward call's alpha.
     from_output : bool, optional
-        Not implemented yet (NotImplementedError).
+        `x` holds ``elu(x, alpha)`` (exact for ``alpha >= 0``): ``g * (y + alpha)``.
     out : ndarray, optional
         Where to store dL/dx.
     **kwargs
@@ -510,7 +505,10 @@ def elu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
     """
     a = _param("elu_backward", "alpha", alpha, x)
     if from_output:
-        _not_yet_from_output("elu_backward")
+        if np.any(np.asarray(a) < 0):
+            raise ValueError("elu_backward: from_output=True is exact only for alpha >= 0; "
+                             "pass the input instead")
+        return _U["elu_backward_from_output"](g, x, a, out=out, **kwargs)
     return _U["elu_backward"](g, x, a, out=out, **kwargs)
 
 
@@ -561,7 +559,7 @@ def celu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
     alpha : float or array_like, optional
         The forward call's alpha (not 0).
     from_output : bool, optional
-        Not implemented yet (NotImplementedError).
+        `x` holds ``celu(x, alpha)`` (exact for ``alpha > 0``): ``g * (y / alpha + 1)``.
     out : ndarray, optional
         Where to store dL/dx.
     **kwargs
@@ -574,7 +572,10 @@ def celu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
     """
     a = _celu_alpha("celu_backward", alpha, x)
     if from_output:
-        _not_yet_from_output("celu_backward")
+        if np.any(np.asarray(a) < 0):
+            raise ValueError("celu_backward: from_output=True is exact only for alpha > 0; "
+                             "pass the input instead")
+        return _U["celu_backward_from_output"](g, x, a, out=out, **kwargs)
     return _U["celu_backward"](g, x, a, out=out, **kwargs)
 
 
@@ -628,7 +629,9 @@ def softplus_backward(g, x, beta=1.0, threshold=20.0, *, from_output=False, out=
     beta, threshold : float or array_like, optional
         The forward call's parameters.
     from_output : bool, optional
-        Not implemented yet (NotImplementedError).
+        `x` holds ``softplus(x, beta, threshold)``: ``g * (1 - exp(-beta*y))``
+        (``g`` where ``beta*y > threshold``; within ``exp(-threshold)`` relative
+        where both branches give the same ``y``).
     out : ndarray, optional
         Where to store dL/dx.
     **kwargs
@@ -641,7 +644,7 @@ def softplus_backward(g, x, beta=1.0, threshold=20.0, *, from_output=False, out=
     """
     b, t = _softplus_params("softplus_backward", beta, threshold, x)
     if from_output:
-        _not_yet_from_output("softplus_backward")
+        return _U["softplus_backward_from_output"](g, x, b, t, out=out, **kwargs)
     return _U["softplus_backward"](g, x, b, t, out=out, **kwargs)
 
 
@@ -714,3 +717,35 @@ def gelu_backward(g, x, approximate="none", *, from_output=False, out=None, **kw
         raise ValueError("gelu_backward: from_output=True is not exact for GELU (it is not "
                          "invertible); pass the forward's input")
     return uf(g, x, out=out, **kwargs)
+
+
+# ---------------------------------------------------------------- ops without parameters
+def _backward_wrapper(op, from_output_ufunc):
+    """The backward of a parameterless op: its ufunc, plus from_output=True where
+    the gradient can be computed exactly from the forward's output."""
+    uf = _U[f"{op}_backward"]
+
+    def backward(g, x, *, from_output=False, out=None, **kwargs):
+        if from_output:
+            if from_output_ufunc is None:
+                raise ValueError(f"{op}_backward: from_output=True is not exact for {op} (its "
+                                 "input cannot be recovered from its output); pass the input")
+            return _U[from_output_ufunc](g, x, out=out, **kwargs)
+        return uf(g, x, out=out, **kwargs)
+
+    backward.__name__ = backward.__qualname__ = f"{op}_backward"
+    backward.__module__ = "relukit"
+    how = ("not available: ValueError" if from_output_ufunc is None else
+           "`x` may hold the forward's output")
+    backward.__doc__ = (f"{uf.__doc__.split(chr(10) + chr(10), 1)[1]}\n"
+                        f"This wrapper adds ``from_output`` ({how}) to the ufunc "
+                        f"``relukit._ufuncs.UFUNCS[{op + '_backward'!r}]``.\n")
+    return backward
+
+
+relu6_backward = _backward_wrapper("relu6", "relu6_backward")
+selu_backward = _backward_wrapper("selu", "selu_backward_from_output")
+hardsigmoid_backward = _backward_wrapper("hardsigmoid", "hardsigmoid_backward_from_output")
+hardswish_backward = _backward_wrapper("hardswish", None)
+silu_backward = _backward_wrapper("silu", None)
+mish_backward = _backward_wrapper("mish", None)

@@ -92,13 +92,27 @@ OPS = {
     "gelu_tanh": ("GELU, tanh approximation.", "y = x/2 * (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))", [],
                   "Computed as x * sigmoid(2u), so the negative tail keeps its relative accuracy."),
     "gelu_tanh_backward": ("Gradient of gelu_tanh.", "g * d/dx[x/2 (1 + tanh(u))]", [], ""),
+    "elu_backward_from_output": ("Gradient of elu from its output y.", "g where y > 0, else g * (y + alpha)",
+                                 [("alpha", "The forward call's alpha (>= 0).")], ""),
+    "celu_backward_from_output": ("Gradient of celu from its output y.", "g where y > 0, else g * (y / alpha + 1)",
+                                  [("alpha", "The forward call's alpha (> 0).")], ""),
+    "selu_backward_from_output": ("Gradient of selu from its output y.",
+                                  "g * scale where y > 0, else g * (y + scale * alpha)", [], ""),
+    "softplus_backward_from_output": ("Gradient of softplus from its output y.",
+                                      "g where beta*y > threshold, else g * (1 - exp(-beta*y))",
+                                      [("beta", "The forward call's beta."),
+                                       ("threshold", "The forward call's threshold.")], ""),
+    "hardsigmoid_backward_from_output": ("Gradient of hardsigmoid from its output y.",
+                                         "g / 6 where 0 < y < 1, else 0", [], ""),
 }
 
 
 def ufunc_doc(name):
     summary, formula, params, notes = OPS[name]
     lines = [summary, "", f"``{formula}``", "", "Parameters", "----------"]
-    if name.endswith("_backward"):
+    if name.endswith("_backward_from_output"):
+        lines += [G_DOC, "y : array_like\n    The output of the forward call."]
+    elif name.endswith("_backward"):
         lines += [G_DOC, "x : array_like\n    The input of the forward call."]
     else:
         lines.append(X_DOC)

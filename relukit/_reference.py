@@ -33,6 +33,8 @@ SAMPLE_PARAMS = {
     "leaky_relu": (0.01,), "leaky_relu_backward": (0.2,),
     "elu": (1.0,), "elu_backward": (1.0,), "celu": (1.0,), "celu_backward": (1.0,),
     "softplus": (1.0, 20.0), "softplus_backward": (1.0, 20.0),
+    "elu_backward_from_output": (1.0,), "celu_backward_from_output": (1.0,),
+    "softplus_backward_from_output": (1.0, 20.0),
 }
 
 # Published accuracy, in ULP of the result dtype against the float64 reference
@@ -49,7 +51,20 @@ ULP_BOUNDS.update({
 ULP_BOUNDS.update({name: {"float16": 1, "float32": 2, "float64": 4} for name in (
     "elu", "elu_backward", "celu", "celu_backward", "selu", "selu_backward",
     "silu", "silu_backward", "softplus", "softplus_backward", "mish", "mish_backward",
-    "gelu", "gelu_backward", "gelu_tanh", "gelu_tanh_backward")})
+    "gelu", "gelu_backward", "gelu_tanh", "gelu_tanh_backward",
+    "elu_backward_from_output", "celu_backward_from_output", "selu_backward_from_output",
+    "softplus_backward_from_output")})
+ULP_BOUNDS["hardsigmoid_backward_from_output"] = dict(ULP_BOUNDS["hardsigmoid_backward"])
+
+
+def is_backward(name):
+    """Backward ufuncs take (g, x_or_y, params...)."""
+    return name.endswith("_backward") or name.endswith("_backward_from_output")
+
+
+def forward_of(name):
+    """For a *_backward_from_output ufunc, the forward ufunc whose outputs it takes."""
+    return name[: -len("_backward_from_output")] if name.endswith("_backward_from_output") else None
 
 
 def ulp_error(got, want64, dtype, g=None):

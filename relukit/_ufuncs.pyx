@@ -115,7 +115,10 @@ UFUNCS = {}       # ufunc name -> ufunc
 
 
 def ufunc_name(row):
-    """Ufunc name of a kernels.inc row: relu_bwd -> relu_backward."""
+    """Ufunc name of a kernels.inc row: relu_bwd -> relu_backward,
+    elu_bwd_y -> elu_backward_from_output."""
+    if row.endswith("_bwd_y"):
+        return row[:len(row) - 6] + "_backward_from_output"
     return row[:len(row) - 4] + "_backward" if row.endswith("_bwd") else row
 
 

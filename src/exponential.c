@@ -29,6 +29,9 @@
  *                e = e^x (x < 0) or w = e^-x (x >= 0), see the body;
  *             2. every step in double-word (hi + lo), g folded into the numerator,
  *                one corrected division;  x > 20 (f64: 24): g;  x < -120 (f64 -760): -0*g
+ *   *_bwd_y   the backward from the forward's output y: elu g(y + alpha), celu
+ *             g(y/alpha + 1), selu g(y + S*A), softplus g(1 - e^(-beta y)) (linear where
+ *             beta y > threshold); y > 0 gives g (g*S for selu)
  * float16 runs these float32 bodies and rounds once.
  * Accuracy: see the README's table (measured by `python -m relukit verify`).
  * Valid input range: every value; +-inf give the limits, never NaN.
@@ -421,8 +424,35 @@ RK_DW(vd, vd, d)
         return P##_select(P##_isnan(x), x, y);                                       \
     }
 
+/* backward from the forward's output y (the wrappers allow it where exact) */
+#define RK_EXP_FROM_Y(V, P, S)                                                       \
+    static inline V elu_bwd_y_##S(V y, V g, V alpha, V pb) {                         \
+        (void)pb;                                                                    \
+        V neg = mulpos_##S(g, P##_add(y, alpha));       /* alpha e^x = y + alpha */  \
+        return P##_select(P##_gt(y, P##_zero()), g, P##_select(P##_isnan(y), y, neg)); \
+    }                                                                                \
+    static inline V celu_bwd_y_##S(V y, V g, V alpha, V pb) {                        \
+        (void)pb;                                                                    \
+        V neg = mulpos_##S(g, P##_add(P##_div(y, alpha), P##_set1(1))); /* e^(x/a) */ \
+        return P##_select(P##_gt(y, P##_zero()), g, P##_select(P##_isnan(y), y, neg)); \
+    }                                                                                \
+    static inline V selu_bwd_y_##S(V y, V g, V pa, V pb) {                           \
+        (void)pa; (void)pb;                                                          \
+        V pos = mulc2_##S(g, selu_s_hi_##S, selu_s_lo_##S);                          \
+        /* S*A*e^x = y + S*A, the constant in two parts */                          \
+        V sa = P##_add(P##_add(y, P##_set1(selu_sa_hi_##S)), P##_set1(selu_sa_lo_##S)); \
+        V neg = mulpos_##S(g, sa);                                                   \
+        return P##_select(P##_gt(y, P##_zero()), pos, P##_select(P##_isnan(y), y, neg)); \
+    }                                                                                \
+    static inline V softplus_bwd_y_##S(V y, V g, V beta, V th) {                     \
+        /* sigmoid(beta x) = 1 - e^(-beta y) */                                      \
+        V d = mulpos_##S(g, P##_neg(P##_expm1(P##_neg(P##_mul(beta, y)))));          \
+        return P##_select(P##_gt(P##_mul(y, beta), th), g, P##_select(P##_isnan(y), y, d)); \
+    }
 RK_EXP_BODIES(vf, vf, f, float)
 RK_EXP_BODIES(vd, vd, d, double)
+RK_EXP_FROM_Y(vf, vf, f)
+RK_EXP_FROM_Y(vd, vd, d)
 RK_KERNELS_1P(elu)
 RK_KERNELS_2P(elu_bwd)
 RK_KERNELS_1P(celu)
@@ -435,3 +465,7 @@ RK_KERNELS_1P(softplus)
 RK_KERNELS_2P(softplus_bwd)
 RK_KERNELS_1(mish)
 RK_KERNELS_2(mish_bwd)
+RK_KERNELS_2P(elu_bwd_y)
+RK_KERNELS_2P(celu_bwd_y)
+RK_KERNELS_2(selu_bwd_y)
+RK_KERNELS_2P(softplus_bwd_y)

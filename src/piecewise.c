@@ -15,6 +15,7 @@
  *   leaky_relu_bwd 1. y = x > 0 ? g : g * slope   2. NaN x -> x    (kink 0: slope)
  *   hardsigmoid    1. y = x <= -3 ? 0 : (x >= 3 ? 1 : (x + 3) / 6)
  *   hardsigmoid_bwd 1. y = -3 < x < 3 ? g / 6 : 0   2. NaN x -> x
+ *   hardsigmoid_bwd_y  the same from the output y: 0 < y < 1 ? g / 6 : 0
  *   hardswish      1. y = x <= -3 ? -0.0 : (x >= 3 ? x : x * (x + 3) / 6)
  *   hardswish_bwd  1. y = x <= -3 ? 0 : (x >= 3 ? g : g * ((2x + 3) / 6))  (PyTorch's kinks)
  *   relu on integers: y = x < 0 ? 0 : x, in the input's integer type.
@@ -101,6 +102,12 @@ RK_KERNELS_2(relu_bwd)
                           P##_div(g, P##_set1(6)),                                  \
                           P##_select(P##_isnan(x), x, P##_zero()));                 \
     }                                                                               \
+    static inline V hardsigmoid_bwd_y_##S(V y, V g, V pa, V pb) {                   \
+        (void)pa; (void)pb;                                                         \
+        return P##_select(m##S##_and(P##_gt(y, P##_zero()), P##_lt(y, P##_set1(1))), \
+                          P##_div(g, P##_set1(6)),                                  \
+                          P##_select(P##_isnan(y), y, P##_zero()));                 \
+    }                                                                               \
     static inline V hardswish_##S(V x, V pa, V pb) {                                \
         (void)pa; (void)pb;                                                         \
         const V three = P##_set1(3), six = P##_set1(6);                             \
@@ -130,6 +137,7 @@ RK_KERNELS_1P(leaky_relu)
 RK_KERNELS_2P(leaky_relu_bwd)
 RK_KERNELS_1(hardsigmoid)
 RK_KERNELS_2(hardsigmoid_bwd)
+RK_KERNELS_2(hardsigmoid_bwd_y)
 RK_KERNELS_1(hardswish)
 RK_KERNELS_2(hardswish_bwd)
 

@@ -806,7 +806,53 @@ long double rk_refl_gelu_tanh_bwd(long double x, long double g, long double pa, 
 
 #define RK_REF_ENTRY(op) { #op, rk_ref_##op, rk_refl_##op }
 
+
+/* ---- backward from the forward's output y (where that is exact) ---- */
+/* elu_bwd_y(alpha): y > 0 ? g : g*(y + alpha) */
+double rk_ref_elu_bwd_y(double y, double g, double a, double pb)
+{ (void)pb; if (isnan(y)) return y; return y > 0 ? g : g * (y + a); }
+long double rk_refl_elu_bwd_y(long double y, long double g, long double a, long double pb)
+{ (void)pb; if (isnan(y)) return y; return y > 0 ? g : g * (y + a); }
+/* celu_bwd_y(alpha): y > 0 ? g : g*(y/alpha + 1) */
+double rk_ref_celu_bwd_y(double y, double g, double a, double pb)
+{ (void)pb; if (isnan(y)) return y; return y > 0 ? g : g * (y / a + 1.0); }
+long double rk_refl_celu_bwd_y(long double y, long double g, long double a, long double pb)
+{ (void)pb; if (isnan(y)) return y; return y > 0 ? g : g * (y / a + 1.0L); }
+/* selu_bwd_y: y > 0 ? g*scale : g*(y + scale*alpha) */
+double rk_ref_selu_bwd_y(double y, double g, double pa, double pb)
+{
+    (void)pa; (void)pb;
+    if (isnan(y)) return y;
+    return (double)rk_refl_selu_bwd_y(y, g, 0, 0);
+}
+long double rk_refl_selu_bwd_y(long double y, long double g, long double pa, long double pb)
+{
+    (void)pa; (void)pb;
+    if (isnan(y)) return y;
+    return y > 0 ? g * RKL_SELU_SCALE : g * (y + RKL_SELU_SCALE_ALPHA);
+}
+/* softplus_bwd_y(beta, th): y*beta > th ? g : g*(1 - exp(-beta*y)) */
+double rk_ref_softplus_bwd_y(double y, double g, double b, double th)
+{
+    if (isnan(y)) return y;
+    return (double)rk_refl_softplus_bwd_y(y, g, b, th);
+}
+long double rk_refl_softplus_bwd_y(long double y, long double g, long double b, long double th)
+{
+    if (isnan(y)) return y;
+    if (y * b > th) return g;
+    return g * -expm1l(-b * y);
+}
+/* hardsigmoid_bwd_y: 0 < y < 1 ? g/6 : 0 */
+double rk_ref_hardsigmoid_bwd_y(double y, double g, double pa, double pb)
+{ (void)pa; (void)pb; if (isnan(y)) return y; return (y > 0 && y < 1) ? g / 6 : 0.0; }
+long double rk_refl_hardsigmoid_bwd_y(long double y, long double g, long double pa, long double pb)
+{ (void)pa; (void)pb; if (isnan(y)) return y; return (y > 0 && y < 1) ? g / 6 : 0.0L; }
+
 const rk_ref_entry rk_ref_table[] = {
+    RK_REF_ENTRY(elu_bwd_y),     RK_REF_ENTRY(celu_bwd_y),
+    RK_REF_ENTRY(selu_bwd_y),    RK_REF_ENTRY(softplus_bwd_y),
+    RK_REF_ENTRY(hardsigmoid_bwd_y),
     RK_REF_ENTRY(relu),          RK_REF_ENTRY(relu_bwd),
     RK_REF_ENTRY(relu6),         RK_REF_ENTRY(relu6_bwd),
     RK_REF_ENTRY(hardtanh),      RK_REF_ENTRY(hardtanh_bwd),

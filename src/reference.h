@@ -144,4 +144,17 @@ long double rk_refl_gelu_tanh(long double x, long double g, long double pa, long
 double      rk_ref_gelu_tanh_bwd(double x, double g, double pa, double pb);
 long double rk_refl_gelu_tanh_bwd(long double x, long double g, long double pa, long double pb);
 
+/* backward from the forward's output: elu_bwd_y, celu_bwd_y, selu_bwd_y,
+ * softplus_bwd_y, hardsigmoid_bwd_y (argument x is the output y) */
+double      rk_ref_elu_bwd_y(double x, double g, double pa, double pb);
+long double rk_refl_elu_bwd_y(long double x, long double g, long double pa, long double pb);
+double      rk_ref_celu_bwd_y(double x, double g, double pa, double pb);
+long double rk_refl_celu_bwd_y(long double x, long double g, long double pa, long double pb);
+double      rk_ref_selu_bwd_y(double x, double g, double pa, double pb);
+long double rk_refl_selu_bwd_y(long double x, long double g, long double pa, long double pb);
+double      rk_ref_softplus_bwd_y(double x, double g, double pa, double pb);
+long double rk_refl_softplus_bwd_y(long double x, long double g, long double pa, long double pb);
+double      rk_ref_hardsigmoid_bwd_y(double x, double g, double pa, double pb);
+long double rk_refl_hardsigmoid_bwd_y(long double x, long double g, long double pa, long double pb);
+
 #endif /* RK_REFERENCE_H */

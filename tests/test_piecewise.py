@@ -211,7 +211,14 @@ def test_from_output_matches_from_input(rng):
                 relukit.leaky_relu_backward(g, x, 0.2))
     assert_same(relukit.threshold_backward(g, relukit.threshold(x, 0.5, -1.0), 0.5, value=-1.0, from_output=True),
                 relukit.threshold_backward(g, x, 0.5))
-    assert_same(relukit.relu6_backward(g, relukit.relu6(x)), relukit.relu6_backward(g, x))
+    assert_same(relukit.relu6_backward(g, relukit.relu6(x), from_output=True), relukit.relu6_backward(g, x))
+    # hardsigmoid: exact except where (x + 3)/6 rounds to 0 or 1 (|x| within a few ULP of 3)
+    xs = x[np.abs(np.abs(x) - 3) > 1e-5]
+    gs = g[np.abs(np.abs(x) - 3) > 1e-5]
+    assert_same(relukit.hardsigmoid_backward(gs, relukit.hardsigmoid(xs), from_output=True),
+                relukit.hardsigmoid_backward(gs, xs))
+    with pytest.raises(ValueError, match="hardswish_backward: from_output=True is not exact"):
+        relukit.hardswish_backward(g, x, from_output=True)
     assert_same(relukit.relu_backward(g, relukit.relu(x)), relukit.relu_backward(g, x))
 
 

@@ -39,7 +39,12 @@ def reference_check(name, arrays, params, dtype):
 
 def make_arrays(name, dtype, n, rng):
     x = random_values(dtype, n, rng)
-    if name.endswith("_backward"):
+    fwd = _reference.forward_of(name)
+    if fwd:  # from-output gradients take the forward's outputs
+        params = [np.asarray(p, dtype=dtype) for p in _reference.SAMPLE_PARAMS.get(name, ())]
+        with np.errstate(all="ignore"):
+            x = _ufuncs.UFUNCS[fwd](x, *params)
+    if name.endswith("_backward") or fwd:
         return (random_values(dtype, n, rng), x)
     return (x,)
 
@@ -74,7 +79,12 @@ def test_every_ufunc_strided(name, fdtype, stride, rng):
 def test_every_ufunc_specials_and_in_place(name, fdtype):
     params = _reference.SAMPLE_PARAMS.get(name, ())
     sv = special_values(fdtype)
-    if name.endswith("_backward"):
+    fwd = _reference.forward_of(name)
+    if fwd:
+        # from-output gradients are defined on the forward's outputs
+        with np.errstate(all="ignore"):
+            sv = _ufuncs.UFUNCS[fwd](sv, *params)
+    if name.endswith("_backward") or fwd:
         # every pairing of special gradients and special inputs
         g, x = np.meshgrid(sv, sv)
         arrays = (g.ravel(), x.ravel())
@@ -95,7 +105,8 @@ def test_all_float16_inputs(name):
     # every float16 bit pattern (signalling NaNs included), under errstate(all='raise')
     x = np.arange(1 << 16, dtype=np.uint32).astype(np.uint16).view(np.float16)
     params = _reference.SAMPLE_PARAMS.get(name, ())
-    arrays = (np.ones_like(x), x) if name.endswith("_backward") else (x,)
+    bwd = name.endswith("_backward") or _reference.forward_of(name)
+    arrays = (np.ones_like(x), x) if bwd else (x,)
     reference_check(name, arrays, params, np.float16)
 
 
