@@ -29,15 +29,41 @@ def verify_main(argv):
     return 0 if ok else 1
 
 
+def bench_main(argv):
+    parser = argparse.ArgumentParser(
+        prog="python -m relukit bench",
+        description="Time relukit against the NumPy expression and PyTorch's CPU op "
+                    "(when installed), in one run, with ratios.")
+    parser.add_argument("--ops", nargs="+", metavar="NAME", help="ops (default: all)")
+    parser.add_argument("--sizes", nargs="+", type=int, default=[4096, 1 << 20],
+                        help="array sizes (default: 4096 1048576)")
+    parser.add_argument("--dtype", choices=["float16", "float32", "float64"], default="float32")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="PyTorch's thread count (relukit runs on one thread for now)")
+    parser.add_argument("--repeats", type=int, default=7, help="timed repeats per op (median)")
+    parser.add_argument("--plot", metavar="FILE", help="write a chart (needs matplotlib)")
+    args = parser.parse_args(argv)
+    from relukit import _bench
+    try:
+        _bench.run(ops=args.ops, sizes=args.sizes, dtype=args.dtype, threads=args.threads,
+                   repeats=args.repeats, plot=args.plot)
+    except ValueError as exc:
+        parser.error(str(exc))
+    return 0
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] == "verify":
         return verify_main(argv[1:])
+    if argv and argv[0] == "bench":
+        return bench_main(argv[1:])
     parser = argparse.ArgumentParser(
         prog="python -m relukit",
         description="Show relukit's configuration, check every op against the scalar "
                     "reference, and time relu against np.maximum(x, 0).  "
-                    "Subcommand: verify (accuracy table; see python -m relukit verify -h).")
+                    "Subcommands: verify (accuracy table), bench (timings against NumPy and "
+                    "PyTorch); see python -m relukit verify -h / bench -h.")
     parser.add_argument("--no-bench", action="store_true", help="skip the timing table")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
     args = parser.parse_args(argv)

@@ -17,12 +17,41 @@ def _float_dtype(x):
     dt = getattr(x, "dtype", None)
     if dt is None:
         dt = np.asarray(x).dtype
-    dt = np.dtype(dt)
+    elif not isinstance(dt, np.dtype):
+        dt = np.dtype(dt)
     return dt if dt.kind == "f" else None
 
 
+def _any(p, test):
+    """test(p) for a scalar parameter (fast), or any(test(array))."""
+    return bool(test(p)) if not isinstance(p, np.ndarray) or p.ndim == 0 else bool(np.any(test(p)))
+
+
+_SCALARS = {}  # (x's dtype, Python scalar) -> read-only 0-d parameter array
+
+
 def _param(op, name, value, x):
-    """Validated parameter: a Python float for a scalar, else an array in x's dtype."""
+    """Validated parameter, in x's float dtype: a read-only 0-d array for a scalar
+    (so the ufunc needs no casting, which would send it through NumPy's buffered
+    path; cached per dtype and value), else an array.  For non-float x, a Python
+    float (NumPy's promotion decides)."""
+    if type(value) is float or type(value) is int:  # the common case, fast
+        dt = getattr(x, "dtype", None)
+        key = (dt, value)
+        hit = _SCALARS.get(key)
+        if hit is not None:
+            return hit
+        if value != value:
+            raise ValueError(f"{op}: {name} must not be NaN")
+        dt = _float_dtype(x)
+        if dt is None:
+            return float(value)
+        p = np.array(value, dtype=dt)  # a read-only 0-d array: the ufunc's cheapest operand
+        p.flags.writeable = False
+        if len(_SCALARS) > 512:
+            _SCALARS.clear()
+        _SCALARS[key] = p
+        return p
     try:
         arr = np.asarray(value)
     except Exception as exc:  # pragma: no cover - exotic objects
@@ -32,16 +61,16 @@ def _param(op, name, value, x):
                         f"not {arr.dtype} ({type(value).__name__})")
     if arr.dtype.kind == "f" and np.isnan(arr).any():
         raise ValueError(f"{op}: {name} must not be NaN")
-    if arr.ndim == 0:
-        return float(arr)
     dt = _float_dtype(x)
+    if arr.ndim == 0:
+        return dt.type(arr) if dt is not None else float(arr)
     return arr.astype(dt if dt is not None else np.float64, copy=False)
 
 
 def _scalar_value(op, name, p):
     """The value of a parameter that must be a scalar for a check (from_output)."""
-    if isinstance(p, float):
-        return p
+    if np.ndim(p) == 0:
+        return float(p)
     raise ValueError(f"{op}: from_output=True needs a scalar {name}")
 
 
@@ -73,12 +102,16 @@ def hardtanh(x, min_val=-1.0, max_val=1.0, *, out=None, **kwargs):
     """
     lo = _param("hardtanh", "min_val", min_val, x)
     hi = _param("hardtanh", "max_val", max_val, x)
-    _check_bounds("hardtanh", lo, hi)
+    _check_bounds("hardtanh", lo, hi, min_val, max_val)
     return _U["hardtanh"](x, lo, hi, out=out, **kwargs)
 
 
-def _check_bounds(op, lo, hi):
-    if np.any(np.asarray(lo) > np.asarray(hi)):
+def _check_bounds(op, lo, hi, lo_raw=None, hi_raw=None):
+    if type(lo_raw) in (float, int) and type(hi_raw) in (float, int):  # fast path
+        if lo_raw > hi_raw:
+            raise ValueError(f"{op}: min_val must be <= max_val (got min_val={lo_raw!r}, max_val={hi_raw!r})")
+        return
+    if _any(hi, lambda h: np.asarray(lo) > h) if isinstance(hi, np.ndarray) and hi.ndim else _any(lo, lambda v: v > hi):
         raise ValueError(f"{op}: min_val must be <= max_val (got min_val={lo!r}, max_val={hi!r})"
                          if np.ndim(lo) == 0 and np.ndim(hi) == 0 else
                          f"{op}: min_val must be <= max_val elementwise")
@@ -110,7 +143,7 @@ def hardtanh_backward(g, x, min_val=-1.0, max_val=1.0, *, from_output=False, out
     """
     lo = _param("hardtanh_backward", "min_val", min_val, x)
     hi = _param("hardtanh_backward", "max_val", max_val, x)
-    _check_bounds("hardtanh_backward", lo, hi)
+    _check_bounds("hardtanh_backward", lo, hi, min_val, max_val)
     return _U["hardtanh_backward"](g, x, lo, hi, out=out, **kwargs)
 
 
@@ -247,7 +280,7 @@ def leaky_relu_backward(g, x, negative_slope=0.01, *, from_output=False, out=Non
         NaN slope; ``from_output=True`` with a negative slope.
     """
     s = _param("leaky_relu_backward", "negative_slope", negative_slope, x)
-    if from_output and np.any(np.asarray(s) < 0):
+    if from_output and _any(s, lambda v: v < 0):
         raise ValueError("leaky_relu_backward: from_output=True is exact only for "
                          "negative_slope >= 0; pass the input instead")
     return _U["leaky_relu_backward"](g, x, s, out=out, **kwargs)
@@ -408,14 +441,15 @@ def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, rng=None, *, out=None
     """
     lo = _param("rrelu", "lower", lower, x)
     hi = _param("rrelu", "upper", upper, x)
-    if not (isinstance(lo, float) and isinstance(hi, float)):
+    if np.ndim(lo) or np.ndim(hi):
         raise ValueError("rrelu: lower and upper must be scalars")
+    lo, hi = float(lo), float(hi)
     if lo < 0 or hi < 0:
         raise ValueError(f"rrelu: lower and upper must be >= 0 (got lower={lo!r}, upper={hi!r})")
     if lo > hi:
         raise ValueError(f"rrelu: lower must be <= upper (got lower={lo!r}, upper={hi!r})")
     if not training:
-        return _U["leaky_relu"](x, (lo + hi) / 2, out=out, **kwargs)
+        return _U["leaky_relu"](x, _param("rrelu", "slope", (lo + hi) / 2, x), out=out, **kwargs)
     xa = np.asarray(x)
     dt = _float_dtype(xa) or np.dtype(np.float64)
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
@@ -505,7 +539,7 @@ def elu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
     """
     a = _param("elu_backward", "alpha", alpha, x)
     if from_output:
-        if np.any(np.asarray(a) < 0):
+        if _any(a, lambda v: v < 0):
             raise ValueError("elu_backward: from_output=True is exact only for alpha >= 0; "
                              "pass the input instead")
         return _U["elu_backward_from_output"](g, x, a, out=out, **kwargs)
@@ -514,7 +548,7 @@ def elu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
 
 def _celu_alpha(op, alpha, x):
     a = _param(op, "alpha", alpha, x)
-    if np.any(np.asarray(a) == 0):
+    if (alpha == 0) if type(alpha) in (float, int) else _any(a, lambda v: v == 0):
         raise ValueError(f"{op}: alpha must not be 0")
     return a
 
@@ -572,7 +606,7 @@ def celu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
     """
     a = _celu_alpha("celu_backward", alpha, x)
     if from_output:
-        if np.any(np.asarray(a) < 0):
+        if _any(a, lambda v: v < 0):
             raise ValueError("celu_backward: from_output=True is exact only for alpha > 0; "
                              "pass the input instead")
         return _U["celu_backward_from_output"](g, x, a, out=out, **kwargs)
@@ -582,7 +616,7 @@ def celu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
 def _softplus_params(op, beta, threshold, x):
     b = _param(op, "beta", beta, x)
     t = _param(op, "threshold", threshold, x)
-    if np.any(np.asarray(b) == 0):
+    if (beta == 0) if type(beta) in (float, int) else _any(b, lambda v: v == 0):
         raise ValueError(f"{op}: beta must not be 0")
     return b, t
 
