@@ -1,4 +1,5 @@
-"""Benchmarks of the piecewise kernel family: relu, relu_backward.
+"""Benchmarks of the piecewise kernel family: relu, relu6, hardtanh, threshold,
+leaky_relu, hardsigmoid, hardswish and gradients.
 
 For every op: dtype (float16, float32, float64) x size (4096, 2**20, 2**24), in
 three modes -- ``time_out`` (preallocated ``out=``), ``time_inplace``
@@ -36,4 +37,38 @@ OPS = {
     "relu_backward": (relu_backward_peer, normal_inputs(2)),  # (g, x)
 }
 
+
+
+def _peer(expr):
+    """An out=-aware NumPy peer from an expression of the ufunc's operands."""
+    def peer(*args, out=None):
+        r = expr(*args)
+        if out is None:
+            return r
+        out[...] = r
+        return out
+    peer.__name__ = expr.__name__
+    return peer
+
+
+def relu6_peer(x): return np.clip(x, 0, 6)
+def hardtanh_peer(x, lo, hi): return np.clip(x, lo, hi)
+def threshold_peer(x, th, v): return np.where(x <= th, v, x)
+def leaky_relu_peer(x, s): return np.where(x < 0, x * s, x)
+def leaky_relu_backward_peer(g, x, s): return np.where(x > 0, g, g * s)
+def hardsigmoid_peer(x): return np.clip(x + 3, 0, 6) / 6
+def hardswish_peer(x): return x * np.clip(x + 3, 0, 6) / 6
+def hardswish_backward_peer(g, x): return np.where(x <= -3, 0, np.where(x >= 3, g, g * (2 * x + 3) / 6))
+
+
+OPS.update({
+    "relu6": (_peer(relu6_peer), normal_inputs(1)),
+    "hardtanh": (_peer(hardtanh_peer), normal_inputs(1, params=(-1.0, 1.0))),
+    "threshold": (_peer(threshold_peer), normal_inputs(1, params=(0.5, -1.0))),
+    "leaky_relu": (_peer(leaky_relu_peer), normal_inputs(1, params=(0.01,))),
+    "leaky_relu_backward": (_peer(leaky_relu_backward_peer), normal_inputs(2, params=(0.01,))),
+    "hardsigmoid": (_peer(hardsigmoid_peer), normal_inputs(1)),
+    "hardswish": (_peer(hardswish_peer), normal_inputs(1)),
+    "hardswish_backward": (_peer(hardswish_backward_peer), normal_inputs(2)),
+})
 make_op_benchmarks(OPS, globals())

@@ -61,7 +61,9 @@ def normal_inputs(nin, params=()):
     params = tuple(params)
 
     def make_inputs(rng, size, dtype):
-        return tuple(standard_normal(rng, size, dtype) for _ in range(nin)) + params
+        # parameters as 0-d arrays of the dtype, as relukit's wrappers pass them
+        return (tuple(standard_normal(rng, size, dtype) for _ in range(nin))
+                + tuple(np.array(p, dtype=dtype) for p in params))
     make_inputs.nin = nin
     make_inputs.npar = len(params)
     return make_inputs
