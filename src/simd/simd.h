@@ -29,7 +29,9 @@
 
 #define RK_INLINE static inline __attribute__((always_inline))
 
-#if defined(RK_BUILD_AVX512)
+#if defined(RK_FORCE_SCALAR)   /* the portable one-lane header, to test it on any CPU */
+#include "scalar.h"
+#elif defined(RK_BUILD_AVX512)
 #include "avx512.h"
 #elif defined(RK_BUILD_AVX2)
 #include "avx2.h"
