@@ -111,9 +111,9 @@ def run(ops=None, dtypes=DTYPES, exhaustive=False, samples=1_000_000, threads=2,
     how = {"float16": "all 65536 inputs",
            "float32": "all 2^32 inputs" if exhaustive else f"{samples} sampled inputs",
            "float64": f"{samples} sampled inputs"}
-    out(f"relukit {_ufuncs.TARGET} target; max error in ULP against the scalar reference "
-        f"(float16: {how['float16']}; float32: {how['float32']}; float64: {how['float64']})")
-    out(f"{'op':<22}" + "".join(f"{d:>22}" for d in dtypes))
+    out(f"relukit {_ufuncs.TARGET} target; max error in ULP against the scalar reference ("
+        + "; ".join(f"{d}: {how[d]}" for d in dtypes) + ")")
+    out(f"{'op':<34}" + "".join(f"{d:>22}" for d in dtypes))
     ok = True
     t0 = time.perf_counter()
     for name in names:
@@ -137,6 +137,6 @@ def run(ops=None, dtypes=DTYPES, exhaustive=False, samples=1_000_000, threads=2,
             cells.append(f"{e:6.3f} <= {bound} {'PASS' if good else 'FAIL'}")
             if not good:
                 cells[-1] += f" (x={w!r})"
-        out(f"{name:<22}" + "".join(f"{c:>22}" for c in cells))
+        out(f"{name:<34}" + "".join(f"{c:>22}" for c in cells))
     out(f"({time.perf_counter() - t0:.0f} s)")
     return ok
