@@ -136,3 +136,28 @@ def test_dask_array_stays_lazy():
     xn = x.compute()
     assert_same(y.compute(), np.where(xn < 0, 0, xn).astype(np.float32))
     assert_same(gx.compute(), np.where(xn > 0, 1, 0).astype(np.float32))
+
+
+def test_out_calls_allocate_nothing_the_size_of_x():
+    """One fused pass per op: with out= given, no temporary the size of the input
+    (NumPy reports its allocations to tracemalloc)."""
+    import tracemalloc
+
+    from relukit import _peers
+
+    n = 1 << 18
+    x = (np.random.default_rng(0).standard_normal(n) * 3).astype(np.float32)
+    g = np.ones_like(x)
+    out = np.empty_like(x)
+    calls = {name: (lambda rk=rk, ug=ug: rk(x, g, out) if ug else rk(x, out))
+             for name, (ug, rk, _, _) in _peers.PEERS.items()}
+    calls["prelu"] = lambda: relukit.prelu(x.reshape(4, 4, -1), np.full(4, 0.1, np.float32),
+                                           out=out.reshape(4, 4, -1))
+    calls["rrelu_eval"] = lambda: relukit.rrelu(x, out=out)
+    for name, call in calls.items():
+        call()  # warm up (cached parameters, lazy imports)
+        tracemalloc.start()
+        call()
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert peak < x.nbytes // 16, f"{name}: {peak} bytes allocated with out= (x is {x.nbytes})"
