@@ -21,14 +21,14 @@
  *             3. x = +inf -> g, x -> -inf -> 0*g
  *   softplus  1. z = beta*x;  2. y = z > threshold ? x : log(1 + e^z) / beta
  *   softplus_bwd 1. z = beta*x;  2. y = z > threshold ? g : g * sigmoid(z)
- *   mish      1. t = tanh(softplus(x)) as a ratio: x < 0: e = e^x (scaled by 2^K),
- *                n = e(e + 2), t = n / (n + 2);  x >= 0: w = e^-x, t = (1+2w)/(1+2w+2w^2)
+ *   mish      1. t = tanh(softplus(x)) = n / (n + 2), n = e(e + 2), e = e^x (scaled
+ *                by 2^K where results near the subnormals), for every x up to 20
  *             2. numerator x*num and denominator carried as hi + lo, one corrected
  *                division;  x > 20: y = x;  x < -120 (f64 -760) or -inf: -0.0
  *   mish_bwd  1. mish'(x) = t + x*s*(1 - t^2) written as one ratio of polynomials in
- *                e = e^x (x < 0) or w = e^-x (x >= 0), see the body;
+ *                e = e^x, see the body;
  *             2. every step in double-word (hi + lo), g folded into the numerator,
- *                one corrected division;  x > 20 (f64: 24): g;  x < -120 (f64 -760): -0*g
+ *                one corrected division;  x > 12 (f64: 24): g;  x < -120 (f64 -760): -0*g
  *   *_bwd_y   the backward from the forward's output y: elu g(y + alpha), celu
  *             g(y/alpha + 1), selu g(y + S*A), softplus g(1 - e^(-beta y)) (linear where
  *             beta y > threshold); y > 0 gives g (g*S for selu)
@@ -170,8 +170,9 @@ RK_DW(vd, vd, d)
 /* above these, silu'(x) = 1 + e^-x (x - 1) rounds to 1 */
 #define RK_SILU_LIN_f 25.0f
 #define RK_SILU_LIN_d 45.0
-/* above these, mish'(x) rounds to 1 (4x e^-2x below half an ULP) */
-#define RK_MISH_LIN_f 20.0f
+/* above these, mish'(x) rounds to 1 (4x e^-2x below half an ULP), and the
+ * rational in e^x stays below the overflow threshold */
+#define RK_MISH_LIN_f 12.0f
 #define RK_MISH_LIN_d 24.0
 #define RK_GBIG_f 0x1p100f
 #define RK_GBIG_d 0x1p900
@@ -325,36 +326,27 @@ RK_DW(vd, vd, d)
     }                                                                                \
     static inline V mish_##S(V x, V pa, V pb) {                                      \
         (void)pa; (void)pb;                                                          \
-        /* t = tanh(softplus(x)) as a ratio carried in hi + lo parts:                \
-         *   x < 0:  e = e^x (scaled by 2^K), n = e(e + 2), t = n / (n + 2)             \
-         *   x >= 0: w = e^-x, t = (1 + 2w) / (1 + 2w + 2w^2)                          \
-         * and y = (x * num) / den with one final rounding (and * 2^-K for x < 0) */ \
-        V E = expk_##S(P##_neg(P##_abs(x)));                                         \
-        V e = P##_mul(E, P##_set1(twomK_##S));                                       \
-        m##S neg = P##_lt(x, P##_zero());                                            \
-        V l, nl, dl;                                                                 \
-        /* x < 0 */                                                                  \
+        /* t = tanh(softplus(x)) = n / (n + 2), n = e(e + 2), e = e^x, one rational   \
+         * for every x up to 20 (beyond, mish(x) = x); e scaled by 2^K where deep, so \
+         * subnormal results are rounded once; y = (x * n) / (n + 2) with the       \
+         * numerator and denominator carried as hi + lo and one corrected division */ \
+        V xc = P##_min(x, P##_set1(20));                                             \
+        V Ek = expk_##S(xc);                                                         \
+        V e = P##_mul(Ek, P##_set1(twomK_##S));                                      \
+        m##S deep = P##_lt(x, P##_set1(RK_DEEP_##S));                                \
+        V E = P##_select(deep, Ek, e);                                               \
+        V l, nsl, dl;                                                                \
         V e2 = twosum_##S(e, P##_set1(2), &l);                                       \
-        V nsl;                                                                       \
         V ns = twoprod_##S(E, e2, &nsl);                                             \
         nsl = P##_fma(E, l, nsl);                                                    \
-        V n = P##_mul(ns, P##_set1(twomK_##S));                                      \
+        V n = P##_mul(ns, P##_select(deep, P##_set1(twomK_##S), P##_set1(1)));       \
         V dnh = twosum_##S(P##_set1(2), n, &dl);                                     \
-        V dnl = P##_add(dl, P##_mul(nsl, P##_set1(twomK_##S)));                      \
-        /* x >= 0 (w = e) */                                                         \
-        V tw = P##_add(e, e);                                                        \
-        V nph = twosum_##S(P##_set1(1), tw, &nl);                                    \
-        V w2l;                                                                       \
-        V w2 = twoprod_##S(tw, e, &w2l);                                             \
-        V dph = twosum_##S(nph, w2, &dl);                                            \
-        V dpl = P##_add(dl, P##_add(nl, w2l));                                       \
-        /* numerator x * (num), denominator, per branch */                           \
-        V numh = P##_select(neg, ns, nph), numl = P##_select(neg, nsl, nl);          \
+        V dnl = P##_add(dl, P##_mul(nsl, P##_select(deep, P##_set1(twomK_##S), P##_set1(1)))); \
         V Xl;                                                                        \
-        V Xh = twoprod_##S(x, numh, &Xl);                                            \
-        Xl = P##_fma(x, numl, Xl);                                                   \
-        V y = divc_##S(Xh, Xl, P##_select(neg, dnh, dph), P##_select(neg, dnl, dpl)); \
-        y = P##_mul(y, P##_select(neg, P##_set1(twomK_##S), P##_set1(1)));           \
+        V Xh = twoprod_##S(xc, ns, &Xl);                                             \
+        Xl = P##_fma(xc, nsl, Xl);                                                   \
+        V y = divc_##S(Xh, Xl, dnh, dnl);                                            \
+        y = P##_mul(y, P##_select(deep, P##_set1(twomK_##S), P##_set1(1)));          \
         y = P##_select(P##_gt(x, P##_set1(20)), x, y);                               \
         y = P##_select(P##_lt(x, P##_set1(RK_EXPK_##S##_LO)), P##_set1(-0.0), y);     \
         return P##_select(m##S##_or(P##_isnan(x), P##_eq(x, P##_zero())), x, y);     \
@@ -362,14 +354,12 @@ RK_DW(vd, vd, d)
     static inline V mish_bwd_##S(V x, V g, V pa, V pb) {                             \
         (void)pa; (void)pb;                                                          \
         /* mish'(x) = t + x s (1 - t^2) as one ratio, every step in double-word:     \
-         *  x < 0, e = e^x, n = e(e+2), d = n + 2:                                     \
-         *      e * [(e+2)(1+e) d + 4x(n+1)] / [d^2 (1+e)]                             \
-         *  x >= 0, w = e^-x, P = 1 + 2w, Q = P + 2w^2:                                \
-         *      [P Q (1+w) + 4x w^2 (P + w^2)] / [Q^2 (1+w)]                           \
-         * g folded into the numerator, one corrected division */                   \
-        V Ek = expk_##S(P##_neg(P##_abs(x)));                                        \
+         *  e = e^x, n = e(e+2), d = n + 2:  e [(e+2)(1+e) d + 4x(n+1)] / [d^2 (1+e)]  \
+         * for x up to 12 (f64 24), where mish' rounds to 1; g folded into the        \
+         * numerator, one corrected division */                                     \
+        V xm = P##_min(x, P##_set1(RK_MISH_LIN_##S));                                \
+        V Ek = expk_##S(xm);                                                         \
         V e = P##_mul(Ek, P##_set1(twomK_##S));                                      \
-        m##S neg = P##_lt(x, P##_zero());                                            \
         m##S deep = P##_lt(x, P##_set1(RK_DEEP_##S));                                \
         V Z = P##_zero(), one = P##_set1(1), two = P##_set1(2), four = P##_set1(4);  \
         V l1, l2, l3, l4, l5, l6, l7, l8;                                            \
@@ -381,7 +371,7 @@ RK_DW(vd, vd, d)
         V np1 = dwadd_##S(n, l2, one, Z, &l5);                                       \
         V a1 = dwmul_##S(ep2, l1, ope, l4, &l6);                                     \
         a1 = dwmul_##S(a1, l6, d, l3, &l6);                                          \
-        V fx = P##_mul(four, x);                                                     \
+        V fx = P##_mul(four, xm);                                                    \
         V a2 = dwmul_##S(fx, Z, np1, l5, &l7);                                       \
         V An = dwadd_##S(a1, l6, a2, l7, &l8);                                       \
         V Aln = l8;                                                                  \
@@ -391,25 +381,8 @@ RK_DW(vd, vd, d)
         /* the factor e of the numerator: scaled by 2^K where deep */               \
         V Es = P##_select(deep, Ek, e);                                              \
         An = dwmul_##S(An, Aln, Es, Z, &Aln);                                        \
-        /* x >= 0 (w = e) */                                                         \
-        V tw = P##_add(e, e);                                                        \
-        V Pp = twosum_##S(one, tw, &l1);                                             \
-        V w2 = dwmul_##S(e, Z, e, Z, &l2);                                           \
-        V Qp = dwadd_##S(Pp, l1, P##_add(w2, w2), P##_add(l2, l2), &l3);             \
-        V opw = twosum_##S(one, e, &l4);                                             \
-        V b1 = dwmul_##S(Pp, l1, Qp, l3, &l5);                                       \
-        b1 = dwmul_##S(b1, l5, opw, l4, &l5);                                        \
-        V pw = dwadd_##S(Pp, l1, w2, l2, &l6);                                       \
-        V b2 = dwmul_##S(fx, Z, w2, l2, &l7);                                        \
-        b2 = dwmul_##S(b2, l7, pw, l6, &l7);                                         \
-        V Bp = dwadd_##S(b1, l5, b2, l7, &l8);                                       \
-        V Blp = l8;                                                                  \
-        V Dp = dwmul_##S(Qp, l3, Qp, l3, &l1);                                       \
-        Dp = dwmul_##S(Dp, l1, opw, l4, &l1);                                        \
-        V Dlp = l1;                                                                  \
         /* choose, fold g in (scaled when huge), divide */                         \
-        V Nh = P##_select(neg, An, Bp), Nl = P##_select(neg, Aln, Blp);              \
-        V Dh = P##_select(neg, Dn, Dp), Dl = P##_select(neg, Dln, Dlp);              \
+        V Nh = An, Nl = Aln, Dh = Dn, Dl = Dln;                                      \
         m##S gbig = P##_gt(P##_abs(g), P##_set1(RK_GBIG_##S));                       \
         V gs = P##_mul(g, P##_select(gbig, P##_set1(0x1p-64), one));                  \
         V Gl;                                                                        \
