@@ -103,6 +103,10 @@ RK_TWOSUM(vd, vd, d)
 
 /* |g| above this: scale g by 2^-64 first (and the result back), so that products
  * with numerators larger than the result cannot overflow on their own */
+#define RK_MISH_GBIG_f 0x1p40f        /* mish': numerators up to e^60 (x <= 12) */
+#define RK_MISH_GSC_f 0x1p-100f
+#define RK_MISH_GBIG_d 0x1p800        /* float64: up to e^120 (x <= 24) */
+#define RK_MISH_GSC_d 0x1p-200
 #define RK_GBIG_f 0x1p100f
 #define RK_GBIG_d 0x1p900
 
@@ -174,6 +178,10 @@ RK_DW(vd, vd, d)
  * rational in e^x stays below the overflow threshold */
 #define RK_MISH_LIN_f 12.0f
 #define RK_MISH_LIN_d 24.0
+#define RK_MISH_GBIG_f 0x1p40f        /* mish': numerators up to e^60 (x <= 12) */
+#define RK_MISH_GSC_f 0x1p-100f
+#define RK_MISH_GBIG_d 0x1p800        /* float64: up to e^120 (x <= 24) */
+#define RK_MISH_GSC_d 0x1p-200
 #define RK_GBIG_f 0x1p100f
 #define RK_GBIG_d 0x1p900
 
@@ -383,13 +391,14 @@ RK_DW(vd, vd, d)
         An = dwmul_##S(An, Aln, Es, Z, &Aln);                                        \
         /* choose, fold g in (scaled when huge), divide */                         \
         V Nh = An, Nl = Aln, Dh = Dn, Dl = Dln;                                      \
-        m##S gbig = P##_gt(P##_abs(g), P##_set1(RK_GBIG_##S));                       \
-        V gs = P##_mul(g, P##_select(gbig, P##_set1(0x1p-64), one));                  \
+        /* numerator and denominator grow like e^5x: scale a large g further down */ \
+        m##S gbig = P##_gt(P##_abs(g), P##_set1(RK_MISH_GBIG_##S));                  \
+        V gs = P##_mul(g, P##_select(gbig, P##_set1(RK_MISH_GSC_##S), one));          \
         V Gl;                                                                        \
         V Gh = dwmul_##S(gs, Z, Nh, Nl, &Gl);                                        \
         V y = divc_##S(Gh, Gl, Dh, Dl);                                              \
         y = P##_mul(y, P##_select(deep, P##_set1(twomK_##S), one));                  \
-        y = P##_mul(y, P##_select(gbig, P##_set1(0x1p64), one));                     \
+        y = P##_mul(y, P##_select(gbig, P##_set1(1 / RK_MISH_GSC_##S), one));        \
         y = P##_select(P##_eq(P##_abs(g), P##_set1(INFINITY)), P##_mul(g, Nh), y);   \
         y = P##_select(P##_gt(x, P##_set1(RK_MISH_LIN_##S)), g, y);                  \
         y = P##_select(P##_lt(x, P##_set1(RK_EXPK_##S##_LO)), tinyneg_##S(g), y);     \
