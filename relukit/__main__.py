@@ -1,5 +1,5 @@
-"""python -m relukit: configuration, a self-check against the float64
-reference, and a quick timing against the NumPy expression."""
+"""python -m relukit: configuration, a self-check against the scalar reference,
+and a quick timing against the NumPy expression; subcommands verify and bench."""
 import argparse
 import sys
 import time
@@ -74,7 +74,7 @@ def main(argv=None):
     t0 = time.perf_counter()
     print("== relukit configuration")
     relukit.show_config()
-    print("\n== self-check against the float64 reference (random and special inputs, "
+    print("\n== self-check against the scalar reference (random and special inputs, "
           "contiguous and strided)")
     ok = _selfcheck.run_selfcheck(seed=args.seed)
     print("  all PASS" if ok else "  SOME CHECKS FAILED")
