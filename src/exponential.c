@@ -39,6 +39,7 @@
 #include <math.h> /* INFINITY */
 #include "kdef.h"
 #include "vmath.h"
+#include "dwarith.h"
 
 /* SELU's constants (PyTorch / Klambauer et al.), and S*A; hi + lo splits of each:
  * hi = the constant rounded to the type, lo = the rest rounded to the type. */
@@ -78,99 +79,13 @@ static const float twomK_f = 0x1p-64f;   /* 2^-K */
 #define RK_DEEP_d (-670.0)
 static const double twomK_d = 0x1p-600;
 
-/* 1/d to ~1.5% for finite d > 0: the exponent-flip guess (bits = MAGIC - bits(d),
- * ~12%) and one Newton step.  Only scales correction terms of about an ULP. */
-static inline vf rcp_approx_f(vf d) {
-    vf r = vi_as_vf(vi_sub(vi_set1(0x7ef311c3), vf_as_vi(d)));
-    return vf_mul(r, vf_fnma(d, r, vf_set1(2.0f)));
-}
-static inline vd rcp_approx_d(vd d) {
-    vd r = vl_as_vd(vl_sub(vl_set1(0x7fde623822fc16e6LL), vd_as_vl(d)));
-    return vd_mul(r, vd_fnma(d, r, vd_set1(2.0)));
-}
-
-
-/* a + b = s + e exactly (any order of magnitude) */
-#define RK_TWOSUM(V, P, S)                                                           \
-    static inline V twosum_##S(V a, V b, V *e) {                                     \
-        V s = P##_add(a, b);                                                         \
-        V bb = P##_sub(s, a);                                                        \
-        *e = P##_add(P##_sub(a, P##_sub(s, bb)), P##_sub(b, bb));                    \
-        return s;                                                                    \
-    }
-RK_TWOSUM(vf, vf, f)
-RK_TWOSUM(vd, vd, d)
-
-/* |g| above this: scale g by 2^-64 first (and the result back), so that products
- * with numerators larger than the result cannot overflow on their own */
-#define RK_MISH_GBIG_f 0x1p40f        /* mish': numerators up to e^60 (x <= 12) */
+/* mish': numerators and denominators grow like e^5x, so a large g is scaled
+ * further down than RK_GBIG's 2^-64 (and the result back) */
+#define RK_MISH_GBIG_f 0x1p40f        /* numerators up to e^60 (x <= 12) */
 #define RK_MISH_GSC_f 0x1p-100f
 #define RK_MISH_GBIG_d 0x1p800        /* float64: up to e^120 (x <= 24) */
 #define RK_MISH_GSC_d 0x1p-200
-#define RK_GBIG_f 0x1p100f
-#define RK_GBIG_d 0x1p900
 
-/* a * b = p + e exactly: the fused multiply-add where the target has one, else
- * Dekker's product on Veltkamp halves (|a|, |b| < 2^100 for float, 2^900 for double) */
-#if RK_HAVE_FMA
-#define RK_TWOPROD(V, P, S, C)                                                       \
-    static inline V twoprod_##S(V a, V b, V *e) {                                    \
-        V p = P##_mul(a, b);                                                         \
-        *e = P##_fma(a, b, P##_neg(p));                                              \
-        return p;                                                                    \
-    }
-#else
-#define RK_TWOPROD(V, P, S, C)                                                       \
-    static inline V split_##S(V a, V *lo) {                                          \
-        V t = P##_mul(P##_set1(C), a);                                               \
-        V hi = P##_sub(t, P##_sub(t, a));                                            \
-        *lo = P##_sub(a, hi);                                                        \
-        return hi;                                                                   \
-    }                                                                                \
-    static inline V twoprod_##S(V a, V b, V *e) {                                    \
-        V p = P##_mul(a, b), al, bl;                                                 \
-        V ah = split_##S(a, &al), bh = split_##S(b, &bl);                            \
-        *e = P##_add(P##_add(P##_add(P##_sub(P##_mul(ah, bh), p), P##_mul(ah, bl)),  \
-                             P##_mul(al, bh)), P##_mul(al, bl));                     \
-        return p;                                                                    \
-    }
-#endif
-RK_TWOPROD(vf, vf, f, 4097.0f)          /* 2^12 + 1 */
-RK_TWOPROD(vd, vd, d, 134217729.0)      /* 2^27 + 1 */
-
-/* (nh + nl) / (dh + dl) for dh > 0, rounded once up to a tiny fraction of an ULP:
- * q0 = nh/dh, then one correction from the exact remainder nh - q0*dh. */
-#define RK_DIVC(V, P, S)                                                             \
-    static inline V divc_##S(V nh, V nl, V dh, V dl) {                               \
-        V q0 = P##_div(nh, dh), pe;                                                  \
-        V pp = twoprod_##S(q0, dh, &pe);                                             \
-        V res = P##_sub(P##_add(P##_sub(P##_sub(nh, pp), pe), nl), P##_mul(q0, dl)); \
-        V q = P##_fma(res, rcp_approx_##S(dh), q0);                                  \
-        /* past 2^100 (2^900) the remainder is not representable: keep q0 */         \
-        return P##_select(P##_gt(P##_abs(q0), P##_set1(RK_GBIG_##S)), q0, q);         \
-    }
-RK_DIVC(vf, vf, f)
-RK_DIVC(vd, vd, d)
-
-/* double-word arithmetic: a value is hi + lo with |lo| <= ulp(hi) */
-#define RK_DW(V, P, S)                                                               \
-    static inline V dwmul_##S(V ah, V al, V bh, V bl, V *pl) {                       \
-        V e;                                                                         \
-        V ph = twoprod_##S(ah, bh, &e);                                              \
-        *pl = P##_fma(ah, bl, P##_fma(al, bh, e));                                   \
-        return ph;                                                                   \
-    }                                                                                \
-    static inline V dwadd_##S(V ah, V al, V bh, V bl, V *sl) {                       \
-        V e;                                                                         \
-        V sh = twosum_##S(ah, bh, &e);                                               \
-        *sl = P##_add(e, P##_add(al, bl));                                           \
-        return sh;                                                                   \
-    }
-RK_DW(vf, vf, f)
-RK_DW(vd, vd, d)
-
-/* |g| above this: scale g by 2^-64 first (and the result back), so that products
- * with numerators larger than the result cannot overflow on their own */
 /* above these, silu'(x) = 1 + e^-x (x - 1) rounds to 1 */
 #define RK_SILU_LIN_f 25.0f
 #define RK_SILU_LIN_d 45.0
@@ -178,12 +93,6 @@ RK_DW(vd, vd, d)
  * rational in e^x stays below the overflow threshold */
 #define RK_MISH_LIN_f 12.0f
 #define RK_MISH_LIN_d 24.0
-#define RK_MISH_GBIG_f 0x1p40f        /* mish': numerators up to e^60 (x <= 12) */
-#define RK_MISH_GSC_f 0x1p-100f
-#define RK_MISH_GBIG_d 0x1p800        /* float64: up to e^120 (x <= 24) */
-#define RK_MISH_GSC_d 0x1p-200
-#define RK_GBIG_f 0x1p100f
-#define RK_GBIG_d 0x1p900
 
 #define RK_EXP_BODIES(V, P, S, T)                                                    \
     /* v * (hi + lo), rounded once */                                                \

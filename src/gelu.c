@@ -32,6 +32,7 @@
 #include <math.h>
 #include "kdef.h"
 #include "vmath.h"
+#include "dwarith.h"
 
 #define C0 0x1.9884533d43651p-2          /* 1/sqrt(2 pi) */
 #define RSQRT2_HI 0x1.6a09e667f3bcdp-1   /* 1/sqrt(2) rounded to double */
@@ -64,30 +65,6 @@ static inline vd horner_d(vd s, const double *c, int n) {
     for (int i = n - 2; i >= 0; i--) r = vd_fma(r, s, vd_set1(c[i]));
     return r;
 }
-static inline vd dtwosum(vd a, vd b, vd *e) {
-    vd s = vd_add(a, b), bb = vd_sub(s, a);
-    *e = vd_add(vd_sub(a, vd_sub(s, bb)), vd_sub(b, bb));
-    return s;
-}
-#if RK_HAVE_FMA
-static inline vd dtwoprod(vd a, vd b, vd *e) {
-    vd p = vd_mul(a, b);
-    *e = vd_fma(a, b, vd_neg(p));
-    return p;
-}
-#else
-static inline vd dsplit(vd a, vd *lo) {
-    vd t = vd_mul(vd_set1(134217729.0), a), hi = vd_sub(t, vd_sub(t, a));
-    *lo = vd_sub(a, hi);
-    return hi;
-}
-static inline vd dtwoprod(vd a, vd b, vd *e) {
-    vd p = vd_mul(a, b), al, bl, ah = dsplit(a, &al), bh = dsplit(b, &bl);
-    *e = vd_add(vd_add(vd_add(vd_sub(vd_mul(ah, bh), p), vd_mul(ah, bl)), vd_mul(al, bh)), vd_mul(al, bl));
-    return p;
-}
-#endif
-
 /* exp(-(h + l)/2) = 2^n (1 + q): returns q and the shifted integer t (for rk_vd_pow2) */
 static inline vd expm_half(vd h, vd l, vd *t) {
     vd n;
@@ -195,15 +172,15 @@ static inline vd gelu_d_core(vd x, int bwd, vd g) {
     /* T = (a/2) F (z < 6) or (a/2) F / z, carried as Th + Tl (one corrected
      * division, exact products) so that G = T e^(-a^2/2) is rounded once */
     vd Fq = vd_div(F, zc), fpe;
-    vd fpp = dtwoprod(Fq, zc, &fpe);
+    vd fpp = twoprod_d(Fq, zc, &fpe);
     vd Fql = vd_div(vd_sub(vd_sub(F, fpp), fpe), zc);   /* F/z - Fq */
     vd Fh = vd_select(lt6, F, Fq), Fl = vd_select(lt6, vd_zero(), Fql);
     vd ha = vd_mul(vd_set1(0.5), ac), Tl;
-    vd Th = dtwoprod(ha, Fh, &Tl);
+    vd Th = twoprod_d(ha, Fh, &Tl);
     Tl = vd_fma(ha, Fl, Tl);
     vd T = vd_add(Th, Tl);
     vd l, t;
-    vd h = dtwoprod(ac, ac, &l);
+    vd h = twoprod_d(ac, ac, &l);
     vd q = expm_half(h, l, &t);
     /* 2^n, or 2^(n+600) where deep (undone by the final * 2^-600: one rounding) */
     vd P2 = vd_mul(rk_vd_pow2(t, 600), vd_select(deep, vd_set1(1.0), vd_set1(0x1p-600)));
@@ -231,31 +208,19 @@ static inline vd gelu_d_core(vd x, int bwd, vd g) {
     return y;
 }
 
-/* (nh + nl) / (dh + dl), dh > 0: q0 = nh/dh plus one correction from the exact
- * remainder (1/dh approximated to ~1.5%: it only scales an ULP-sized term) */
-static inline vd ddivc(vd nh, vd nl, vd dh, vd dl) {
-    vd q0 = vd_div(nh, dh), pe;
-    vd pp = dtwoprod(q0, dh, &pe);
-    vd res = vd_sub(vd_add(vd_sub(vd_sub(nh, pp), pe), nl), vd_mul(q0, dl));
-    vd r = vl_as_vd(vl_sub(vl_set1(0x7fde623822fc16e6LL), vd_as_vl(dh)));
-    r = vd_mul(r, vd_fnma(dh, r, vd_set1(2.0)));
-    vd q = vd_fma(res, r, q0);
-    return vd_select(vd_gt(vd_abs(q0), vd_set1(0x1p900)), q0, q);
-}
-
 static inline vd gelu_tanh_d_core(vd x, int bwd, vd g) {
     /* v = 2 sqrt(2/pi) x (1 + c x^2) in double-word */
     /* beyond |x| = 1e10 the op is at its limit (x or -0; g or -0*g) */
     vd xc = vd_min(vd_max(x, vd_set1(-1e10)), vd_set1(1e10));
     vd l, chl, ml, kxl, vlo;
-    vd h = dtwoprod(xc, xc, &l);
-    vd ch = dtwoprod(vd_set1(GT_C), h, &chl);
+    vd h = twoprod_d(xc, xc, &l);
+    vd ch = twoprod_d(vd_set1(GT_C), h, &chl);
     chl = vd_fma(vd_set1(GT_C), l, vd_fma(vd_set1(GT_C_LO), h, chl));
-    vd mh = dtwosum(vd_set1(1.0), ch, &ml);
+    vd mh = twosum_d(vd_set1(1.0), ch, &ml);
     ml = vd_add(ml, chl);
-    vd kxh = dtwoprod(vd_set1(K2_HI), xc, &kxl);
+    vd kxh = twoprod_d(vd_set1(K2_HI), xc, &kxl);
     kxl = vd_fma(vd_set1(K2_LO), xc, kxl);
-    vd vh = dtwoprod(kxh, mh, &vlo);
+    vd vh = twoprod_d(kxh, mh, &vlo);
     vlo = vd_fma(kxh, ml, vd_fma(kxl, mh, vlo));
     md vneg = vd_lt(vh, vd_zero());
     /* e = exp(-|v|) = 2^n (1 + q), n scaled by 2^600 where deep */
@@ -271,14 +236,14 @@ static inline vd gelu_tanh_d_core(vd x, int bwd, vd g) {
     vd e = vd_mul(E, vd_select(deep, vd_set1(0x1p-600), vd_set1(1.0)));
     vd out = vd_select(deep, vd_set1(0x1p-600), vd_set1(1.0));
     vd dl;
-    vd dh = dtwosum(vd_set1(1.0), e, &dl);         /* 1 + e */
+    vd dh = twosum_d(vd_set1(1.0), e, &dl);         /* 1 + e */
     vd y;
     if (!bwd) {
         vd nl;
-        vd nh = dtwoprod(xc, E, &nl);
+        vd nh = twoprod_d(xc, E, &nl);
         nh = vd_select(vneg, nh, xc);
         nl = vd_select(vneg, nl, vd_zero());
-        y = vd_mul(ddivc(nh, nl, dh, dl), out);
+        y = vd_mul(divc_d(nh, nl, dh, dl), out);
         y = vd_select(vd_gt(x, vd_set1(1e10)), x, y);
         y = vd_select(vd_lt(x, vd_set1(-1e10)), vd_set1(-0.0), y);
     } else {
@@ -288,17 +253,17 @@ static inline vd gelu_tanh_d_core(vd x, int bwd, vd g) {
         vd bn = vd_mul(E, vd_add(dh, xv));                              /* v < 0, scaled */
         /* v >= 0: (1 + e) + x v' e as hi + lo */
         vd bpl;
-        vd bph = dtwosum(dh, vd_mul(xv, e), &bpl);
+        vd bph = twosum_d(dh, vd_mul(xv, e), &bpl);
         bpl = vd_add(bpl, dl);
         vd Nh = vd_select(vneg, bn, bph), Nl = vd_select(vneg, vd_zero(), bpl);
         vd D2l;
-        vd D2h = dtwoprod(dh, dh, &D2l);
+        vd D2h = twoprod_d(dh, dh, &D2l);
         D2l = vd_fma(vd_add(dh, dh), dl, D2l);
         md gbig = vd_gt(vd_abs(g), vd_set1(0x1p900));
         vd gs = vd_mul(g, vd_select(gbig, vd_set1(0x1p-64), vd_set1(1.0))), Gl;
-        vd Gh = dtwoprod(gs, Nh, &Gl);
+        vd Gh = twoprod_d(gs, Nh, &Gl);
         Gl = vd_fma(gs, Nl, Gl);
-        vd d = ddivc(Gh, Gl, D2h, D2l);
+        vd d = divc_d(Gh, Gl, D2h, D2l);
         y = vd_mul(vd_mul(d, vd_select(vneg, out, vd_set1(1.0))),
                    vd_select(gbig, vd_set1(0x1p64), vd_set1(1.0)));
         y = vd_select(vd_eq(vd_abs(Gh), vd_set1(INFINITY)), Gh, y);

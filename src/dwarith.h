@@ -1,0 +1,98 @@
+/* dwarith.h: double-word ("hi + lo") arithmetic on the wrapper API, for the
+ * kernels that round a compensated result once (exponential.c, gelu.c):
+ * twosum_f/d, twoprod_f/d (FMA where the target has it, else Dekker), divc_f/d
+ * (a division corrected from its exact remainder), dwmul_f/d, dwadd_f/d.
+ * Include after kdef.h. */
+#ifndef RK_DWARITH_H
+#define RK_DWARITH_H
+
+/* |g| above this: scale g by 2^-64 first (and the result back), so that products
+ * with numerators larger than the result cannot overflow on their own; divc keeps
+ * its uncorrected quotient past it */
+#define RK_GBIG_f 0x1p100f
+#define RK_GBIG_d 0x1p900
+
+/* 1/d to ~1.5% for finite d > 0: the exponent-flip guess (bits = MAGIC - bits(d),
+ * ~12%) and one Newton step.  Only scales correction terms of about an ULP. */
+static inline vf rcp_approx_f(vf d) {
+    vf r = vi_as_vf(vi_sub(vi_set1(0x7ef311c3), vf_as_vi(d)));
+    return vf_mul(r, vf_fnma(d, r, vf_set1(2.0f)));
+}
+static inline vd rcp_approx_d(vd d) {
+    vd r = vl_as_vd(vl_sub(vl_set1(0x7fde623822fc16e6LL), vd_as_vl(d)));
+    return vd_mul(r, vd_fnma(d, r, vd_set1(2.0)));
+}
+
+
+/* a + b = s + e exactly (any order of magnitude) */
+#define RK_TWOSUM(V, P, S)                                                           \
+    static inline V twosum_##S(V a, V b, V *e) {                                     \
+        V s = P##_add(a, b);                                                         \
+        V bb = P##_sub(s, a);                                                        \
+        *e = P##_add(P##_sub(a, P##_sub(s, bb)), P##_sub(b, bb));                    \
+        return s;                                                                    \
+    }
+RK_TWOSUM(vf, vf, f)
+RK_TWOSUM(vd, vd, d)
+
+
+/* a * b = p + e exactly: the fused multiply-add where the target has one, else
+ * Dekker's product on Veltkamp halves (|a|, |b| < 2^100 for float, 2^900 for double) */
+#if RK_HAVE_FMA
+#define RK_TWOPROD(V, P, S, C)                                                       \
+    static inline V twoprod_##S(V a, V b, V *e) {                                    \
+        V p = P##_mul(a, b);                                                         \
+        *e = P##_fma(a, b, P##_neg(p));                                              \
+        return p;                                                                    \
+    }
+#else
+#define RK_TWOPROD(V, P, S, C)                                                       \
+    static inline V split_##S(V a, V *lo) {                                          \
+        V t = P##_mul(P##_set1(C), a);                                               \
+        V hi = P##_sub(t, P##_sub(t, a));                                            \
+        *lo = P##_sub(a, hi);                                                        \
+        return hi;                                                                   \
+    }                                                                                \
+    static inline V twoprod_##S(V a, V b, V *e) {                                    \
+        V p = P##_mul(a, b), al, bl;                                                 \
+        V ah = split_##S(a, &al), bh = split_##S(b, &bl);                            \
+        *e = P##_add(P##_add(P##_add(P##_sub(P##_mul(ah, bh), p), P##_mul(ah, bl)),  \
+                             P##_mul(al, bh)), P##_mul(al, bl));                     \
+        return p;                                                                    \
+    }
+#endif
+RK_TWOPROD(vf, vf, f, 4097.0f)          /* 2^12 + 1 */
+RK_TWOPROD(vd, vd, d, 134217729.0)      /* 2^27 + 1 */
+
+/* (nh + nl) / (dh + dl) for dh > 0, rounded once up to a tiny fraction of an ULP:
+ * q0 = nh/dh, then one correction from the exact remainder nh - q0*dh. */
+#define RK_DIVC(V, P, S)                                                             \
+    static inline V divc_##S(V nh, V nl, V dh, V dl) {                               \
+        V q0 = P##_div(nh, dh), pe;                                                  \
+        V pp = twoprod_##S(q0, dh, &pe);                                             \
+        V res = P##_sub(P##_add(P##_sub(P##_sub(nh, pp), pe), nl), P##_mul(q0, dl)); \
+        V q = P##_fma(res, rcp_approx_##S(dh), q0);                                  \
+        /* past 2^100 (2^900) the remainder is not representable: keep q0 */         \
+        return P##_select(P##_gt(P##_abs(q0), P##_set1(RK_GBIG_##S)), q0, q);         \
+    }
+RK_DIVC(vf, vf, f)
+RK_DIVC(vd, vd, d)
+
+/* double-word arithmetic: a value is hi + lo with |lo| <= ulp(hi) */
+#define RK_DW(V, P, S)                                                               \
+    static inline V dwmul_##S(V ah, V al, V bh, V bl, V *pl) {                       \
+        V e;                                                                         \
+        V ph = twoprod_##S(ah, bh, &e);                                              \
+        *pl = P##_fma(ah, bl, P##_fma(al, bh, e));                                   \
+        return ph;                                                                   \
+    }                                                                                \
+    static inline V dwadd_##S(V ah, V al, V bh, V bl, V *sl) {                       \
+        V e;                                                                         \
+        V sh = twosum_##S(ah, bh, &e);                                               \
+        *sl = P##_add(e, P##_add(al, bl));                                           \
+        return sh;                                                                   \
+    }
+RK_DW(vf, vf, f)
+RK_DW(vd, vd, d)
+
+#endif
