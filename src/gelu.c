@@ -35,6 +35,10 @@
 #include "dwarith.h"
 
 #define C0 0x1.9884533d43651p-2          /* 1/sqrt(2 pi) */
+/* the zeros of gelu' and of gelu_tanh' (root-found in float64): the derivative is
+ * negative to their left, which fixes the sign of an infinite g times it */
+#define GELU_D_ZERO (-0.7517915246935645)
+#define GELU_TANH_D_ZERO (-0.7524614220710162)
 #define RSQRT2_HI 0x1.6a09e667f3bcdp-1   /* 1/sqrt(2) rounded to double */
 #define K2_HI 0x1.9884533d43651p+0       /* 2 sqrt(2/pi) rounded to double */
 #define K2_LO (-0x1.cbc0d30ebfd15p-54)   /* 2 sqrt(2/pi) - K2_HI */
@@ -147,7 +151,7 @@ static inline vf gelu_bwd_f(vf x, vf g, vf pa, vf pb) {
     (void)pa; (void)pb;
     vf y = vd2_vf(gelu32_core(vf_lo_vd(x), 1, vf_lo_vd(g)), gelu32_core(vf_hi_vd(x), 1, vf_hi_vd(g)));
     /* sign of gelu': negative for x < -0.7518 (its zero), else positive */
-    vf dsign = vf_select(vf_lt(x, vf_set1(-0.75179f)), vf_set1(-1.0f), vf_set1(1.0f));
+    vf dsign = vf_select(vf_lt(x, vf_set1((float)GELU_D_ZERO)), vf_set1(-1.0f), vf_set1(1.0f));
     RK_GELU_BWD_SPECIALS_F(y, x, g, dsign)
     return y;
 }
@@ -155,7 +159,7 @@ static inline vf gelu_tanh_bwd_f(vf x, vf g, vf pa, vf pb) {
     (void)pa; (void)pb;
     vf y = vd2_vf(gelu_tanh32_core(vf_lo_vd(x), 1, vf_lo_vd(g)),
                   gelu_tanh32_core(vf_hi_vd(x), 1, vf_hi_vd(g)));
-    vf dsign = vf_select(vf_lt(x, vf_set1(-0.75179f)), vf_set1(-1.0f), vf_set1(1.0f));
+    vf dsign = vf_select(vf_lt(x, vf_set1((float)GELU_TANH_D_ZERO)), vf_set1(-1.0f), vf_set1(1.0f));
     RK_GELU_BWD_SPECIALS_F(y, x, g, dsign)
     return y;
 }
@@ -300,14 +304,14 @@ static inline vd gelu_tanh_d(vd x, vd pa, vd pb) {
 static inline vd gelu_bwd_d(vd x, vd g, vd pa, vd pb) {
     (void)pa; (void)pb;
     vd y = gelu_d_core(x, 1, g);
-    vd dsign = vd_select(vd_lt(x, vd_set1(-0.751791524693564457)), vd_set1(-1.0), vd_set1(1.0));
+    vd dsign = vd_select(vd_lt(x, vd_set1(GELU_D_ZERO)), vd_set1(-1.0), vd_set1(1.0));
     RK_GELU_BWD_SPECIALS_D(y, x, g, dsign)
     return y;
 }
 static inline vd gelu_tanh_bwd_d(vd x, vd g, vd pa, vd pb) {
     (void)pa; (void)pb;
     vd y = gelu_tanh_d_core(x, 1, g);
-    vd dsign = vd_select(vd_lt(x, vd_set1(-0.7517916)), vd_set1(-1.0), vd_set1(1.0));
+    vd dsign = vd_select(vd_lt(x, vd_set1(GELU_TANH_D_ZERO)), vd_set1(-1.0), vd_set1(1.0));
     RK_GELU_BWD_SPECIALS_D(y, x, g, dsign)
     return y;
 }

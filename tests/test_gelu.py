@@ -59,3 +59,15 @@ def test_matches_torch_where_torch_is_accurate():
         np.testing.assert_allclose(relukit.gelu(x, approximate), ty.detach().numpy(), rtol=1e-13, atol=1e-15)
         np.testing.assert_allclose(relukit.gelu_backward(np.ones_like(x), x, approximate), t.grad.numpy(),
                                    rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_infinite_gradient_takes_the_derivatives_sign_near_its_zero(dtype, approximate):
+    # the derivative changes sign at -0.75179 (exact form) and -0.75246 (tanh form)
+    x = np.linspace(-0.7535, -0.7510, 41).astype(dtype)
+    x = np.unique(x)
+    d = relukit.gelu_backward(np.ones_like(x), x, approximate).astype(np.float64)
+    got = relukit.gelu_backward(np.full_like(x, np.inf), x, approximate)
+    nz = d != 0
+    assert (np.sign(got[nz]) == np.sign(d[nz])).all(), x[nz][np.sign(got[nz]) != np.sign(d[nz])]
