@@ -16,6 +16,10 @@ else:
     from relukit import _ufuncs
     from relukit._build_info import version as __version__
     from relukit._config import show_config
+    from relukit._threads import get_num_threads, set_num_threads
+    from relukit._threads import _install_threadpoolctl_support
+
+    _install_threadpoolctl_support()
 
     from relukit._api import (
         celu,
@@ -65,5 +69,5 @@ else:
         "elu", "elu_backward", "celu", "celu_backward", "selu", "selu_backward",
         "silu", "silu_backward", "swish", "swish_backward", "mish", "mish_backward",
         "softplus", "softplus_backward", "gelu", "gelu_backward",
-        "show_config", "__version__",
+        "get_num_threads", "set_num_threads", "show_config", "__version__",
     ]

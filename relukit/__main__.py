@@ -39,7 +39,8 @@ def bench_main(argv):
                         help="array sizes (default: 4096 1048576)")
     parser.add_argument("--dtype", choices=["float16", "float32", "float64"], default="float32")
     parser.add_argument("--threads", type=int, default=None,
-                        help="PyTorch's thread count (relukit runs on one thread for now)")
+                        help="threads for relukit and PyTorch (default: relukit's limit, "
+                             "PyTorch's default)")
     parser.add_argument("--repeats", type=int, default=7, help="timed repeats per op (median)")
     parser.add_argument("--plot", metavar="FILE", help="write a chart (needs matplotlib)")
     args = parser.parse_args(argv)

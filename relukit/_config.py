@@ -24,7 +24,9 @@ def _config_dict():
             "supported_targets": list(_ufuncs.SUPPORTED_TARGETS),
             "target": _ufuncs.TARGET,
             "target_reason": _ufuncs.TARGET_REASON,
-            "threads": 1,
+            "threads": _ufuncs.get_num_threads(),
+            "threads_env": _ufuncs.env_num_threads() or None,
+            "available_cpus": _ufuncs.available_cpus(),
         },
         "Kernels": {
             "rows": [row for row, *_ in _ufuncs.KERNEL_ROWS],

@@ -53,6 +53,12 @@ cdef extern from "relukit.h" nogil:
         rk_loop loop_d
         rk_loop loop_g
     int rk_fill_refinfo(rk_refinfo *info)
+    void rk_set_tuning(size_t grain, size_t stream_bytes)
+    void rk_get_tuning(size_t *grain, size_t *stream_bytes)
+    int rk_get_num_threads()
+    void rk_set_num_threads(int n)
+    int rk_available_cpus()
+    int rk_env_num_threads()
     int rk_verify_f32(const rk_opinfo *op, const rk_refinfo *ref, uint64_t lo, uint64_t hi,
                       float pa, float pb, float g, int exact, double bound,
                       double *maxerr, uint32_t *worst, uint64_t *nbad)
@@ -221,3 +227,44 @@ def verify_f32_range(str name, uint64_t lo, uint64_t hi, float pa=0, float pb=0,
 _build()
 _build_references()
 globals().update(UFUNCS)
+
+
+def get_num_threads():
+    """The number of threads a large ufunc call may use (the caller included)."""
+    return rk_get_num_threads()
+
+
+def set_num_threads(int n):
+    """Set the process-wide thread limit (n >= 1); returns the previous one."""
+    cdef int old = rk_get_num_threads()
+    rk_set_num_threads(n)
+    return old
+
+
+def available_cpus():
+    """The CPUs this process may run on (its affinity mask)."""
+    return rk_available_cpus()
+
+
+def env_num_threads():
+    """The thread count RELUKIT_NUM_THREADS asked for at the first use, 0 if none."""
+    return rk_env_num_threads()
+
+
+def _get_tuning():
+    """(grain override, streaming-store threshold in bytes); for tests and measurements."""
+    cdef size_t g = 0, b = 0
+    rk_get_tuning(&g, &b)
+    return int(g), int(b)
+
+
+def _set_tuning(grain=None, stream_bytes=None):
+    """Override the per-op elements-per-thread threshold (0: the op's own) and the
+    smallest output written with streaming stores (0: the default); None keeps the
+    current value.  Returns the previous (grain, stream_bytes).  Not thread-safe:
+    for tests and measurements only."""
+    old = _get_tuning()
+    cdef size_t g = old[0] if grain is None else grain
+    cdef size_t b = old[1] if stream_bytes is None else stream_bytes
+    rk_set_tuning(g, b)
+    return old

@@ -17,8 +17,7 @@
 #define RK_KDEF_H
 #include "simd/simd.h"
 
-#define RK_LOOP_1(V, L, LOAD, STORE, LOADT, STORET, F)                              \
-    size_t i = 0;                                                                   \
+#define RK_MAIN_1(V, L, LOAD, STORE, F)                                             \
     for (; i + 4 * (L) <= n; i += 4 * (L)) {                                        \
         V a0 = LOAD(x + i), a1 = LOAD(x + i + (L));                                 \
         V a2 = LOAD(x + i + 2 * (L)), a3 = LOAD(x + i + 3 * (L));                   \
@@ -26,12 +25,20 @@
         STORE(y + i + (L), F(a1, pa, pb));                                          \
         STORE(y + i + 2 * (L), F(a2, pa, pb));                                      \
         STORE(y + i + 3 * (L), F(a3, pa, pb));                                      \
+    }
+
+/* stream: the caller asks for non-temporal stores (p->stream); they are used
+ * only where y is aligned to the vector's width, and store the same bits */
+#define RK_LOOP_1(V, L, LOAD, STORE, LOADT, STORET, F, STREAM)                      \
+    size_t i = 0;                                                                   \
+    if (p->stream && (uintptr_t)y % ((L) * sizeof *y) == 0) {                       \
+        RK_MAIN_1(V, L, LOAD, STREAM, F)                                            \
     }                                                                               \
+    RK_MAIN_1(V, L, LOAD, STORE, F)                                                 \
     for (; i + (L) <= n; i += (L)) STORE(y + i, F(LOAD(x + i), pa, pb));            \
     if (i < n) STORET(y + i, F(LOADT(x + i, n - i), pa, pb), n - i);
 
-#define RK_LOOP_2(V, L, LOAD, STORE, LOADT, STORET, F)                              \
-    size_t i = 0;                                                                   \
+#define RK_MAIN_2(V, L, LOAD, STORE, F)                                             \
     for (; i + 4 * (L) <= n; i += 4 * (L)) {                                        \
         V a0 = LOAD(x + i), a1 = LOAD(x + i + (L));                                 \
         V a2 = LOAD(x + i + 2 * (L)), a3 = LOAD(x + i + 3 * (L));                   \
@@ -41,41 +48,48 @@
         STORE(y + i + (L), F(a1, g1, pa, pb));                                      \
         STORE(y + i + 2 * (L), F(a2, g2, pa, pb));                                  \
         STORE(y + i + 3 * (L), F(a3, g3, pa, pb));                                  \
+    }
+
+#define RK_LOOP_2(V, L, LOAD, STORE, LOADT, STORET, F, STREAM)                      \
+    size_t i = 0;                                                                   \
+    if (p->stream && (uintptr_t)y % ((L) * sizeof *y) == 0) {                       \
+        RK_MAIN_2(V, L, LOAD, STREAM, F)                                            \
     }                                                                               \
+    RK_MAIN_2(V, L, LOAD, STORE, F)                                                 \
     for (; i + (L) <= n; i += (L)) STORE(y + i, F(LOAD(x + i), LOAD(g + i), pa, pb)); \
     if (i < n) STORET(y + i, F(LOADT(x + i, n - i), LOADT(g + i, n - i), pa, pb), n - i);
 
 #define RK_KERNELS_1(name)                                                          \
     void RK_SYM(rk_f32_##name)(size_t n, const float *x, float *y, const rk_params *p) { \
         const vf pa = vf_set1(p->f[0]), pb = vf_set1(p->f[1]);                      \
-        RK_LOOP_1(vf, RK_VF_LANES, vf_load, vf_store, vf_load_tail, vf_store_tail, name##_f) \
+        RK_LOOP_1(vf, RK_VF_LANES, vf_load, vf_store, vf_load_tail, vf_store_tail, name##_f, vf_stream) \
     }                                                                               \
     void RK_SYM(rk_f64_##name)(size_t n, const double *x, double *y, const rk_params *p) { \
         const vd pa = vd_set1(p->d[0]), pb = vd_set1(p->d[1]);                      \
-        RK_LOOP_1(vd, RK_VD_LANES, vd_load, vd_store, vd_load_tail, vd_store_tail, name##_d) \
+        RK_LOOP_1(vd, RK_VD_LANES, vd_load, vd_store, vd_load_tail, vd_store_tail, name##_d, vd_stream) \
     }                                                                               \
     void RK_SYM(rk_f16_##name)(size_t n, const rk_half *x, rk_half *y, const rk_params *p) { \
         const vf pa = vf_set1(p->f[0]), pb = vf_set1(p->f[1]);                      \
         RK_LOOP_1(vf, RK_VF_LANES, vf_load_f16, vf_store_f16, vf_load_f16_tail,     \
-                  vf_store_f16_tail, name##_f)                                      \
+                  vf_store_f16_tail, name##_f, vf_stream_f16)                                      \
     }
 
 #define RK_KERNELS_2(name)                                                          \
     void RK_SYM(rk_f32_##name)(size_t n, const float *x, const float *g, float *y,  \
                                const rk_params *p) {                                \
         const vf pa = vf_set1(p->f[0]), pb = vf_set1(p->f[1]);                      \
-        RK_LOOP_2(vf, RK_VF_LANES, vf_load, vf_store, vf_load_tail, vf_store_tail, name##_f) \
+        RK_LOOP_2(vf, RK_VF_LANES, vf_load, vf_store, vf_load_tail, vf_store_tail, name##_f, vf_stream) \
     }                                                                               \
     void RK_SYM(rk_f64_##name)(size_t n, const double *x, const double *g, double *y, \
                                const rk_params *p) {                                \
         const vd pa = vd_set1(p->d[0]), pb = vd_set1(p->d[1]);                      \
-        RK_LOOP_2(vd, RK_VD_LANES, vd_load, vd_store, vd_load_tail, vd_store_tail, name##_d) \
+        RK_LOOP_2(vd, RK_VD_LANES, vd_load, vd_store, vd_load_tail, vd_store_tail, name##_d, vd_stream) \
     }                                                                               \
     void RK_SYM(rk_f16_##name)(size_t n, const rk_half *x, const rk_half *g, rk_half *y, \
                                const rk_params *p) {                                \
         const vf pa = vf_set1(p->f[0]), pb = vf_set1(p->f[1]);                      \
         RK_LOOP_2(vf, RK_VF_LANES, vf_load_f16, vf_store_f16, vf_load_f16_tail,     \
-                  vf_store_f16_tail, name##_f)                                      \
+                  vf_store_f16_tail, name##_f, vf_stream_f16)                                      \
     }
 
 /* array-parameter loops: pa[i], pb[i] per element */

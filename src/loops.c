@@ -16,11 +16,12 @@
  * on exit, so no op ever reports a floating-point warning (kernels are written
  * not to raise, and this makes it a property of the mechanism).
  */
+#include <stdint.h>
 #include <string.h>
 #include "relukit.h"
 
 #if defined(__x86_64__) || defined(__i386__)
-#include <xmmintrin.h>
+#include <emmintrin.h>
 typedef unsigned rk_fpstate;
 static inline rk_fpstate rk_fp_save(void) { return _mm_getcsr(); }
 static inline void rk_fp_restore(rk_fpstate s) {
@@ -71,16 +72,91 @@ static float rk_half_to_float(rk_half h) {
 #define RK_TOF_f32(v) (v)
 #define RK_TOF_f64(v) (v)
 
+/* ---- tuning: threads and streaming stores ----
+ * Elements per thread below which a thread does not pay for its wake-up (about
+ * 10-20 us here), from `python -m relukit bench --threads` crossovers: the
+ * piecewise ops run near memory speed, the transcendental ones are 5-20x
+ * costlier per element. */
+#define RK_GRAIN_CHEAP ((size_t)1 << 15)
+#define RK_GRAIN_EXP ((size_t)1 << 12)
+#define RK_GRAIN_HEAVY ((size_t)1 << 11)
+/* Contiguous out-of-place outputs from this size on are written with
+ * non-temporal stores: past the last-level cache a normal store first reads the
+ * line it overwrites (read for ownership), a third more memory traffic. */
+#define RK_STREAM_BYTES_DEFAULT ((size_t)16 << 20)
+
+static size_t rk_grain_override = 0;
+static size_t rk_stream_bytes = RK_STREAM_BYTES_DEFAULT;
+
+void rk_set_tuning(size_t grain, size_t stream_bytes) {
+    rk_grain_override = grain;
+    rk_stream_bytes = stream_bytes ? stream_bytes : RK_STREAM_BYTES_DEFAULT;
+}
+void rk_get_tuning(size_t *grain, size_t *stream_bytes) {
+    *grain = rk_grain_override;
+    *stream_bytes = rk_stream_bytes;
+}
+
+size_t rk_op_grain(const char *row) {
+    static const char *const heavy[] = {"gelu", "mish", NULL};
+    static const char *const exp_[] = {"elu", "silu", "softplus", NULL};  /* elu: celu, selu too */
+    for (const char *const *h = heavy; *h; h++)
+        if (strstr(row, *h)) return RK_GRAIN_HEAVY;
+    for (const char *const *h = exp_; *h; h++)
+        if (strstr(row, *h)) return RK_GRAIN_EXP;
+    return RK_GRAIN_CHEAP;
+}
+
+/* non-temporal stores are weakly ordered: fence them before anyone reads y */
+static inline void rk_stream_fence(void) {
+#if defined(__SSE2__)
+    _mm_sfence();
+#endif
+}
+
+/* What a worker needs to run a piece of a loop call. */
+typedef struct rk_task {
+    char **args;
+    const ptrdiff_t *steps;
+    void *data;
+    int nargs, stream;
+    rk_fpstate fp;        /* the caller's floating-point control (rounding, FTZ) */
+} rk_task;
+
+#if defined(__x86_64__) || defined(__i386__)
+/* run with the caller's control bits and clean flags; give back our own after */
+#define RK_TASK_FP_ENTER(t) const unsigned own_ = _mm_getcsr(); _mm_setcsr((t)->fp & ~0x3fu)
+#define RK_TASK_FP_LEAVE() _mm_setcsr(own_)
+#else
+#define RK_TASK_FP_ENTER(t) (void)(t)
+#define RK_TASK_FP_LEAVE() ((void)0)
+#endif
+
+#define RK_MAXARGS 5
+
+/* One kernel call over m elements: the scalar- or array-parameter kernel. */
+#define RK_KCALL(m_, x_, g_, y_, a_, b_)                                             \
+    do {                                                                             \
+        if (scal) {                                                                  \
+            if (nin == 1) e1->k((m_), (x_), (y_), &prm);                             \
+            else e2->k((m_), (x_), (g_), (y_), &prm);                                \
+        } else {                                                                     \
+            if (nin == 1) e1->a((m_), (x_), (y_), (a_), (b_));                       \
+            else e2->a((m_), (x_), (g_), (y_), (a_), (b_));                          \
+        }                                                                            \
+    } while (0)
+
 /* The loop of one float dtype, for every row shape (nin 1|2, npar 0..2).
- * ufunc operand order: [g,] x, [p0, [p1,]] y; kernels take (x, [g,] y, ...). */
+ * ufunc operand order: [g,] x, [p0, [p1,]] y; kernels take (x, [g,] y, ...).
+ * run_<tag> does the work for n elements; stream: write y with non-temporal
+ * stores (decided once per call, from the whole call's size). */
 #define RK_DEFINE_FLOAT_LOOP(tag, T)                                                 \
-    static void loop_##tag(char **args, const ptrdiff_t *dims, const ptrdiff_t *steps, \
-                           void *data) {                                             \
+    static void run_##tag(char **args, size_t n, const ptrdiff_t *steps, void *data, \
+                          int stream) {                                              \
         const rk_loopdata *ld = (const rk_loopdata *)data;                           \
         const int nin = ld->nin, npar = ld->npar;                                    \
         const rk_e1_##tag *e1 = (const rk_e1_##tag *)ld->entry;                      \
         const rk_e2_##tag *e2 = (const rk_e2_##tag *)ld->entry;                      \
-        const size_t n = (size_t)dims[0];                                            \
         const ptrdiff_t es = (ptrdiff_t)sizeof(T);                                   \
         char *pg = nin == 2 ? args[0] : NULL, *px = args[nin - 1];                   \
         char *pp0 = npar ? args[nin] : NULL, *pp1 = npar == 2 ? args[nin + 1] : pp0; \
@@ -90,55 +166,86 @@ static float rk_half_to_float(rk_half h) {
         const ptrdiff_t sy = steps[nin + npar];                                      \
         const int cx = sx == es, cg = sg == es, cy = sy == es;                       \
         const int scal = sp0 == 0 && sp1 == 0, cp0 = sp0 == es, cp1 = sp1 == es;    \
-        rk_params prm = {{0}, {0}};                                                  \
+        rk_params prm = {{0}, {0}, 0};                                                  \
         if (npar && scal && n) {                                                     \
             prm.d[0] = (double)RK_TOF_##tag(*(const T *)pp0);                        \
             prm.d[1] = (double)RK_TOF_##tag(*(const T *)pp1);                        \
             prm.f[0] = (float)prm.d[0];                                              \
             prm.f[1] = (float)prm.d[1];                                              \
         }                                                                            \
-        const rk_fpstate fp = rk_fp_save();                                          \
         if (cx && cg && cy && (scal || (cp0 && cp1))) {                              \
             const T *x = (const T *)px, *g = (const T *)pg;                          \
+            const T *a = (const T *)pp0, *b = (const T *)pp1;                        \
             T *y = (T *)py;                                                          \
-            if (scal) {                                                              \
-                if (nin == 1) e1->k(n, x, y, &prm); else e2->k(n, x, g, y, &prm);    \
-            } else {                                                                 \
-                const T *a = (const T *)pp0, *b = (const T *)pp1;                    \
-                if (nin == 1) e1->a(n, x, y, a, b); else e2->a(n, x, g, y, a, b);    \
+            const size_t head = ((64 - ((uintptr_t)y & 63)) & 63) / sizeof(T);      \
+            if (!stream || !scal || ((uintptr_t)y % sizeof(T)) || head >= n) {      \
+                RK_KCALL(n, x, g, y, a, b);                                          \
+                return;                                                              \
             }                                                                        \
+            /* the unaligned head with ordinary stores, the rest streamed (the     \
+             * kernel is elementwise: every element gets the same bits) */         \
+            RK_KCALL(head, x, g, y, a, b);                                           \
+            prm.stream = 1;                                                          \
+            RK_KCALL(n - head, x + head, nin == 2 ? g + head : g, y + head, a, b);  \
+            rk_stream_fence();                                                       \
+            return;                                                                  \
+        }                                                                            \
+        T bx[RK_BLOCK] RK_ALIGNED, bg[RK_BLOCK] RK_ALIGNED, by[RK_BLOCK] RK_ALIGNED; \
+        T ba[RK_BLOCK] RK_ALIGNED, bb[RK_BLOCK] RK_ALIGNED;                          \
+        for (size_t i = 0; i < n; i += RK_BLOCK) {                                   \
+            const size_t m = n - i < RK_BLOCK ? n - i : RK_BLOCK;                    \
+            const ptrdiff_t o = (ptrdiff_t)i;                                        \
+            const T *x = bx, *g = bg, *a = ba, *b = bb;                              \
+            T *y = cy ? (T *)(py + o * sy) : by;                                     \
+            if (cx) x = (const T *)(px + o * sx); else RK_GATHER(T, bx, px + o * sx, sx, m); \
+            if (nin == 2) {                                                          \
+                if (cg) g = (const T *)(pg + o * sg); else RK_GATHER(T, bg, pg + o * sg, sg, m); \
+            }                                                                        \
+            if (!scal) {                                                             \
+                if (cp0) a = (const T *)(pp0 + o * sp0); else RK_GATHER(T, ba, pp0 + o * sp0, sp0, m); \
+                if (cp1) b = (const T *)(pp1 + o * sp1); else RK_GATHER(T, bb, pp1 + o * sp1, sp1, m); \
+            }                                                                        \
+            RK_KCALL(m, x, g, y, a, b);                                              \
+            if (!cy) RK_SCATTER(T, py + o * sy, sy, by, m);                          \
+        }                                                                            \
+    }                                                                                \
+    static void task_##tag(void *ctx, size_t b, size_t e) {                          \
+        const rk_task *t = (const rk_task *)ctx;                                     \
+        char *a[RK_MAXARGS];                                                         \
+        for (int k = 0; k < t->nargs; k++) a[k] = t->args[k] + (ptrdiff_t)b * t->steps[k]; \
+        RK_TASK_FP_ENTER(t);                                                         \
+        run_##tag(a, e - b, t->steps, t->data, t->stream);                           \
+        RK_TASK_FP_LEAVE();                                                          \
+    }                                                                                \
+    static void loop_##tag(char **args, const ptrdiff_t *dims, const ptrdiff_t *steps, \
+                           void *data) {                                             \
+        const rk_loopdata *ld = (const rk_loopdata *)data;                           \
+        const size_t n = (size_t)dims[0];                                            \
+        const int nargs = ld->nin + ld->npar + 1;                                    \
+        const ptrdiff_t es = (ptrdiff_t)sizeof(T);                                   \
+        int stream = 0;                                                              \
+        if (n * sizeof(T) >= rk_stream_bytes && steps[nargs - 1] == es) {            \
+            /* out of place: y is none of the inputs (NumPy never passes a partial  \
+             * overlap to a loop) */                                                 \
+            stream = 1;                                                              \
+            for (int k = 0; k < nargs - 1; k++) stream &= args[k] != args[nargs - 1]; \
+        }                                                                            \
+        const rk_fpstate fp = rk_fp_save();                                          \
+        const size_t grain = rk_grain_override ? rk_grain_override : ld->grain;      \
+        if (n >= 2 * grain) {                                                        \
+            rk_task t = {args, steps, data, nargs, stream, fp};                      \
+            rk_parallel_for(n, grain, task_##tag, &t);                               \
         } else {                                                                     \
-            T bx[RK_BLOCK] RK_ALIGNED, bg[RK_BLOCK] RK_ALIGNED, by[RK_BLOCK] RK_ALIGNED; \
-            T ba[RK_BLOCK] RK_ALIGNED, bb[RK_BLOCK] RK_ALIGNED;                      \
-            for (size_t i = 0; i < n; i += RK_BLOCK) {                               \
-                const size_t m = n - i < RK_BLOCK ? n - i : RK_BLOCK;                \
-                const ptrdiff_t o = (ptrdiff_t)i;                                    \
-                const T *x = bx, *g = bg, *a = ba, *b = bb;                          \
-                T *y = cy ? (T *)(py + o * sy) : by;                                 \
-                if (cx) x = (const T *)(px + o * sx); else RK_GATHER(T, bx, px + o * sx, sx, m); \
-                if (nin == 2) {                                                      \
-                    if (cg) g = (const T *)(pg + o * sg); else RK_GATHER(T, bg, pg + o * sg, sg, m); \
-                }                                                                    \
-                if (scal) {                                                          \
-                    if (nin == 1) e1->k(m, x, y, &prm); else e2->k(m, x, g, y, &prm); \
-                } else {                                                             \
-                    if (cp0) a = (const T *)(pp0 + o * sp0); else RK_GATHER(T, ba, pp0 + o * sp0, sp0, m); \
-                    if (cp1) b = (const T *)(pp1 + o * sp1); else RK_GATHER(T, bb, pp1 + o * sp1, sp1, m); \
-                    if (nin == 1) e1->a(m, x, y, a, b); else e2->a(m, x, g, y, a, b); \
-                }                                                                    \
-                if (!cy) RK_SCATTER(T, py + o * sy, sy, by, m);                      \
-            }                                                                        \
+            run_##tag(args, n, steps, data, stream);                                 \
         }                                                                            \
         rk_fp_restore(fp);                                                           \
     }
 
 /* integer loops: one array operand, no parameters (relu) */
 #define RK_DEFINE_INT_LOOP(tag, T)                                                   \
-    static void loop_##tag(char **args, const ptrdiff_t *dims, const ptrdiff_t *steps, \
-                           void *data) {                                             \
+    static void run_##tag(char **args, size_t n, const ptrdiff_t *steps, void *data) { \
         const rk_e1_##tag *e = (const rk_e1_##tag *)((const rk_loopdata *)data)->entry; \
-        const rk_params prm = {{0}, {0}};                                            \
-        const size_t n = (size_t)dims[0];                                            \
+        const rk_params prm = {{0}, {0}, 0};                                            \
         const ptrdiff_t sx = steps[0], sy = steps[1], es = (ptrdiff_t)sizeof(T);     \
         if (sx == es && sy == es) {                                                  \
             e->k(n, (const T *)args[0], (T *)args[1], &prm);                         \
@@ -151,6 +258,24 @@ static float rk_half_to_float(rk_half h) {
             e->k(m, bx, by, &prm);                                                   \
             RK_SCATTER(T, args[1] + (ptrdiff_t)i * sy, sy, by, m);                   \
         }                                                                            \
+    }                                                                                \
+    static void task_##tag(void *ctx, size_t b, size_t e) {                          \
+        const rk_task *t = (const rk_task *)ctx;                                     \
+        char *a[2] = {t->args[0] + (ptrdiff_t)b * t->steps[0],                       \
+                      t->args[1] + (ptrdiff_t)b * t->steps[1]};                      \
+        run_##tag(a, e - b, t->steps, t->data);                                      \
+    }                                                                                \
+    static void loop_##tag(char **args, const ptrdiff_t *dims, const ptrdiff_t *steps, \
+                           void *data) {                                             \
+        const rk_loopdata *ld = (const rk_loopdata *)data;                           \
+        const size_t n = (size_t)dims[0];                                            \
+        const size_t grain = rk_grain_override ? rk_grain_override : ld->grain;      \
+        if (n >= 2 * grain) {                                                        \
+            rk_task t = {args, steps, data, 2, 0, 0};                                \
+            rk_parallel_for(n, grain, task_##tag, &t);                               \
+        } else {                                                                     \
+            run_##tag(args, n, steps, data);                                         \
+        }                                                                            \
     }
 
 RK_FOREACH_FLOAT(RK_DEFINE_FLOAT_LOOP)
@@ -161,6 +286,7 @@ RK_FOREACH_INT(RK_DEFINE_INT_LOOP)
     info[op].ld[RK_##tag].entry = &t->tag##_##name;                                  \
     info[op].ld[RK_##tag].nin = info[op].nin;                                        \
     info[op].ld[RK_##tag].npar = info[op].npar;                                      \
+    info[op].ld[RK_##tag].grain = rk_op_grain(#name);                                \
     info[op].data[RK_##tag] = &info[op].ld[RK_##tag];
 #define RK_INFO_INTS_0(op, name)
 #define RK_INFO_INTS_1(op, name)                                                     \

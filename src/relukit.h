@@ -30,6 +30,9 @@ typedef uint16_t rk_half;   /* IEEE 754 binary16, as stored by numpy.float16 */
 typedef struct rk_params {
     double d[4];
     float f[4];
+    /* nonzero: the 4x-unrolled main loop writes y with non-temporal stores
+     * where y is aligned to the vector width (same bits, no read for ownership) */
+    int stream;
 } rk_params;
 
 /* Kernel types by number of array operands and dtype.
@@ -148,6 +151,7 @@ typedef void (*rk_loop)(char **args, const ptrdiff_t *dims, const ptrdiff_t *ste
 typedef struct rk_loopdata {
     const void *entry;
     int nin, npar;
+    size_t grain;       /* fewest elements per thread worth a thread (loops.c) */
 } rk_loopdata;
 
 typedef struct rk_opinfo {
@@ -170,6 +174,24 @@ enum {
 
 /* Fills info[0..RK_NOPS) with loops bound to table t (info must outlive the ufuncs). */
 void rk_fill_opinfo(const rk_table *t, rk_opinfo *info);
+
+/* Tuning, for tests and measurements: grain != 0 replaces every op's
+ * elements-per-thread threshold; stream_bytes is the smallest contiguous
+ * out-of-place output written with non-temporal stores (0: default). */
+void rk_set_tuning(size_t grain, size_t stream_bytes);
+void rk_get_tuning(size_t *grain, size_t *stream_bytes);
+size_t rk_op_grain(const char *row_name);
+
+/* ---- the thread pool (threads.c) ---- */
+typedef void (*rk_task_fn)(void *ctx, size_t begin, size_t end);
+/* Runs fn over [0, n) in chunks of at least grain elements on up to
+ * rk_get_num_threads() threads (the caller included); serially when n is small
+ * or the pool is busy with another caller. */
+void rk_parallel_for(size_t n, size_t grain, rk_task_fn fn, void *ctx);
+int rk_get_num_threads(void);
+void rk_set_num_threads(int n);
+int rk_available_cpus(void);
+int rk_env_num_threads(void);
 
 /* ---- reference loops (refloops.c, over reference.c) ---- */
 typedef struct rk_refinfo {

@@ -20,6 +20,16 @@ def silu_backward_peer(g, x):
 def softplus_peer(x, b, t): return np.where(b * x > t, x, np.logaddexp(0, b * x) / b)
 def softplus_backward_peer(g, x, b, t): return np.where(b * x > t, g, g / (1 + np.exp(-b * x)))
 def mish_peer(x): return x * np.tanh(np.logaddexp(0, x))
+def mish_backward_peer(g, x):
+    t, s = np.tanh(np.logaddexp(0, x)), 1 / (1 + np.exp(-x))
+    return g * (t + x * s * (1 - t * t))
+def celu_backward_peer(g, x, a): return np.where(x > 0, g, g * np.exp(x / a))
+def selu_backward_peer(g, x): return S * np.where(x > 0, g, g * A * np.exp(x))
+def elu_backward_from_output_peer(g, y, a): return np.where(y > 0, g, g * (y + a))
+def celu_backward_from_output_peer(g, y, a): return np.where(y > 0, g, g * (y / a + 1))
+def selu_backward_from_output_peer(g, y): return np.where(y > 0, g * S, g * (y + S * A))
+def softplus_backward_from_output_peer(g, y, b, t):
+    return np.where(y * b > t, g, g * -np.expm1(-b * y))
 
 
 OPS = {
@@ -32,6 +42,14 @@ OPS = {
     "softplus": (_peer(softplus_peer), normal_inputs(1, params=(1.0, 20.0))),
     "softplus_backward": (_peer(softplus_backward_peer), normal_inputs(2, params=(1.0, 20.0))),
     "mish": (_peer(mish_peer), normal_inputs(1)),
+    "mish_backward": (_peer(mish_backward_peer), normal_inputs(2)),
+    "celu_backward": (_peer(celu_backward_peer), normal_inputs(2, params=(1.0,))),
+    "selu_backward": (_peer(selu_backward_peer), normal_inputs(2)),
+    "elu_backward_from_output": (_peer(elu_backward_from_output_peer), normal_inputs(2, params=(1.0,))),
+    "celu_backward_from_output": (_peer(celu_backward_from_output_peer), normal_inputs(2, params=(1.0,))),
+    "selu_backward_from_output": (_peer(selu_backward_from_output_peer), normal_inputs(2)),
+    "softplus_backward_from_output": (_peer(softplus_backward_from_output_peer),
+                                      normal_inputs(2, params=(1.0, 20.0))),
 }
 
 make_op_benchmarks(OPS, globals())

@@ -59,6 +59,11 @@ def leaky_relu_backward_peer(g, x, s): return np.where(x > 0, g, g * s)
 def hardsigmoid_peer(x): return np.clip(x + 3, 0, 6) / 6
 def hardswish_peer(x): return x * np.clip(x + 3, 0, 6) / 6
 def hardswish_backward_peer(g, x): return np.where(x <= -3, 0, np.where(x >= 3, g, g * (2 * x + 3) / 6))
+def relu6_backward_peer(g, x): return np.where((x > 0) & (x < 6), g, 0)
+def hardtanh_backward_peer(g, x, lo, hi): return np.where((x > lo) & (x < hi), g, 0)
+def threshold_backward_peer(g, x, th): return np.where(x > th, g, 0)
+def hardsigmoid_backward_peer(g, x): return np.where((x > -3) & (x < 3), g / 6, 0)
+def hardsigmoid_backward_from_output_peer(g, y): return np.where((y > 0) & (y < 1), g / 6, 0)
 
 
 OPS.update({
@@ -70,5 +75,10 @@ OPS.update({
     "hardsigmoid": (_peer(hardsigmoid_peer), normal_inputs(1)),
     "hardswish": (_peer(hardswish_peer), normal_inputs(1)),
     "hardswish_backward": (_peer(hardswish_backward_peer), normal_inputs(2)),
+    "relu6_backward": (_peer(relu6_backward_peer), normal_inputs(2)),
+    "hardtanh_backward": (_peer(hardtanh_backward_peer), normal_inputs(2, params=(-1.0, 1.0))),
+    "threshold_backward": (_peer(threshold_backward_peer), normal_inputs(2, params=(0.5,))),
+    "hardsigmoid_backward": (_peer(hardsigmoid_backward_peer), normal_inputs(2)),
+    "hardsigmoid_backward_from_output": (_peer(hardsigmoid_backward_from_output_peer), normal_inputs(2)),
 })
 make_op_benchmarks(OPS, globals())

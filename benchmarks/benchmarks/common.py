@@ -123,13 +123,51 @@ class _OpBenchmark:
         self.peer(*self.inputs)
 
 
+class _TorchBenchmark:
+    """PyTorch's op on the same operands (as tensors sharing the arrays' memory),
+    allocating its result as torch.nn.functional does, with torch's default
+    threads; subclassed per op as ``<Op>Torch``.  Skipped without torch, and for
+    dtypes torch's CPU op lacks."""
+
+    op = None
+    torch_fn = None
+    make_inputs = None
+    param_names = ["dtype", "size"]
+    params = [FLOAT_DTYPES, SIZES]
+    timeout = 300.0
+    warmup_time = 0.05
+    sample_time = 0.02
+    repeat = (2, 6, 2.0)
+
+    def setup(self, dtype, size):
+        try:
+            import torch
+        except ImportError:
+            raise NotImplementedError("torch is not installed") from None
+        rng = np.random.default_rng(SEED)
+        inputs = self.make_inputs(rng, size, np.dtype(dtype))
+        nin = getattr(self.make_inputs, "nin", len(inputs))
+        self.tensors = [torch.from_numpy(a) for a in inputs[:nin]]
+        self.F, self.a = torch.nn.functional, torch.ops.aten
+        try:
+            self.torch_fn(self.F, self.a, *self.tensors)
+        except (RuntimeError, NotImplementedError) as exc:
+            raise NotImplementedError(f"torch {self.op} on {dtype}: {exc}") from None
+
+    def time_torch_alloc(self, dtype, size):
+        self.torch_fn(self.F, self.a, *self.tensors)
+
+
 def class_name(op):
     """relu_backward -> ReluBackward."""
     return "".join(part.capitalize() for part in op.split("_"))
 
 
 def make_op_benchmarks(ops, namespace):
-    """Create one benchmark class per entry of ``ops`` in ``namespace`` (a module's globals())."""
+    """Create one benchmark class per entry of ``ops`` in ``namespace`` (a module's
+    globals()), and an ``<Op>Torch`` class where PyTorch has the op (torch_peers.py)."""
+    from .torch_peers import TORCH
+
     rows = kernel_rows()
     for op, (peer, make_inputs) in ops.items():
         row = rows.get(op)  # (row name, nin, npar, ints); None: not in this relukit
@@ -147,3 +185,14 @@ def make_op_benchmarks(ops, namespace):
             "make_inputs": staticmethod(make_inputs),
             "params": [float_dtypes(op), SIZES],
         })
+        if op in TORCH:
+            tname = name + "Torch"
+            namespace[tname] = type(tname, (_TorchBenchmark,), {
+                "__module__": namespace["__name__"],
+                "__qualname__": tname,
+                "__doc__": f"PyTorch's op for relukit.{op}, on the same operands.",
+                "op": op,
+                "torch_fn": staticmethod(TORCH[op]),
+                "make_inputs": staticmethod(make_inputs),
+                "params": [float_dtypes(op), SIZES],
+            })

@@ -18,6 +18,7 @@ RK_INLINE __m256i rk_avx2_tailmask64(size_t n) { /* first n of 4 int64 lanes set
 /* ---------------- float32 ---------------- */
 RK_INLINE vf vf_load(const float *p) { return _mm256_loadu_ps(p); }
 RK_INLINE void vf_store(float *p, vf v) { _mm256_storeu_ps(p, v); }
+RK_INLINE void vf_stream(float *p, vf v) { _mm256_stream_ps(p, v); }   /* p 32-byte aligned */
 RK_INLINE vf vf_load_tail(const float *p, size_t n) { return _mm256_maskload_ps(p, rk_avx2_tailmask32(n)); }
 RK_INLINE void vf_store_tail(float *p, vf v, size_t n) { _mm256_maskstore_ps(p, rk_avx2_tailmask32(n), v); }
 RK_INLINE vf vf_set1(float a) { return _mm256_set1_ps(a); }
@@ -71,6 +72,9 @@ RK_INLINE vf vf_load_f16(const rk_half *p) { return _mm256_cvtph_ps(_mm_loadu_si
 RK_INLINE void vf_store_f16(rk_half *p, vf v) {
     _mm_storeu_si128((__m128i *)p, _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT));
 }
+RK_INLINE void vf_stream_f16(rk_half *p, vf v) {   /* p 16-byte aligned */
+    _mm_stream_si128((__m128i *)p, _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT));
+}
 RK_INLINE vf vf_load_f16_tail(const rk_half *p, size_t n) {
     rk_half b[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     memcpy(b, p, n * sizeof(rk_half));
@@ -85,6 +89,7 @@ RK_INLINE void vf_store_f16_tail(rk_half *p, vf v, size_t n) {
 /* ---------------- float64 ---------------- */
 RK_INLINE vd vd_load(const double *p) { return _mm256_loadu_pd(p); }
 RK_INLINE void vd_store(double *p, vd v) { _mm256_storeu_pd(p, v); }
+RK_INLINE void vd_stream(double *p, vd v) { _mm256_stream_pd(p, v); }
 RK_INLINE vd vd_load_tail(const double *p, size_t n) { return _mm256_maskload_pd(p, rk_avx2_tailmask64(n)); }
 RK_INLINE void vd_store_tail(double *p, vd v, size_t n) { _mm256_maskstore_pd(p, rk_avx2_tailmask64(n), v); }
 RK_INLINE vd vd_set1(double a) { return _mm256_set1_pd(a); }

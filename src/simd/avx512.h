@@ -14,6 +14,7 @@ typedef __m512d vd; typedef __mmask8 md;  typedef __m512i vl;
 /* ---------------- float32 ---------------- */
 RK_INLINE vf vf_load(const float *p) { return _mm512_loadu_ps(p); }
 RK_INLINE void vf_store(float *p, vf v) { _mm512_storeu_ps(p, v); }
+RK_INLINE void vf_stream(float *p, vf v) { _mm512_stream_ps(p, v); }   /* p 64-byte aligned */
 RK_INLINE vf vf_load_tail(const float *p, size_t n) { return _mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1), p); }
 RK_INLINE void vf_store_tail(float *p, vf v, size_t n) { _mm512_mask_storeu_ps(p, (__mmask16)((1u << n) - 1), v); }
 RK_INLINE vf vf_set1(float a) { return _mm512_set1_ps(a); }
@@ -67,6 +68,9 @@ RK_INLINE vf vf_load_f16(const rk_half *p) { return _mm512_cvtph_ps(_mm256_loadu
 RK_INLINE void vf_store_f16(rk_half *p, vf v) {
     _mm256_storeu_si256((__m256i *)p, _mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT));
 }
+RK_INLINE void vf_stream_f16(rk_half *p, vf v) {   /* p 32-byte aligned */
+    _mm256_stream_si256((__m256i *)p, _mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT));
+}
 RK_INLINE vf vf_load_f16_tail(const rk_half *p, size_t n) {
     return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16((__mmask16)((1u << n) - 1), p));
 }
@@ -77,6 +81,7 @@ RK_INLINE void vf_store_f16_tail(rk_half *p, vf v, size_t n) {
 /* ---------------- float64 ---------------- */
 RK_INLINE vd vd_load(const double *p) { return _mm512_loadu_pd(p); }
 RK_INLINE void vd_store(double *p, vd v) { _mm512_storeu_pd(p, v); }
+RK_INLINE void vd_stream(double *p, vd v) { _mm512_stream_pd(p, v); }
 RK_INLINE vd vd_load_tail(const double *p, size_t n) { return _mm512_maskz_loadu_pd((__mmask8)((1u << n) - 1), p); }
 RK_INLINE void vd_store_tail(double *p, vd v, size_t n) { _mm512_mask_storeu_pd(p, (__mmask8)((1u << n) - 1), v); }
 RK_INLINE vd vd_set1(double a) { return _mm512_set1_pd(a); }

@@ -12,6 +12,7 @@ typedef __m128d vd; typedef __m128d md; typedef __m128i vl;
 /* ---------------- float32 ---------------- */
 RK_INLINE vf vf_load(const float *p) { return _mm_loadu_ps(p); }
 RK_INLINE void vf_store(float *p, vf v) { _mm_storeu_ps(p, v); }
+RK_INLINE void vf_stream(float *p, vf v) { _mm_stream_ps(p, v); }   /* p 16-byte aligned */
 RK_INLINE vf vf_load_tail(const float *p, size_t n) {
     float b[4] = {0, 0, 0, 0};
     memcpy(b, p, n * sizeof(float));
@@ -137,6 +138,7 @@ RK_INLINE vf vf_load_f16(const rk_half *p) {
 RK_INLINE void vf_store_f16(rk_half *p, vf v) {
     _mm_storel_epi64((__m128i *)p, rk_sse2_pack_u16(rk_sse2_f2h(v)));
 }
+#define vf_stream_f16 vf_store_f16   /* 8 bytes: no SSE2 streaming store of that width */
 RK_INLINE vf vf_load_f16_tail(const rk_half *p, size_t n) {
     rk_half b[4] = {0, 0, 0, 0};
     memcpy(b, p, n * sizeof(rk_half));
@@ -151,6 +153,7 @@ RK_INLINE void vf_store_f16_tail(rk_half *p, vf v, size_t n) {
 /* ---------------- float64 ---------------- */
 RK_INLINE vd vd_load(const double *p) { return _mm_loadu_pd(p); }
 RK_INLINE void vd_store(double *p, vd v) { _mm_storeu_pd(p, v); }
+RK_INLINE void vd_stream(double *p, vd v) { _mm_stream_pd(p, v); }
 RK_INLINE vd vd_load_tail(const double *p, size_t n) {
     (void)n; /* n == 1 */
     return _mm_load_sd(p);

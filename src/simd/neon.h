@@ -13,6 +13,7 @@ typedef float64x2_t vd; typedef uint64x2_t md; typedef int64x2_t vl;
 /* ---------------- float32 ---------------- */
 RK_INLINE vf vf_load(const float *p) { return vld1q_f32(p); }
 RK_INLINE void vf_store(float *p, vf v) { vst1q_f32(p, v); }
+#define vf_stream vf_store   /* no cache-bypassing store wrapper here */
 RK_INLINE vf vf_load_tail(const float *p, size_t n) {
     float b[4] = {0, 0, 0, 0};
     memcpy(b, p, n * sizeof(float));
@@ -78,6 +79,7 @@ RK_INLINE mf vi_eq(vi a, vi b) { return vceqq_s32(a, b); }
 
 RK_INLINE vf vf_load_f16(const rk_half *p) { return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(p))); }
 RK_INLINE void vf_store_f16(rk_half *p, vf v) { vst1_u16(p, vreinterpret_u16_f16(vcvt_f16_f32(v))); }
+#define vf_stream_f16 vf_store_f16
 RK_INLINE vf vf_load_f16_tail(const rk_half *p, size_t n) {
     rk_half b[4] = {0, 0, 0, 0};
     memcpy(b, p, n * sizeof(rk_half));
@@ -92,6 +94,7 @@ RK_INLINE void vf_store_f16_tail(rk_half *p, vf v, size_t n) {
 /* ---------------- float64 ---------------- */
 RK_INLINE vd vd_load(const double *p) { return vld1q_f64(p); }
 RK_INLINE void vd_store(double *p, vd v) { vst1q_f64(p, v); }
+#define vd_stream vd_store
 RK_INLINE vd vd_load_tail(const double *p, size_t n) { (void)n; return vsetq_lane_f64(p[0], vdupq_n_f64(0.0), 0); }
 RK_INLINE void vd_store_tail(double *p, vd v, size_t n) { (void)n; p[0] = vgetq_lane_f64(v, 0); }
 RK_INLINE vd vd_set1(double a) { return vdupq_n_f64(a); }

@@ -16,6 +16,7 @@ RK_INLINE double rk_u2d(uint64_t u) { double a; memcpy(&a, &u, 8); return a; }
 
 RK_INLINE vf vf_load(const float *p) { return *p; }
 RK_INLINE void vf_store(float *p, vf v) { *p = v; }
+#define vf_stream vf_store
 RK_INLINE vf vf_load_tail(const float *p, size_t n) { (void)n; (void)p; return 0.0f; } /* never used: n < 1 lanes */
 RK_INLINE void vf_store_tail(float *p, vf v, size_t n) { (void)p; (void)v; (void)n; }
 RK_INLINE vf vf_set1(float a) { return a; }
@@ -80,11 +81,13 @@ RK_INLINE void vf_store_f16(rk_half *p, vf v) {
     else r = (u + ((uint32_t)(15 - 127) << 23) + 0xfffu + ((u >> 13) & 1u)) >> 13;
     *p = (rk_half)(r | (sign >> 16));
 }
+#define vf_stream_f16 vf_store_f16
 RK_INLINE vf vf_load_f16_tail(const rk_half *p, size_t n) { (void)n; (void)p; return 0.0f; }
 RK_INLINE void vf_store_f16_tail(rk_half *p, vf v, size_t n) { (void)p; (void)v; (void)n; }
 
 RK_INLINE vd vd_load(const double *p) { return *p; }
 RK_INLINE void vd_store(double *p, vd v) { *p = v; }
+#define vd_stream vd_store
 RK_INLINE vd vd_load_tail(const double *p, size_t n) { (void)n; (void)p; return 0.0; }
 RK_INLINE void vd_store_tail(double *p, vd v, size_t n) { (void)p; (void)v; (void)n; }
 RK_INLINE vd vd_set1(double a) { return a; }

@@ -1,0 +1,103 @@
+"""The asv suite covers every ufunc (out=, in place, allocating, peakmem, the
+NumPy peer in the same class) and PyTorch as a second peer where torch has the
+op; and `python -m relukit bench` runs and charts."""
+import importlib
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from relukit import _peers, _ufuncs
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "benchmarks"
+pytestmark = pytest.mark.skipif(not (BENCH / "benchmarks" / "common.py").exists(),
+                                reason="needs the source tree (benchmarks/) next to tests/")
+
+
+@pytest.fixture(scope="module")
+def suite():
+    sys.path.insert(0, str(BENCH))
+    try:
+        mods = [importlib.import_module(f"benchmarks.{m}")
+                for m in ("bench_piecewise", "bench_exponential", "bench_gelu")]
+        common = importlib.import_module("benchmarks.common")
+        yield mods, common
+    finally:
+        sys.path.remove(str(BENCH))
+
+
+def test_every_ufunc_has_benchmarks_with_its_peers(suite):
+    mods, common = suite
+    classes = {name: cls for m in mods for name, cls in vars(m).items() if isinstance(cls, type)}
+    torch_peers = importlib.import_module("benchmarks.torch_peers").TORCH
+    for op in _ufuncs.UFUNCS:
+        cls = classes.get(common.class_name(op))
+        assert cls is not None, f"no asv benchmark for {op}"
+        for method in ("time_out", "time_inplace", "time_alloc", "peakmem_alloc",
+                       "time_numpy_out", "time_numpy_alloc"):
+            assert hasattr(cls, method), (op, method)
+        assert set(cls.params[1]) == {4096, 1 << 20, 1 << 24}
+        if op in ("hardsigmoid_backward_from_output", "softplus_backward_from_output"):
+            continue  # torch has no backward from the output for these two
+        assert op in torch_peers, f"no PyTorch peer for {op}"
+        assert common.class_name(op) + "Torch" in classes
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_one_benchmark_of_each_family_runs(suite, dtype):
+    mods, common = suite
+    for m, name in zip(mods, ("Relu6Backward", "MishBackward", "GeluTanh")):
+        b = getattr(m, name)()
+        b.setup(dtype, 4096)
+        for meth in ("time_out", "time_inplace", "time_alloc", "time_numpy_out", "time_numpy_alloc"):
+            getattr(b, meth)(dtype, 4096)
+        # the relukit result and its NumPy peer agree
+        want = b.peer(*b.inputs).astype(np.float64)
+        got = b.ufunc(*b.inputs).astype(np.float64)
+        np.testing.assert_allclose(got, want, rtol=2e-2 if dtype == "float16" else 1e-4, atol=1e-3)
+
+
+def test_torch_peer_classes_skip_or_run(suite):
+    mods, common = suite
+    b = mods[1].MishTorch()
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        with pytest.raises(NotImplementedError):
+            b.setup("float32", 4096)
+        return
+    b.setup("float32", 4096)
+    b.time_torch_alloc("float32", 4096)
+
+
+def test_bench_table_and_chart(tmp_path):
+    lines = []
+    rows = _bench_run(lines, tmp_path / "chart.png")
+    assert {r[0] for r in rows} == {"relu", "mish_backward", "gelu_tanh"}
+    assert all(r[2] > 0 and r[3] > 0 and r[5] > 0 for r in rows)
+    assert any("np/rk" in line for line in lines)
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        assert any("needs matplotlib" in line for line in lines)
+    else:
+        assert (tmp_path / "chart.png").stat().st_size > 1000
+
+
+def _bench_run(lines, plot):
+    from relukit import _bench
+    return _bench.run(ops=["relu", "mish_backward", "gelu_tanh"], sizes=[1000, 5000], repeats=2,
+                      plot=str(plot), out=lines.append)
+
+
+def test_bench_rejects_unknown_ops():
+    from relukit import _bench
+    with pytest.raises(ValueError, match="no benchmark for nope"):
+        _bench.run(ops=["nope"], out=lambda s: None)
+
+
+def test_peers_cover_every_op_group():
+    grouped = {op for _, ops in _peers.GROUPS for op in ops}
+    assert grouped == set(_peers.PEERS)
