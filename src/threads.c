@@ -5,10 +5,10 @@
  * (pthread_atfork), so multiprocessing's "fork" start method just works.
  *
  * Model:
- *   1. rk_parallel_for(n, grain, fn, ctx) cuts [0, n) into at most
- *      rk_get_num_threads() chunks of at least `grain` elements (a multiple of
- *      64 elements, so two threads never write one cache line); with one chunk
- *      it calls fn directly, with no thread involved.
+ *   1. rk_parallel_for(n, grain, fn, ctx) runs fn directly, with no thread
+ *      involved, unless n is at least 2 * grain; else it cuts [0, n) into up to
+ *      4 chunks per thread of at least `grain` elements (a multiple of 64
+ *      elements, so two threads never write one cache line).
  *   2. The calling thread publishes the job and works on chunks itself; the
  *      workers (started lazily, up to num_threads - 1) take chunks from one
  *      atomic counter.  The caller returns once every chunk is done and no
@@ -42,6 +42,7 @@
 #endif
 
 #define RK_MAX_THREADS 256
+#define RK_CHUNKS_PER_THREAD 4
 #define RK_SPIN_ROUNDS 4000    /* some tens of microseconds of pause instructions */
 
 typedef struct rk_job {
@@ -197,19 +198,21 @@ void rk_parallel_for(size_t n, size_t grain, rk_task_fn fn, void *ctx) {
     if (n == 0) return;
     int nt = rk_get_num_threads();
     if (grain < 64) grain = 64;
-    size_t nchunks = n / grain;
-    if (nchunks > (size_t)nt) nchunks = (size_t)nt;
-    if (nchunks < 2 || pthread_mutex_trylock(&P.submit) != 0) {
+    if (nt < 2 || n < 2 * grain || pthread_mutex_trylock(&P.submit) != 0) {
         fn(ctx, 0, n);
         return;
     }
-    /* equal chunks, rounded up to 64 elements */
-    size_t chunk = (n + nchunks - 1) / nchunks;
+    /* up to RK_CHUNKS_PER_THREAD chunks per thread, each of at least grain
+     * elements, rounded up to 64: whoever is free takes the next one, so a
+     * thread the OS delays holds up at most one small chunk */
+    size_t want = (size_t)nt * RK_CHUNKS_PER_THREAD, chunk = (n + want - 1) / want;
+    if (chunk < grain) chunk = grain;
     chunk = (chunk + 63) & ~(size_t)63;
-    nchunks = (n + chunk - 1) / chunk;
+    size_t nchunks = (n + chunk - 1) / chunk;
+    int workers = nchunks - 1 < (size_t)nt - 1 ? (int)nchunks - 1 : nt - 1;
 
     pthread_mutex_lock(&P.mu);
-    start_workers((int)nchunks - 1);
+    start_workers(workers);
     P.job.fn = fn;
     P.job.ctx = ctx;
     P.job.n = n;
