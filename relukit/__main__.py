@@ -43,11 +43,13 @@ def bench_main(argv):
                              "PyTorch's default)")
     parser.add_argument("--repeats", type=int, default=7, help="timed repeats per op (median)")
     parser.add_argument("--plot", metavar="FILE", help="write a chart (needs matplotlib)")
+    parser.add_argument("--no-numpy", action="store_true",
+                        help="skip the NumPy expressions (slow on large arrays)")
     args = parser.parse_args(argv)
     from relukit import _bench
     try:
         _bench.run(ops=args.ops, sizes=args.sizes, dtype=args.dtype, threads=args.threads,
-                   repeats=args.repeats, plot=args.plot)
+                   repeats=args.repeats, plot=args.plot, numpy=not args.no_numpy)
     except ValueError as exc:
         parser.error(str(exc))
     return 0

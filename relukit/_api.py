@@ -289,6 +289,8 @@ def leaky_relu_backward(g, x, negative_slope=0.01, *, from_output=False, out=Non
 # ---------------------------------------------------------------- prelu
 def _prelu_weight(op, x, weight, axis):
     xa = x if hasattr(x, "ndim") and hasattr(x, "shape") else np.asarray(x)
+    if type(weight) is float or type(weight) is int:  # one slope: the fast path
+        return xa, _param(op, "weight", weight, xa), None
     w = np.asarray(weight)
     if w.dtype.kind not in "fiub":
         raise TypeError(f"{op}: weight must be real, not {w.dtype}")

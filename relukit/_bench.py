@@ -30,7 +30,7 @@ def _cpu_name():
 
 
 def run(ops=None, sizes=(4096, 1 << 20), dtype="float32", threads=None, repeats=7,
-        plot=None, out=print):
+        plot=None, out=print, numpy=True):
     """Time every op (or `ops`) at every size; print the table, return its rows.
 
     Parameters
@@ -49,11 +49,14 @@ def run(ops=None, sizes=(4096, 1 << 20), dtype="float32", threads=None, repeats=
         Write a chart to this file (needs matplotlib).
     out : callable
         Where lines go.
+    numpy : bool
+        Time the NumPy expressions (slow on large arrays: several passes, and
+        math.erf per element for GELU).
 
     Returns
     -------
     list of tuple
-        ``(op, size, t_relukit, t_numpy, t_torch or None, t_copy)`` in seconds.
+        ``(op, size, t_relukit, t_numpy or None, t_torch or None, t_copy)`` in seconds.
     """
     names = list(ops) if ops else list(_peers.PEERS)
     bad = [n for n in names if n not in _peers.PEERS]
@@ -93,7 +96,7 @@ def run(ops=None, sizes=(4096, 1 << 20), dtype="float32", threads=None, repeats=
         for name in names:
             uses_g, rk, npf, _ = _peers.PEERS[name]
             fns = [(lambda: rk(x, g, buf)) if uses_g else (lambda: rk(x, buf)),
-                   (lambda: npf(x, g)) if uses_g else (lambda: npf(x)),
+                   ((lambda: npf(x, g)) if uses_g else (lambda: npf(x))) if numpy else (lambda: None),
                    lambda: np.copyto(buf, x)]
             tc = _peers.torch_call(name, torch, tx, tg) if torch is not None else None
             if tc is not None:
@@ -102,11 +105,12 @@ def run(ops=None, sizes=(4096, 1 << 20), dtype="float32", threads=None, repeats=
             reps = 3 if name in _peers.SLOW_NUMPY and n > 100_000 else repeats
             with np.errstate(all="ignore"):
                 ts = median_times(fns, repeats=reps, inner=inner)
-            t_rk, t_np, t_copy = ts[0], ts[1], ts[2]
+            t_rk, t_np, t_copy = ts[0], (ts[1] if numpy else None), ts[2]
             t_t = ts[3] if len(ts) > 3 else None
             rows.append((name, n, t_rk, t_np, t_t, t_copy))
             out(f"{name:<21}{n:>10}{_fmt_t(t_rk)}{_fmt_t(t_np)}{_fmt_t(t_t)}{_fmt_t(t_copy)}"
-                f"{t_np / t_rk:>8.1f}" + (f"{t_t / t_rk:>9.2f}" if t_t else f"{'-':>9}"))
+                + (f"{t_np / t_rk:>8.1f}" if t_np else f"{'-':>8}")
+                + (f"{t_t / t_rk:>9.2f}" if t_t else f"{'-':>9}"))
     if plot:
         _plot(rows, plot, dt, out, f"{_cpu_name()}, relukit {_threads.get_num_threads()} thr; {tdesc}")
     return rows
