@@ -24,10 +24,11 @@ def _float_dtype(x):
         dt = np.asarray(x).dtype
     elif not isinstance(dt, np.dtype):
         dt = np.dtype(dt)
-    return dt if dt.kind == "f" or dt in _EXTRA_FLOATS else None
+    return dt if _is_float(dt) else None
 
 
 def _is_float(dt):
+    """A float dtype relukit has loops for: NumPy's, or an _EXTRA_FLOATS one."""
     return dt.kind == "f" or dt in _EXTRA_FLOATS
 
 
