@@ -167,6 +167,22 @@ def as_f32(name, *ops):
     return round_bf16(_ufuncs.UFUNCS[name](*(widen(a) for a in ops)))
 
 
+@pytest.mark.parametrize("name", ALL_UFUNCS)
+def test_every_length_scalar_and_array_params(name):
+    # every length 0..67 and around the loop's 1024-element blocks
+    uf = _ufuncs.UFUNCS[name]
+    params = bf16_params(name)
+    for n in [*range(68), 1023, 1024, 1025, 2049]:
+        ops = operands(name, sample(n, seed=n))
+        if _reference.is_backward(name):
+            ops = (sample(n, seed=n + 1000), ops[1])
+        want = as_f32(name, *ops, *params)
+        assert (bits(uf(*ops, *params)) == want).all(), f"{name} n={n}"
+        if params:
+            arrs = [np.full(n, p, dtype=BF16) for p in params]
+            assert (bits(uf(*ops, *arrs)) == want).all(), f"{name} n={n} array parameters"
+
+
 @pytest.mark.parametrize("name", ["relu", "gelu", "elu", "hardtanh", "softplus_backward", "mish_backward"])
 def test_out_where_strides_in_place(name):
     uf = _ufuncs.UFUNCS[name]
