@@ -20,7 +20,10 @@
  *   4. each operand (x, g, the parameter arrays, y) in a heap block of its own
  *      with guard bytes on both sides, filled with a canary pattern and checked
  *      after every call; under AddressSanitizer the guards are also poisoned, so
- *      a read or a write past either end of an operand fails at once;
+ *      a read or a write past either end of an operand fails at once (past the
+ *      end from its first byte on; before the start from the 8-byte granule
+ *      below it, ASan's resolution -- writes there are still caught by the
+ *      canaries);
  *   5. inputs must come back unchanged; every result is compared with the scalar
  *      reference of reference.c (double; long double for float64 results of
  *      inexact ops and for integers) within the published bound: bit-exact
