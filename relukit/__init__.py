@@ -48,6 +48,27 @@ else:
         threshold_backward,
     )
 
+    def _register_bfloat16():
+        """bfloat16 loops on every ufunc where ml_dtypes is installed (else nothing:
+        a cheap look-up, no import); its dtype, or None."""
+        if _ilu.find_spec("ml_dtypes") is None:
+            return None
+        try:
+            import ml_dtypes
+            import numpy
+
+            dt = numpy.dtype(ml_dtypes.bfloat16)
+        except Exception:  # a broken ml_dtypes must not break relukit
+            return None
+        from relukit import _api, _bfloat16
+
+        _bfloat16.register(_ufuncs.UFUNCS.values(), dt)
+        _api._EXTRA_FLOATS.add(dt)
+        return dt
+
+    _bfloat16_dtype = _register_bfloat16()
+    del _register_bfloat16
+
     # ops without parameters are the ufuncs themselves; their backward functions
     # are thin wrappers adding from_output, except relu_backward, the ufunc itself
     relu = _ufuncs.UFUNCS["relu"]

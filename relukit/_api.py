@@ -13,13 +13,23 @@ from relukit._ufuncs import UFUNCS as _U
 _BLOCK = 1 << 16  # elements per block of prelu's weight-gradient reduction
 
 
+# float dtypes with loops besides NumPy's own: bfloat16, added at import where
+# ml_dtypes is installed (relukit/__init__.py)
+_EXTRA_FLOATS = set()
+
+
 def _float_dtype(x):
     dt = getattr(x, "dtype", None)
     if dt is None:
         dt = np.asarray(x).dtype
     elif not isinstance(dt, np.dtype):
         dt = np.dtype(dt)
-    return dt if dt.kind == "f" else None
+    return dt if _is_float(dt) else None
+
+
+def _is_float(dt):
+    """A float dtype relukit has loops for: NumPy's, or an _EXTRA_FLOATS one."""
+    return dt.kind == "f" or dt in _EXTRA_FLOATS
 
 
 def _any(p, test):
@@ -56,10 +66,10 @@ def _param(op, name, value, x):
         arr = np.asarray(value)
     except Exception as exc:  # pragma: no cover - exotic objects
         raise TypeError(f"{op}: {name} must be a real number or array, not {type(value).__name__}") from exc
-    if arr.dtype.kind not in "fiub":
+    if arr.dtype.kind not in "iub" and not _is_float(arr.dtype):
         raise TypeError(f"{op}: {name} must be a real number or array of reals, "
                         f"not {arr.dtype} ({type(value).__name__})")
-    if arr.dtype.kind == "f" and np.isnan(arr).any():
+    if _is_float(arr.dtype) and np.isnan(arr).any():
         raise ValueError(f"{op}: {name} must not be NaN")
     dt = _float_dtype(x)
     if arr.ndim == 0:
@@ -292,9 +302,9 @@ def _prelu_weight(op, x, weight, axis):
     if type(weight) is float or type(weight) is int:  # one slope: the fast path
         return xa, _param(op, "weight", weight, xa), None
     w = np.asarray(weight)
-    if w.dtype.kind not in "fiub":
+    if w.dtype.kind not in "iub" and not _is_float(w.dtype):
         raise TypeError(f"{op}: weight must be real, not {w.dtype}")
-    if w.dtype.kind == "f" and np.isnan(w).any():
+    if _is_float(w.dtype) and np.isnan(w).any():
         raise ValueError(f"{op}: weight must not be NaN")
     if w.ndim > 1:
         raise ValueError(f"{op}: weight must be a scalar or 1-D, got shape {w.shape}")
