@@ -84,6 +84,8 @@ static double ulp_err(double got, double want, int dbl, int bwd, double g) {
                         xs[i] = ys[i];                                                    \
                     }                                                                     \
                     rk_params p;                                                          \
+                    memset(&p, 0, sizeof p);                                              \
+                    p.stream = n & 1;  /* streaming stores where y is aligned: same bits */ \
                     p.d[0] = npar ? 0.25 : 0; p.d[1] = npar > 1 ? 1.5 : 0;                \
                     if (!strcmp(#name, "softplus") || !strcmp(#name, "softplus_bwd") || !strcmp(#name, "softplus_bwd_y")) { p.d[0] = 1.0; p.d[1] = 20.0; } \
                     if (!strcmp(#name, "hardtanh") || !strcmp(#name, "hardtanh_bwd")) { p.d[0] = -0.5; p.d[1] = 1.5; } \

@@ -367,6 +367,9 @@ static void run_case(const row_ctx *c, const kernel *k, size_t n, size_t off, si
     const int scalar_pick = (int)((n + off) % (np ? np : 1));
     rk_params p;
     memset(&p, 0, sizeof p);
+    /* half the cases ask for streaming stores (used where y is vector-aligned):
+     * the same bits are expected either way */
+    p.stream = (int)((n / 2 + (size_t)off) & 1);
     if (npar) {   /* as loops.c: the parameter in the operand's dtype; pb = pa for one parameter */
         unsigned char pr[8];
         put(pr, dt, 0, c->ps->p[scalar_pick][0]);
