@@ -67,6 +67,16 @@ def _param(op, name, value, x):
     return arr.astype(dt if dt is not None else np.float64, copy=False)
 
 
+def _naming(op, exc):
+    """`exc` (a TypeError or ValueError from the ufunc call) as the same kind of
+    error whose message starts with the op's public name: NumPy's own messages
+    name the raw ufunc behind a wrapper (prelu runs ``leaky_relu``) or nothing
+    at all ("output array is read-only")."""
+    msg = str(exc)
+    return (TypeError if isinstance(exc, TypeError) else ValueError)(
+        msg if msg.startswith(f"{op}:") else f"{op}: {msg}")
+
+
 def _scalar_value(op, name, p):
     """The value of a parameter that must be a scalar for a check (from_output)."""
     if np.ndim(p) == 0:
@@ -103,7 +113,10 @@ def hardtanh(x, min_val=-1.0, max_val=1.0, *, out=None, **kwargs):
     lo = _param("hardtanh", "min_val", min_val, x)
     hi = _param("hardtanh", "max_val", max_val, x)
     _check_bounds("hardtanh", lo, hi, min_val, max_val)
-    return _U["hardtanh"](x, lo, hi, out=out, **kwargs)
+    try:
+        return _U["hardtanh"](x, lo, hi, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("hardtanh", exc) from exc
 
 
 def _check_bounds(op, lo, hi, lo_raw=None, hi_raw=None):
@@ -144,7 +157,10 @@ def hardtanh_backward(g, x, min_val=-1.0, max_val=1.0, *, from_output=False, out
     lo = _param("hardtanh_backward", "min_val", min_val, x)
     hi = _param("hardtanh_backward", "max_val", max_val, x)
     _check_bounds("hardtanh_backward", lo, hi, min_val, max_val)
-    return _U["hardtanh_backward"](g, x, lo, hi, out=out, **kwargs)
+    try:
+        return _U["hardtanh_backward"](g, x, lo, hi, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("hardtanh_backward", exc) from exc
 
 
 # ---------------------------------------------------------------- threshold
@@ -174,7 +190,10 @@ def threshold(x, threshold, value, *, out=None, **kwargs):
     """
     th = _param("threshold", "threshold", threshold, x)
     v = _param("threshold", "value", value, x)
-    return _U["threshold"](x, th, v, out=out, **kwargs)
+    try:
+        return _U["threshold"](x, th, v, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("threshold", exc) from exc
 
 
 def threshold_backward(g, x, threshold, *, value=None, from_output=False, out=None, **kwargs):
@@ -217,7 +236,10 @@ def threshold_backward(g, x, threshold, *, value=None, from_output=False, out=No
         if not v <= t:
             raise ValueError("threshold_backward: from_output=True is exact only when value <= "
                              f"threshold (got value={v!r}, threshold={t!r}); pass the input instead")
-    return _U["threshold_backward"](g, x, th, out=out, **kwargs)
+    try:
+        return _U["threshold_backward"](g, x, th, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("threshold_backward", exc) from exc
 
 
 # ---------------------------------------------------------------- leaky_relu
@@ -247,7 +269,10 @@ def leaky_relu(x, negative_slope=0.01, *, out=None, **kwargs):
         If the slope is NaN; nothing is written to `out`.
     """
     s = _param("leaky_relu", "negative_slope", negative_slope, x)
-    return _U["leaky_relu"](x, s, out=out, **kwargs)
+    try:
+        return _U["leaky_relu"](x, s, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("leaky_relu", exc) from exc
 
 
 def leaky_relu_backward(g, x, negative_slope=0.01, *, from_output=False, out=None, **kwargs):
@@ -283,7 +308,10 @@ def leaky_relu_backward(g, x, negative_slope=0.01, *, from_output=False, out=Non
     if from_output and _any(s, lambda v: v < 0):
         raise ValueError("leaky_relu_backward: from_output=True is exact only for "
                          "negative_slope >= 0; pass the input instead")
-    return _U["leaky_relu_backward"](g, x, s, out=out, **kwargs)
+    try:
+        return _U["leaky_relu_backward"](g, x, s, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("leaky_relu_backward", exc) from exc
 
 
 # ---------------------------------------------------------------- prelu
@@ -337,7 +365,10 @@ def prelu(x, weight, axis=1, *, out=None, **kwargs):
         Weight of the wrong length or shape, NaN weight, bad axis.
     """
     xa, wb, _ = _prelu_weight("prelu", x, weight, axis)
-    return _U["leaky_relu"](xa, wb, out=out, **kwargs)
+    try:
+        return _U["leaky_relu"](xa, wb, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("prelu", exc) from exc
 
 
 def _acc_dtype(dt):
@@ -397,7 +428,10 @@ def prelu_backward(g, x, weight, axis=1, *, out=None):
     """
     xa, wb, ax = _prelu_weight("prelu_backward", x, weight, axis)
     xa = np.asarray(xa)
-    gx = _U["leaky_relu_backward"](g, xa, wb, out=out)
+    try:
+        gx = _U["leaky_relu_backward"](g, xa, wb, out=out)
+    except (TypeError, ValueError) as exc:
+        raise _naming("prelu_backward", exc) from exc
     dt = _float_dtype(xa) or np.dtype(np.float64)
     gb = np.broadcast_to(np.asarray(g), xa.shape)
     w = np.asarray(weight)
@@ -449,14 +483,22 @@ def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, rng=None, *, out=None
     if lo > hi:
         raise ValueError(f"rrelu: lower must be <= upper (got lower={lo!r}, upper={hi!r})")
     if not training:
-        return _U["leaky_relu"](x, _param("rrelu", "slope", (lo + hi) / 2, x), out=out, **kwargs)
+        try:
+            return _U["leaky_relu"](x, _param("rrelu", "slope", (lo + hi) / 2, x), out=out, **kwargs)
+        except (TypeError, ValueError) as exc:
+            raise _naming("rrelu", exc) from exc
     xa = np.asarray(x)
+    if xa.dtype.kind not in "fiub":
+        raise TypeError(f"rrelu: x must be an array of reals (float, integer or bool), not {xa.dtype}")
     dt = _float_dtype(xa) or np.dtype(np.float64)
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     noise = gen.random(xa.shape, dtype=np.float64 if dt == np.float64 else np.float32)
     noise = (lo + (hi - lo) * noise).astype(dt, copy=False)
     noise[~(xa < 0)] = 1
-    y = _U["leaky_relu"](xa, noise, out=out, **kwargs)
+    try:
+        y = _U["leaky_relu"](xa, noise, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("rrelu", exc) from exc
     return y, noise
 
 
@@ -482,7 +524,10 @@ def rrelu_backward(g, x, noise, *, out=None, **kwargs):
         dL/dx; NaN where `x` is NaN.
     """
     n = _param("rrelu_backward", "noise", noise, x)
-    return _U["leaky_relu_backward"](g, x, n, out=out, **kwargs)
+    try:
+        return _U["leaky_relu_backward"](g, x, n, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("rrelu_backward", exc) from exc
 
 
 # ---------------------------------------------------------------- elu, celu, softplus
@@ -511,7 +556,10 @@ def elu(x, alpha=1.0, *, out=None, **kwargs):
         NaN alpha; nothing is written to `out`.
     """
     a = _param("elu", "alpha", alpha, x)
-    return _U["elu"](x, a, out=out, **kwargs)
+    try:
+        return _U["elu"](x, a, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("elu", exc) from exc
 
 
 def elu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
@@ -542,8 +590,14 @@ def elu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
         if _any(a, lambda v: v < 0):
             raise ValueError("elu_backward: from_output=True is exact only for alpha >= 0; "
                              "pass the input instead")
-        return _U["elu_backward_from_output"](g, x, a, out=out, **kwargs)
-    return _U["elu_backward"](g, x, a, out=out, **kwargs)
+        try:
+            return _U["elu_backward_from_output"](g, x, a, out=out, **kwargs)
+        except (TypeError, ValueError) as exc:
+            raise _naming("elu_backward", exc) from exc
+    try:
+        return _U["elu_backward"](g, x, a, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("elu_backward", exc) from exc
 
 
 def _celu_alpha(op, alpha, x):
@@ -578,7 +632,10 @@ def celu(x, alpha=1.0, *, out=None, **kwargs):
         alpha is 0 or NaN; nothing is written to `out`.
     """
     a = _celu_alpha("celu", alpha, x)
-    return _U["celu"](x, a, out=out, **kwargs)
+    try:
+        return _U["celu"](x, a, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("celu", exc) from exc
 
 
 def celu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
@@ -609,8 +666,14 @@ def celu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
         if _any(a, lambda v: v < 0):
             raise ValueError("celu_backward: from_output=True is exact only for alpha > 0; "
                              "pass the input instead")
-        return _U["celu_backward_from_output"](g, x, a, out=out, **kwargs)
-    return _U["celu_backward"](g, x, a, out=out, **kwargs)
+        try:
+            return _U["celu_backward_from_output"](g, x, a, out=out, **kwargs)
+        except (TypeError, ValueError) as exc:
+            raise _naming("celu_backward", exc) from exc
+    try:
+        return _U["celu_backward"](g, x, a, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("celu_backward", exc) from exc
 
 
 def _softplus_params(op, beta, threshold, x):
@@ -648,7 +711,10 @@ def softplus(x, beta=1.0, threshold=20.0, *, out=None, **kwargs):
         beta is 0, or a parameter is NaN; nothing is written to `out`.
     """
     b, t = _softplus_params("softplus", beta, threshold, x)
-    return _U["softplus"](x, b, t, out=out, **kwargs)
+    try:
+        return _U["softplus"](x, b, t, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("softplus", exc) from exc
 
 
 def softplus_backward(g, x, beta=1.0, threshold=20.0, *, from_output=False, out=None, **kwargs):
@@ -678,8 +744,14 @@ def softplus_backward(g, x, beta=1.0, threshold=20.0, *, from_output=False, out=
     """
     b, t = _softplus_params("softplus_backward", beta, threshold, x)
     if from_output:
-        return _U["softplus_backward_from_output"](g, x, b, t, out=out, **kwargs)
-    return _U["softplus_backward"](g, x, b, t, out=out, **kwargs)
+        try:
+            return _U["softplus_backward_from_output"](g, x, b, t, out=out, **kwargs)
+        except (TypeError, ValueError) as exc:
+            raise _naming("softplus_backward", exc) from exc
+    try:
+        return _U["softplus_backward"](g, x, b, t, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("softplus_backward", exc) from exc
 
 
 # ---------------------------------------------------------------- gelu
@@ -720,7 +792,11 @@ def gelu(x, approximate="none", *, out=None, **kwargs):
     ValueError
         `approximate` is neither ``'none'`` nor ``'tanh'``; nothing is written to `out`.
     """
-    return _gelu_pick("gelu", approximate, 0)(x, out=out, **kwargs)
+    uf = _gelu_pick("gelu", approximate, 0)
+    try:
+        return uf(x, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("gelu", exc) from exc
 
 
 def gelu_backward(g, x, approximate="none", *, from_output=False, out=None, **kwargs):
@@ -750,7 +826,10 @@ def gelu_backward(g, x, approximate="none", *, from_output=False, out=None, **kw
     if from_output:
         raise ValueError("gelu_backward: from_output=True is not exact for GELU (it is not "
                          "invertible); pass the forward's input")
-    return uf(g, x, out=out, **kwargs)
+    try:
+        return uf(g, x, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("gelu_backward", exc) from exc
 
 
 # ---------------------------------------------------------------- ops without parameters
@@ -764,8 +843,14 @@ def _backward_wrapper(op, from_output_ufunc):
             if from_output_ufunc is None:
                 raise ValueError(f"{op}_backward: from_output=True is not exact for {op} (its "
                                  "input cannot be recovered from its output); pass the input")
-            return _U[from_output_ufunc](g, x, out=out, **kwargs)
-        return uf(g, x, out=out, **kwargs)
+            try:
+                return _U[from_output_ufunc](g, x, out=out, **kwargs)
+            except (TypeError, ValueError) as exc:
+                raise _naming(f"{op}_backward", exc) from exc
+        try:
+            return uf(g, x, out=out, **kwargs)
+        except (TypeError, ValueError) as exc:
+            raise _naming(f"{op}_backward", exc) from exc
 
     backward.__name__ = backward.__qualname__ = f"{op}_backward"
     backward.__module__ = "relukit"
