@@ -11,6 +11,7 @@ import numpy as np
 from relukit._ufuncs import UFUNCS as _U
 
 _BLOCK = 1 << 16  # elements per block of prelu's weight-gradient reduction
+_CHECK_BLOCK = 1 << 14  # elements per block when checking a parameter array (NaN, sign, bounds)
 
 
 def _float_dtype(x):
@@ -22,9 +23,32 @@ def _float_dtype(x):
     return dt if dt.kind == "f" else None
 
 
-def _any(p, test):
-    """test(p) for a scalar parameter (fast), or any(test(array))."""
-    return bool(test(p)) if not isinstance(p, np.ndarray) or p.ndim == 0 else bool(np.any(test(p)))
+def _any(test, *ps):
+    """Whether ``test(*ps)`` holds anywhere: directly for scalars (fast), else
+    over the broadcast operands in blocks of at most _CHECK_BLOCK elements, so that a
+    check of a parameter array the size of x allocates no temporary that size."""
+    if all(not isinstance(p, np.ndarray) or p.ndim == 0 for p in ps):
+        return bool(test(*ps))
+    return _any_blocks(test, np.broadcast_arrays(*ps))
+
+
+def _any_blocks(test, arrs):
+    a0 = arrs[0]
+    if a0.ndim == 0 or a0.size <= _CHECK_BLOCK:
+        return bool(np.any(test(*arrs)))
+    inner = a0.size // a0.shape[0]
+    if inner > _CHECK_BLOCK:
+        return any(_any_blocks(test, [a[i] for a in arrs]) for i in range(a0.shape[0]))
+    rows = _CHECK_BLOCK // inner
+    return any(bool(np.any(test(*(a[i:i + rows] for a in arrs)))) for i in range(0, a0.shape[0], rows))
+
+
+def _negative(v):
+    return v < 0
+
+
+def _zero(v):
+    return v == 0
 
 
 _SCALARS = {}  # (x's dtype, Python scalar) -> read-only 0-d parameter array
@@ -59,7 +83,7 @@ def _param(op, name, value, x):
     if arr.dtype.kind not in "fiub":
         raise TypeError(f"{op}: {name} must be a real number or array of reals, "
                         f"not {arr.dtype} ({type(value).__name__})")
-    if arr.dtype.kind == "f" and np.isnan(arr).any():
+    if arr.dtype.kind == "f" and _any(np.isnan, arr):
         raise ValueError(f"{op}: {name} must not be NaN")
     dt = _float_dtype(x)
     if arr.ndim == 0:
@@ -124,7 +148,7 @@ def _check_bounds(op, lo, hi, lo_raw=None, hi_raw=None):
         if lo_raw > hi_raw:
             raise ValueError(f"{op}: min_val must be <= max_val (got min_val={lo_raw!r}, max_val={hi_raw!r})")
         return
-    if _any(hi, lambda h: np.asarray(lo) > h) if isinstance(hi, np.ndarray) and hi.ndim else _any(lo, lambda v: v > hi):
+    if _any(np.greater, lo, hi):
         raise ValueError(f"{op}: min_val must be <= max_val (got min_val={lo!r}, max_val={hi!r})"
                          if np.ndim(lo) == 0 and np.ndim(hi) == 0 else
                          f"{op}: min_val must be <= max_val elementwise")
@@ -305,7 +329,7 @@ def leaky_relu_backward(g, x, negative_slope=0.01, *, from_output=False, out=Non
         NaN slope; ``from_output=True`` with a negative slope.
     """
     s = _param("leaky_relu_backward", "negative_slope", negative_slope, x)
-    if from_output and _any(s, lambda v: v < 0):
+    if from_output and _any(_negative, s):
         raise ValueError("leaky_relu_backward: from_output=True is exact only for "
                          "negative_slope >= 0; pass the input instead")
     try:
@@ -320,7 +344,7 @@ def _prelu_weight(op, x, weight, axis):
     w = np.asarray(weight)
     if w.dtype.kind not in "fiub":
         raise TypeError(f"{op}: weight must be real, not {w.dtype}")
-    if w.dtype.kind == "f" and np.isnan(w).any():
+    if w.dtype.kind == "f" and _any(np.isnan, w):
         raise ValueError(f"{op}: weight must not be NaN")
     if w.ndim > 1:
         raise ValueError(f"{op}: weight must be a scalar or 1-D, got shape {w.shape}")
@@ -587,7 +611,7 @@ def elu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
     """
     a = _param("elu_backward", "alpha", alpha, x)
     if from_output:
-        if _any(a, lambda v: v < 0):
+        if _any(_negative, a):
             raise ValueError("elu_backward: from_output=True is exact only for alpha >= 0; "
                              "pass the input instead")
         try:
@@ -602,7 +626,7 @@ def elu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
 
 def _celu_alpha(op, alpha, x):
     a = _param(op, "alpha", alpha, x)
-    if (alpha == 0) if type(alpha) in (float, int) else _any(a, lambda v: v == 0):
+    if (alpha == 0) if type(alpha) in (float, int) else _any(_zero, a):
         raise ValueError(f"{op}: alpha must not be 0")
     return a
 
@@ -663,7 +687,7 @@ def celu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
     """
     a = _celu_alpha("celu_backward", alpha, x)
     if from_output:
-        if _any(a, lambda v: v < 0):
+        if _any(_negative, a):
             raise ValueError("celu_backward: from_output=True is exact only for alpha > 0; "
                              "pass the input instead")
         try:
@@ -679,7 +703,7 @@ def celu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
 def _softplus_params(op, beta, threshold, x):
     b = _param(op, "beta", beta, x)
     t = _param(op, "threshold", threshold, x)
-    if (beta == 0) if type(beta) in (float, int) else _any(b, lambda v: v == 0):
+    if (beta == 0) if type(beta) in (float, int) else _any(_zero, b):
         raise ValueError(f"{op}: beta must not be 0")
     return b, t
 

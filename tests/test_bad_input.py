@@ -406,3 +406,30 @@ def test_unknown_keyword_raw_ufunc(name):
         f(*args, out=out, no_such_keyword=1)
     _check(name, ei, "no_such_keyword")
     _untouched(out, name)
+
+
+@pytest.mark.parametrize("shape", [(200_003,), (3, 70_001), (70_001, 3), (2, 3, 40_000)], ids=str)
+def test_parameter_checks_see_every_block(shape):
+    """Array parameters are checked blockwise (no temporary the size of x): a
+    bad value in the last element, or behind a transposed view, is still found."""
+    x = np.zeros(shape)
+    out = np.full(shape, SENTINEL)
+    good = np.full(shape, 0.5)
+    last = (-1,) * len(shape)
+    for f, args, problem in [
+        (relukit.leaky_relu, ("nan",), "negative_slope must not be NaN"),
+        (relukit.celu, ("zero",), "alpha must not be 0"),
+        (relukit.hardtanh, ("big", "ok"), "min_val must be <= max_val"),
+        (relukit.leaky_relu_backward, ("neg",), "negative_slope >= 0"),
+    ]:
+        params = []
+        for kind in args:
+            p = good.copy()
+            p[last] = {"nan": np.nan, "zero": 0.0, "big": 2.0, "ok": 0.5, "neg": -0.5}[kind]
+            params.append(p if len(shape) == 1 else p.T.copy().T)  # Fortran-ordered copy
+        with pytest.raises(ValueError, match=problem):
+            if f is relukit.leaky_relu_backward:
+                f(x, x, *params, from_output=True, out=out)
+            else:
+                f(x, *params, out=out)
+        _untouched(out, f.__name__)
