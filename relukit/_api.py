@@ -404,10 +404,10 @@ def _prelu_wgrad_into(g, x, axis, acc):
     at most _BLOCK elements (no temporary the size of x)."""
     if x.size <= _BLOCK:
         t = np.zeros(x.shape, dtype=acc.dtype)
-        with np.errstate(all="ignore"):
-            np.multiply(g, x, out=t, where=x < 0, casting="unsafe")
         other = tuple(i for i in range(x.ndim) if i != axis)
-        acc += t.sum(axis=other) if axis is not None else t.sum()
+        with np.errstate(all="ignore"):  # inf + -inf is NaN here, without a warning
+            np.multiply(g, x, out=t, where=x < 0, casting="unsafe")
+            acc += t.sum(axis=other) if axis is not None else t.sum()
         return
     dims = [i for i in range(x.ndim) if i != axis and x.shape[i] > 1]
     if not dims:  # only the channel axis is long: split it
@@ -451,17 +451,30 @@ def prelu_backward(g, x, weight, axis=1, *, out=None):
         float64) without a temporary the size of `x`.
     """
     xa, wb, ax = _prelu_weight("prelu_backward", x, weight, axis)
-    xa = np.asarray(xa)
-    try:
+    try:  # on x itself, so that a duck array (Dask, xarray) gives its own kind back
         gx = _U["leaky_relu_backward"](g, xa, wb, out=out)
     except (TypeError, ValueError) as exc:
         raise _naming("prelu_backward", exc) from exc
     dt = _float_dtype(xa) or np.dtype(np.float64)
-    gb = np.broadcast_to(np.asarray(g), xa.shape)
     w = np.asarray(weight)
+    if _is_lazy(xa) or _is_lazy(g):
+        # a lazy array (Dask): the same sum, as array operations that stay lazy
+        acc_dt = _acc_dtype(dt)
+        other = tuple(i for i in range(xa.ndim) if i != ax)
+        with np.errstate(all="ignore"):
+            prod = np.where(xa < 0, np.multiply(g, xa, dtype=acc_dt), acc_dt(0))
+        return gx, prod.sum(axis=other).astype(dt).reshape(w.shape)
+    xa = np.asarray(xa)
+    gb = np.broadcast_to(np.asarray(g), xa.shape)
     acc = np.zeros(w.size if ax is not None else (), dtype=_acc_dtype(dt))
     _prelu_wgrad_into(gb, xa, ax, acc)
     return gx, acc.astype(dt).reshape(w.shape)
+
+
+def _is_lazy(a):
+    """An array that implements NumPy's array-function protocol itself (Dask):
+    np.where, sum and friends stay in its own kind, without materializing it."""
+    return not isinstance(a, (np.ndarray, np.generic)) and hasattr(a, "__array_function__")
 
 
 # ---------------------------------------------------------------- rrelu
@@ -511,19 +524,36 @@ def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, rng=None, *, out=None
             return _U["leaky_relu"](x, _param("rrelu", "slope", (lo + hi) / 2, x), out=out, **kwargs)
         except (TypeError, ValueError) as exc:
             raise _naming("rrelu", exc) from exc
-    xa = np.asarray(x)
-    if xa.dtype.kind not in "fiub":
+    lazy = _is_lazy(x) and hasattr(x, "map_blocks")
+    xa = x if lazy else np.asarray(x)
+    if np.dtype(xa.dtype).kind not in "fiub":
         raise TypeError(f"rrelu: x must be an array of reals (float, integer or bool), not {xa.dtype}")
     dt = _float_dtype(xa) or np.dtype(np.float64)
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    noise = gen.random(xa.shape, dtype=np.float64 if dt == np.float64 else np.float32)
-    noise = (lo + (hi - lo) * noise).astype(dt, copy=False)
-    noise[~(xa < 0)] = 1
-    try:
-        y = _U["leaky_relu"](xa, noise, out=out, **kwargs)
+    if lazy:
+        # a chunked lazy array (Dask): each block draws its slopes from its own
+        # stream, seeded from `gen` and the block's index, when it is computed
+        base = int(gen.integers(0, 2**63))
+        noise = xa.map_blocks(_rrelu_block_noise, base, lo, hi, dt, dtype=dt)
+    else:
+        noise = _rrelu_noise(gen, xa, lo, hi, dt)
+    try:  # on x itself, so that a duck array (xarray) gives its own kind back
+        y = _U["leaky_relu"](x, noise, out=out, **kwargs)
     except (TypeError, ValueError) as exc:
         raise _naming("rrelu", exc) from exc
     return y, noise
+
+
+def _rrelu_noise(gen, x, lo, hi, dt):
+    """Slopes from U(lo, hi) where x < 0, 1 elsewhere, in dtype dt."""
+    noise = gen.random(x.shape, dtype=np.float64 if dt == np.float64 else np.float32)
+    noise = (lo + (hi - lo) * noise).astype(dt, copy=False)
+    noise[~(x < 0)] = 1
+    return noise
+
+
+def _rrelu_block_noise(xb, base, lo, hi, dt, block_id=None):
+    return _rrelu_noise(np.random.default_rng([base, *block_id]), xb, lo, hi, dt)
 
 
 def rrelu_backward(g, x, noise, *, out=None, **kwargs):
