@@ -148,7 +148,12 @@ def _check_bounds(op, lo, hi, lo_raw=None, hi_raw=None):
         if lo_raw > hi_raw:
             raise ValueError(f"{op}: min_val must be <= max_val (got min_val={lo_raw!r}, max_val={hi_raw!r})")
         return
-    if _any(np.greater, lo, hi):
+    try:
+        above = _any(np.greater, lo, hi)
+    except ValueError:
+        raise ValueError(f"{op}: min_val of shape {np.shape(lo)} and max_val of shape "
+                         f"{np.shape(hi)} do not broadcast together") from None
+    if above:
         raise ValueError(f"{op}: min_val must be <= max_val (got min_val={lo!r}, max_val={hi!r})"
                          if np.ndim(lo) == 0 and np.ndim(hi) == 0 else
                          f"{op}: min_val must be <= max_val elementwise")

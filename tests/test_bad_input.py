@@ -261,6 +261,8 @@ for op, bwd, pre in [("hardtanh", False, ()), ("hardtanh_backward", True, ())]:
     _bp(op, "None", lambda out, f=f, a=args: f(*a, None, 1.0, out=out), TypeError, "min_val must be a real")
     _bp(op, "unbroadcastable", lambda out, f=f, a=args: f(*a, np.zeros(2) - 1, 1.0, out=out),
         problem="broadcast")
+    _bp(op, "bounds unbroadcastable", lambda out, f=f, a=args: f(*a, np.zeros(2) - 1, np.ones(3), out=out),
+        problem="do not broadcast")
 
 for op, bwd in [("threshold", False), ("threshold_backward", True)]:
     f = getattr(relukit, op)
