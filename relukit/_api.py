@@ -464,16 +464,48 @@ def prelu_backward(g, x, weight, axis=1, *, out=None):
     w = np.asarray(weight)
     if _is_lazy(xa) or _is_lazy(g):
         # a lazy array (Dask): the same sum, as array operations that stay lazy
-        acc_dt = _acc_dtype(dt)
         other = tuple(i for i in range(xa.ndim) if i != ax)
-        with np.errstate(all="ignore"):
-            prod = np.where(xa < 0, np.multiply(g, xa, dtype=acc_dt), acc_dt(0))
-        return gx, prod.sum(axis=other).astype(dt).reshape(w.shape)
+        return gx, _lazy_wgrad(g, xa, other, _acc_dtype(dt)).astype(dt).reshape(w.shape)
     xa = np.asarray(xa)
     gb = np.broadcast_to(np.asarray(g), xa.shape)
     acc = np.zeros(w.size if ax is not None else (), dtype=_acc_dtype(dt))
     _prelu_wgrad_into(gb, xa, ax, acc)
     return gx, acc.astype(dt).reshape(w.shape)
+
+
+def _wgrad_terms(g, x, acc_dt):
+    """g*x where x < 0, else 0, in acc_dt (one block)."""
+    t = np.zeros(np.broadcast_shapes(np.shape(g), np.shape(x)), dtype=acc_dt)
+    with np.errstate(all="ignore"):
+        np.multiply(g, x, out=t, where=x < 0, casting="unsafe")
+    return t
+
+
+def _quiet_sum(a, axis=None, keepdims=False, **kwargs):
+    with np.errstate(all="ignore"):  # inf + -inf is NaN, without a warning
+        return np.sum(a, axis=axis, keepdims=keepdims, **kwargs)
+
+
+def _lazy_wgrad(g, x, axes, acc_dt):
+    """prelu's weight gradient of lazy arrays, summed over `axes`: for Dask
+    blockwise with the same quiet arithmetic as for NumPy arrays (dask.array is
+    imported only here, when the input is already one); for any other array
+    with __array_function__, through NumPy's functions."""
+    if type(x).__module__.split(".")[0] == "dask" or type(g).__module__.split(".")[0] == "dask":
+        import dask.array as da
+
+        # both operands as dask arrays of the broadcast shape, chunked alike
+        shape = np.broadcast_shapes(np.shape(g), np.shape(x))
+        like = next((a for a in (x, g) if isinstance(a, da.Array) and a.shape == shape), None)
+        g, x = (da.broadcast_to(da.asarray(a), shape) for a in (g, x))
+        if like is not None:
+            g, x = g.rechunk(like.chunks), x.rechunk(like.chunks)
+        else:
+            x = x.rechunk(g.chunks)
+        terms = da.map_blocks(_wgrad_terms, g, x, acc_dt, dtype=acc_dt)
+        return da.reduction(terms, _quiet_sum, _quiet_sum, axis=axes, dtype=acc_dt)
+    with np.errstate(all="ignore"):
+        return np.where(x < 0, np.multiply(g, x, dtype=acc_dt), acc_dt(0)).sum(axis=axes)
 
 
 def _is_lazy(a):

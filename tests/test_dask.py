@@ -230,3 +230,22 @@ def test_xarray_backed_by_dask_stays_lazy():
     assert isinstance(y.data, da.Array) and isinstance(gx.data, da.Array)
     assert_same(y.values, relukit.softplus(xn, 2.0))
     assert_same(gx.values, relukit.softplus_backward(np.ones_like(xn), xn, 2.0))
+
+
+@pytest.mark.parametrize("g_shape", [SHAPE, SHAPE[2:], (), (SHAPE[1], 1)], ids=str)
+@pytest.mark.parametrize("g_kind", ["numpy", "dask"])
+def test_prelu_backward_mixed_and_broadcast_gradients(g_shape, g_kind):
+    """The weight gradient stays lazy and right when g is a NumPy array, a
+    broadcasting one, a scalar, or a dask array chunked unlike x, and its
+    reduction raises no floating-point warning (inf + -inf gives NaN quietly)."""
+    xn, _ = _inputs(np.float64, seed=3)
+    gn = np.random.default_rng(4).standard_normal(g_shape)
+    g = da.from_array(gn, chunks=7) if (g_kind == "dask" and gn.ndim) else gn
+    with np.errstate(all="raise"):
+        gx, gw = relukit.prelu_backward(g, da.from_array(xn, chunks=CHUNKS), WEIGHT)
+        gxn, gwn = relukit.prelu_backward(gn, xn, WEIGHT)
+        assert isinstance(gw, da.Array)
+        # (in this thread, so that errstate applies to the blocks too)
+        got_gx, got_gw = gx.compute(scheduler="synchronous"), gw.compute(scheduler="synchronous")
+    assert_same(got_gx, gxn, "grad x")
+    np.testing.assert_allclose(got_gw, gwn, rtol=1e-12)
