@@ -62,6 +62,40 @@ def test_stub_ufuncs_are_ufuncs():
     assert annotated == runtime
 
 
+def _stub_signatures(tree):
+    """name -> list of [(parameter, kind)] for each stub definition (overload)."""
+    sigs = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            a = node.args
+            params = [(p.arg, "POSITIONAL_OR_KEYWORD") for p in a.posonlyargs + a.args]
+            params += [(p.arg, "KEYWORD_ONLY") for p in a.kwonlyargs]
+            if a.vararg:
+                params.append((a.vararg.arg, "VAR_POSITIONAL"))
+            if a.kwarg:
+                params.append((a.kwarg.arg, "VAR_KEYWORD"))
+            sigs.setdefault(node.name, []).append(params)
+    return sigs
+
+
+def test_stub_signatures_match_the_functions():
+    """Every wrapper's parameters (names and kinds) are those of one of its
+    stub definitions, so the stubs cannot drift from the code unnoticed."""
+    import inspect
+
+    sigs = _stub_signatures(_stub_tree())
+    sigs["swish_backward"] = sigs["silu_backward"]
+    checked = 0
+    for name in relukit.__all__:
+        obj = getattr(relukit, name)
+        if not inspect.isfunction(obj):
+            continue
+        runtime = [(p.name, p.kind.name) for p in inspect.signature(obj).parameters.values()]
+        assert runtime in sigs[name], f"{name}: runtime {runtime}, stub {sigs[name]}"
+        checked += 1
+    assert checked >= 25
+
+
 def test_py_typed_marker():
     assert (_package_dir() / "py.typed").exists()
 
