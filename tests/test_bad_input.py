@@ -11,10 +11,11 @@ loop it casts to safely (float16 for a one-input ufunc such as relu; float64
 next to a Python float parameter, by NumPy's promotion) and the result equals
 the op of that cast.  The README's "What each op accepts" says the same.
 
-Known gaps, kept as strict xfails so that a fix shows: for the raw ufuncs
+A known gap, kept as one strict xfail so that a fix shows: for the raw ufuncs
 (relu, relu_backward, relu6, hardsigmoid, hardswish, selu, silu/swish, mish)
-NumPy words a read-only, wrongly shaped or non-array ``out`` without naming
-the ufunc ("output array is read-only"); the wrappers prefix their name.
+NumPy words a read-only, wrongly shaped or non-array ``out``, and operands that
+do not broadcast together, without naming the ufunc ("output array is
+read-only"); the wrappers prefix their name.
 """
 import re
 
@@ -183,7 +184,7 @@ def test_read_only_out(name):
     with pytest.raises(ValueError) as ei:
         _call(name, out=out)
     _untouched(out, name)
-    if _public(name) in RAW_UFUNCS:  # NumPy's own message: see test_raw_ufunc_out_messages
+    if _public(name) in RAW_UFUNCS:  # NumPy's message: see the strict xfail below
         assert "read-only" in str(ei.value)
     else:
         _check(name, ei, "read-only")
@@ -196,7 +197,7 @@ def test_out_of_wrong_shape(name, shape):
     with pytest.raises(ValueError) as ei:
         _call(name, out=out)
     _untouched(out, f"{name}(out shape {shape})")
-    if _public(name) in RAW_UFUNCS:  # NumPy's own message: see test_raw_ufunc_out_messages
+    if _public(name) in RAW_UFUNCS:  # NumPy's message: see the strict xfail below
         assert re.search(r"broadcast|shape", str(ei.value))
     else:
         _check(name, ei, r"broadcast|shape")
@@ -219,14 +220,15 @@ def test_out_not_an_array(name):
     with pytest.raises(TypeError) as ei:
         _call(name, out=out)
     assert out == [SENTINEL] * 3
-    if _public(name) in RAW_UFUNCS:  # NumPy's own message: see test_raw_ufunc_out_messages
+    if _public(name) in RAW_UFUNCS:  # NumPy's message: see the strict xfail below
         assert "array" in str(ei.value).lower()
     else:
         _check(name, ei, r"array")
 
 
-@pytest.mark.xfail(strict=True, reason="NumPy words a read-only, wrongly shaped or non-array out "
-                   "without naming the ufunc; relukit's raw ufuncs cannot add it without wrapping")
+@pytest.mark.xfail(strict=True, reason="NumPy words a read-only, wrongly shaped or non-array out, and "
+                   "operands that do not broadcast, without naming the ufunc; the raw ufuncs cannot "
+                   "add it without being wrapped")
 def test_raw_ufunc_out_messages_name_the_ufunc():
     """A known gap, kept visible: when NumPy starts naming the ufunc this test
     passes and, being a strict xfail, fails the run so the note can go."""
@@ -237,6 +239,22 @@ def test_raw_ufunc_out_messages_name_the_ufunc():
             with pytest.raises((TypeError, ValueError)) as ei:
                 _call(name, out=out)
             _check(name, ei, r"read-only|broadcast|shape|array")
+        if OPS[name][0]:  # operands that do not broadcast together
+            with pytest.raises(ValueError) as ei:
+                _call(name, g=np.ones(2))
+            _check(name, ei, "broadcast")
+
+
+@pytest.mark.parametrize("name", sorted(n for n in OPS if OPS[n][0]))
+def test_gradient_and_input_of_mismatched_shapes(name):
+    out = _sentinel_out()
+    with pytest.raises(ValueError) as ei:
+        _call(name, g=np.ones(2), out=out)
+    _untouched(out, name)
+    if _public(name) in RAW_UFUNCS:  # NumPy's message: see the strict xfail below
+        assert "broadcast" in str(ei.value)
+    else:
+        _check(name, ei, "broadcast")
 
 
 # ---------------------------------------------------------------- parameters
