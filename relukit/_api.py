@@ -563,7 +563,7 @@ def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, rng=None, *, out=None
             raise _naming("rrelu", exc) from exc
     lazy = _is_lazy(x) and hasattr(x, "map_blocks")
     xa = x if lazy else np.asarray(x)
-    if np.dtype(xa.dtype).kind not in "fiub":
+    if _float_dtype(xa) is None and np.dtype(xa.dtype).kind not in "iub":
         raise TypeError(f"rrelu: x must be an array of reals (float, integer or bool), not {xa.dtype}")
     dt = _float_dtype(xa) or np.dtype(np.float64)
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
