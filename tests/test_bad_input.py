@@ -21,6 +21,7 @@ import re
 
 import numpy as np
 import pytest
+from conftest import public_ops
 
 import relukit
 
@@ -87,7 +88,7 @@ OPS = {
     "gelu_backward[tanh]": (True, _bwd(relukit.gelu_backward, "tanh")),
 }
 
-PUBLIC_OPS = [n for n in relukit.__all__ if n not in ("show_config", "__version__")]
+PUBLIC_OPS = public_ops()
 RAW_UFUNCS = {n for n in PUBLIC_OPS if isinstance(getattr(relukit, n), np.ufunc)}
 
 
