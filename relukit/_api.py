@@ -11,6 +11,7 @@ import numpy as np
 from relukit._ufuncs import UFUNCS as _U
 
 _BLOCK = 1 << 16  # elements per block of prelu's weight-gradient reduction
+_CHECK_BLOCK = 1 << 14  # elements per block when checking a parameter array (NaN, sign, bounds)
 
 
 # float dtypes with loops besides NumPy's own: bfloat16, added at import where
@@ -32,9 +33,32 @@ def _is_float(dt):
     return dt.kind == "f" or dt in _EXTRA_FLOATS
 
 
-def _any(p, test):
-    """test(p) for a scalar parameter (fast), or any(test(array))."""
-    return bool(test(p)) if not isinstance(p, np.ndarray) or p.ndim == 0 else bool(np.any(test(p)))
+def _any(test, *ps):
+    """Whether ``test(*ps)`` holds anywhere: directly for scalars (fast), else
+    over the broadcast operands in blocks of at most _CHECK_BLOCK elements, so that a
+    check of a parameter array the size of x allocates no temporary that size."""
+    if all(not isinstance(p, np.ndarray) or p.ndim == 0 for p in ps):
+        return bool(test(*ps))
+    return _any_blocks(test, np.broadcast_arrays(*ps))
+
+
+def _any_blocks(test, arrs):
+    a0 = arrs[0]
+    if a0.ndim == 0 or a0.size <= _CHECK_BLOCK:
+        return bool(np.any(test(*arrs)))
+    inner = a0.size // a0.shape[0]
+    if inner > _CHECK_BLOCK:
+        return any(_any_blocks(test, [a[i] for a in arrs]) for i in range(a0.shape[0]))
+    rows = _CHECK_BLOCK // inner
+    return any(bool(np.any(test(*(a[i:i + rows] for a in arrs)))) for i in range(0, a0.shape[0], rows))
+
+
+def _negative(v):
+    return v < 0
+
+
+def _zero(v):
+    return v == 0
 
 
 _SCALARS = {}  # (x's dtype, Python scalar) -> read-only 0-d parameter array
@@ -69,12 +93,22 @@ def _param(op, name, value, x):
     if arr.dtype.kind not in "iub" and not _is_float(arr.dtype):
         raise TypeError(f"{op}: {name} must be a real number or array of reals, "
                         f"not {arr.dtype} ({type(value).__name__})")
-    if _is_float(arr.dtype) and np.isnan(arr).any():
+    if _is_float(arr.dtype) and _any(np.isnan, arr):
         raise ValueError(f"{op}: {name} must not be NaN")
     dt = _float_dtype(x)
     if arr.ndim == 0:
         return dt.type(arr) if dt is not None else float(arr)
     return arr.astype(dt if dt is not None else np.float64, copy=False)
+
+
+def _naming(op, exc):
+    """`exc` (a TypeError or ValueError from the ufunc call) as the same kind of
+    error whose message starts with the op's public name: NumPy's own messages
+    name the raw ufunc behind a wrapper (prelu runs ``leaky_relu``) or nothing
+    at all ("output array is read-only")."""
+    msg = str(exc)
+    return (TypeError if isinstance(exc, TypeError) else ValueError)(
+        msg if msg.startswith(f"{op}:") else f"{op}: {msg}")
 
 
 def _scalar_value(op, name, p):
@@ -113,7 +147,10 @@ def hardtanh(x, min_val=-1.0, max_val=1.0, *, out=None, **kwargs):
     lo = _param("hardtanh", "min_val", min_val, x)
     hi = _param("hardtanh", "max_val", max_val, x)
     _check_bounds("hardtanh", lo, hi, min_val, max_val)
-    return _U["hardtanh"](x, lo, hi, out=out, **kwargs)
+    try:
+        return _U["hardtanh"](x, lo, hi, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("hardtanh", exc) from exc
 
 
 def _check_bounds(op, lo, hi, lo_raw=None, hi_raw=None):
@@ -121,7 +158,12 @@ def _check_bounds(op, lo, hi, lo_raw=None, hi_raw=None):
         if lo_raw > hi_raw:
             raise ValueError(f"{op}: min_val must be <= max_val (got min_val={lo_raw!r}, max_val={hi_raw!r})")
         return
-    if _any(hi, lambda h: np.asarray(lo) > h) if isinstance(hi, np.ndarray) and hi.ndim else _any(lo, lambda v: v > hi):
+    try:
+        above = _any(np.greater, lo, hi)
+    except ValueError:
+        raise ValueError(f"{op}: min_val of shape {np.shape(lo)} and max_val of shape "
+                         f"{np.shape(hi)} do not broadcast together") from None
+    if above:
         raise ValueError(f"{op}: min_val must be <= max_val (got min_val={lo!r}, max_val={hi!r})"
                          if np.ndim(lo) == 0 and np.ndim(hi) == 0 else
                          f"{op}: min_val must be <= max_val elementwise")
@@ -154,7 +196,10 @@ def hardtanh_backward(g, x, min_val=-1.0, max_val=1.0, *, from_output=False, out
     lo = _param("hardtanh_backward", "min_val", min_val, x)
     hi = _param("hardtanh_backward", "max_val", max_val, x)
     _check_bounds("hardtanh_backward", lo, hi, min_val, max_val)
-    return _U["hardtanh_backward"](g, x, lo, hi, out=out, **kwargs)
+    try:
+        return _U["hardtanh_backward"](g, x, lo, hi, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("hardtanh_backward", exc) from exc
 
 
 # ---------------------------------------------------------------- threshold
@@ -184,7 +229,10 @@ def threshold(x, threshold, value, *, out=None, **kwargs):
     """
     th = _param("threshold", "threshold", threshold, x)
     v = _param("threshold", "value", value, x)
-    return _U["threshold"](x, th, v, out=out, **kwargs)
+    try:
+        return _U["threshold"](x, th, v, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("threshold", exc) from exc
 
 
 def threshold_backward(g, x, threshold, *, value=None, from_output=False, out=None, **kwargs):
@@ -227,7 +275,10 @@ def threshold_backward(g, x, threshold, *, value=None, from_output=False, out=No
         if not v <= t:
             raise ValueError("threshold_backward: from_output=True is exact only when value <= "
                              f"threshold (got value={v!r}, threshold={t!r}); pass the input instead")
-    return _U["threshold_backward"](g, x, th, out=out, **kwargs)
+    try:
+        return _U["threshold_backward"](g, x, th, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("threshold_backward", exc) from exc
 
 
 # ---------------------------------------------------------------- leaky_relu
@@ -257,7 +308,10 @@ def leaky_relu(x, negative_slope=0.01, *, out=None, **kwargs):
         If the slope is NaN; nothing is written to `out`.
     """
     s = _param("leaky_relu", "negative_slope", negative_slope, x)
-    return _U["leaky_relu"](x, s, out=out, **kwargs)
+    try:
+        return _U["leaky_relu"](x, s, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("leaky_relu", exc) from exc
 
 
 def leaky_relu_backward(g, x, negative_slope=0.01, *, from_output=False, out=None, **kwargs):
@@ -290,10 +344,13 @@ def leaky_relu_backward(g, x, negative_slope=0.01, *, from_output=False, out=Non
         NaN slope; ``from_output=True`` with a negative slope.
     """
     s = _param("leaky_relu_backward", "negative_slope", negative_slope, x)
-    if from_output and _any(s, lambda v: v < 0):
+    if from_output and _any(_negative, s):
         raise ValueError("leaky_relu_backward: from_output=True is exact only for "
                          "negative_slope >= 0; pass the input instead")
-    return _U["leaky_relu_backward"](g, x, s, out=out, **kwargs)
+    try:
+        return _U["leaky_relu_backward"](g, x, s, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("leaky_relu_backward", exc) from exc
 
 
 # ---------------------------------------------------------------- prelu
@@ -304,7 +361,7 @@ def _prelu_weight(op, x, weight, axis):
     w = np.asarray(weight)
     if w.dtype.kind not in "iub" and not _is_float(w.dtype):
         raise TypeError(f"{op}: weight must be real, not {w.dtype}")
-    if _is_float(w.dtype) and np.isnan(w).any():
+    if _is_float(w.dtype) and _any(np.isnan, w):
         raise ValueError(f"{op}: weight must not be NaN")
     if w.ndim > 1:
         raise ValueError(f"{op}: weight must be a scalar or 1-D, got shape {w.shape}")
@@ -349,7 +406,10 @@ def prelu(x, weight, axis=1, *, out=None, **kwargs):
         Weight of the wrong length or shape, NaN weight, bad axis.
     """
     xa, wb, _ = _prelu_weight("prelu", x, weight, axis)
-    return _U["leaky_relu"](xa, wb, out=out, **kwargs)
+    try:
+        return _U["leaky_relu"](xa, wb, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("prelu", exc) from exc
 
 
 def _acc_dtype(dt):
@@ -361,10 +421,10 @@ def _prelu_wgrad_into(g, x, axis, acc):
     at most _BLOCK elements (no temporary the size of x)."""
     if x.size <= _BLOCK:
         t = np.zeros(x.shape, dtype=acc.dtype)
-        with np.errstate(all="ignore"):
-            np.multiply(g, x, out=t, where=x < 0, casting="unsafe")
         other = tuple(i for i in range(x.ndim) if i != axis)
-        acc += t.sum(axis=other) if axis is not None else t.sum()
+        with np.errstate(all="ignore"):  # inf + -inf is NaN here, without a warning
+            np.multiply(g, x, out=t, where=x < 0, casting="unsafe")
+            acc += t.sum(axis=other) if axis is not None else t.sum()
         return
     dims = [i for i in range(x.ndim) if i != axis and x.shape[i] > 1]
     if not dims:  # only the channel axis is long: split it
@@ -408,14 +468,62 @@ def prelu_backward(g, x, weight, axis=1, *, out=None):
         float64) without a temporary the size of `x`.
     """
     xa, wb, ax = _prelu_weight("prelu_backward", x, weight, axis)
-    xa = np.asarray(xa)
-    gx = _U["leaky_relu_backward"](g, xa, wb, out=out)
+    try:  # on x itself, so that a duck array (Dask, xarray) gives its own kind back
+        gx = _U["leaky_relu_backward"](g, xa, wb, out=out)
+    except (TypeError, ValueError) as exc:
+        raise _naming("prelu_backward", exc) from exc
     dt = _float_dtype(xa) or np.dtype(np.float64)
-    gb = np.broadcast_to(np.asarray(g), xa.shape)
     w = np.asarray(weight)
+    if _is_lazy(xa) or _is_lazy(g):
+        # a lazy array (Dask): the same sum, as array operations that stay lazy
+        other = tuple(i for i in range(xa.ndim) if i != ax)
+        return gx, _lazy_wgrad(g, xa, other, _acc_dtype(dt)).astype(dt).reshape(w.shape)
+    xa = np.asarray(xa)
+    gb = np.broadcast_to(np.asarray(g), xa.shape)
     acc = np.zeros(w.size if ax is not None else (), dtype=_acc_dtype(dt))
     _prelu_wgrad_into(gb, xa, ax, acc)
     return gx, acc.astype(dt).reshape(w.shape)
+
+
+def _wgrad_terms(g, x, acc_dt):
+    """g*x where x < 0, else 0, in acc_dt (one block)."""
+    t = np.zeros(np.broadcast_shapes(np.shape(g), np.shape(x)), dtype=acc_dt)
+    with np.errstate(all="ignore"):
+        np.multiply(g, x, out=t, where=x < 0, casting="unsafe")
+    return t
+
+
+def _quiet_sum(a, axis=None, keepdims=False, **kwargs):
+    with np.errstate(all="ignore"):  # inf + -inf is NaN, without a warning
+        return np.sum(a, axis=axis, keepdims=keepdims, **kwargs)
+
+
+def _lazy_wgrad(g, x, axes, acc_dt):
+    """prelu's weight gradient of lazy arrays, summed over `axes`: for Dask
+    blockwise with the same quiet arithmetic as for NumPy arrays (dask.array is
+    imported only here, when the input is already one); for any other array
+    with __array_function__, through NumPy's functions."""
+    if type(x).__module__.split(".")[0] == "dask" or type(g).__module__.split(".")[0] == "dask":
+        import dask.array as da
+
+        # both operands as dask arrays of the broadcast shape, chunked alike
+        shape = np.broadcast_shapes(np.shape(g), np.shape(x))
+        like = next((a for a in (x, g) if isinstance(a, da.Array) and a.shape == shape), None)
+        g, x = (da.broadcast_to(da.asarray(a), shape) for a in (g, x))
+        if like is not None:
+            g, x = g.rechunk(like.chunks), x.rechunk(like.chunks)
+        else:
+            x = x.rechunk(g.chunks)
+        terms = da.map_blocks(_wgrad_terms, g, x, acc_dt, dtype=acc_dt)
+        return da.reduction(terms, _quiet_sum, _quiet_sum, axis=axes, dtype=acc_dt)
+    with np.errstate(all="ignore"):
+        return np.where(x < 0, np.multiply(g, x, dtype=acc_dt), acc_dt(0)).sum(axis=axes)
+
+
+def _is_lazy(a):
+    """An array that implements NumPy's array-function protocol itself (Dask):
+    np.where, sum and friends stay in its own kind, without materializing it."""
+    return not isinstance(a, (np.ndarray, np.generic)) and hasattr(a, "__array_function__")
 
 
 # ---------------------------------------------------------------- rrelu
@@ -461,15 +569,40 @@ def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, rng=None, *, out=None
     if lo > hi:
         raise ValueError(f"rrelu: lower must be <= upper (got lower={lo!r}, upper={hi!r})")
     if not training:
-        return _U["leaky_relu"](x, _param("rrelu", "slope", (lo + hi) / 2, x), out=out, **kwargs)
-    xa = np.asarray(x)
+        try:
+            return _U["leaky_relu"](x, _param("rrelu", "slope", (lo + hi) / 2, x), out=out, **kwargs)
+        except (TypeError, ValueError) as exc:
+            raise _naming("rrelu", exc) from exc
+    lazy = _is_lazy(x) and hasattr(x, "map_blocks")
+    xa = x if lazy else np.asarray(x)
+    if _float_dtype(xa) is None and np.dtype(xa.dtype).kind not in "iub":
+        raise TypeError(f"rrelu: x must be an array of reals (float, integer or bool), not {xa.dtype}")
     dt = _float_dtype(xa) or np.dtype(np.float64)
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    noise = gen.random(xa.shape, dtype=np.float64 if dt == np.float64 else np.float32)
-    noise = (lo + (hi - lo) * noise).astype(dt, copy=False)
-    noise[~(xa < 0)] = 1
-    y = _U["leaky_relu"](xa, noise, out=out, **kwargs)
+    if lazy:
+        # a chunked lazy array (Dask): each block draws its slopes from its own
+        # stream, seeded from `gen` and the block's index, when it is computed
+        base = int(gen.integers(0, 2**63))
+        noise = xa.map_blocks(_rrelu_block_noise, base, lo, hi, dt, dtype=dt)
+    else:
+        noise = _rrelu_noise(gen, xa, lo, hi, dt)
+    try:  # on x itself, so that a duck array (xarray) gives its own kind back
+        y = _U["leaky_relu"](x, noise, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("rrelu", exc) from exc
     return y, noise
+
+
+def _rrelu_noise(gen, x, lo, hi, dt):
+    """Slopes from U(lo, hi) where x < 0, 1 elsewhere, in dtype dt."""
+    noise = gen.random(x.shape, dtype=np.float64 if dt == np.float64 else np.float32)
+    noise = (lo + (hi - lo) * noise).astype(dt, copy=False)
+    noise[~(x < 0)] = 1
+    return noise
+
+
+def _rrelu_block_noise(xb, base, lo, hi, dt, block_id=None):
+    return _rrelu_noise(np.random.default_rng([base, *block_id]), xb, lo, hi, dt)
 
 
 def rrelu_backward(g, x, noise, *, out=None, **kwargs):
@@ -494,7 +627,10 @@ def rrelu_backward(g, x, noise, *, out=None, **kwargs):
         dL/dx; NaN where `x` is NaN.
     """
     n = _param("rrelu_backward", "noise", noise, x)
-    return _U["leaky_relu_backward"](g, x, n, out=out, **kwargs)
+    try:
+        return _U["leaky_relu_backward"](g, x, n, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("rrelu_backward", exc) from exc
 
 
 # ---------------------------------------------------------------- elu, celu, softplus
@@ -523,7 +659,10 @@ def elu(x, alpha=1.0, *, out=None, **kwargs):
         NaN alpha; nothing is written to `out`.
     """
     a = _param("elu", "alpha", alpha, x)
-    return _U["elu"](x, a, out=out, **kwargs)
+    try:
+        return _U["elu"](x, a, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("elu", exc) from exc
 
 
 def elu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
@@ -551,16 +690,22 @@ def elu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
     """
     a = _param("elu_backward", "alpha", alpha, x)
     if from_output:
-        if _any(a, lambda v: v < 0):
+        if _any(_negative, a):
             raise ValueError("elu_backward: from_output=True is exact only for alpha >= 0; "
                              "pass the input instead")
-        return _U["elu_backward_from_output"](g, x, a, out=out, **kwargs)
-    return _U["elu_backward"](g, x, a, out=out, **kwargs)
+        try:
+            return _U["elu_backward_from_output"](g, x, a, out=out, **kwargs)
+        except (TypeError, ValueError) as exc:
+            raise _naming("elu_backward", exc) from exc
+    try:
+        return _U["elu_backward"](g, x, a, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("elu_backward", exc) from exc
 
 
 def _celu_alpha(op, alpha, x):
     a = _param(op, "alpha", alpha, x)
-    if (alpha == 0) if type(alpha) in (float, int) else _any(a, lambda v: v == 0):
+    if (alpha == 0) if type(alpha) in (float, int) else _any(_zero, a):
         raise ValueError(f"{op}: alpha must not be 0")
     return a
 
@@ -590,7 +735,10 @@ def celu(x, alpha=1.0, *, out=None, **kwargs):
         alpha is 0 or NaN; nothing is written to `out`.
     """
     a = _celu_alpha("celu", alpha, x)
-    return _U["celu"](x, a, out=out, **kwargs)
+    try:
+        return _U["celu"](x, a, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("celu", exc) from exc
 
 
 def celu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
@@ -618,17 +766,23 @@ def celu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
     """
     a = _celu_alpha("celu_backward", alpha, x)
     if from_output:
-        if _any(a, lambda v: v < 0):
+        if _any(_negative, a):
             raise ValueError("celu_backward: from_output=True is exact only for alpha > 0; "
                              "pass the input instead")
-        return _U["celu_backward_from_output"](g, x, a, out=out, **kwargs)
-    return _U["celu_backward"](g, x, a, out=out, **kwargs)
+        try:
+            return _U["celu_backward_from_output"](g, x, a, out=out, **kwargs)
+        except (TypeError, ValueError) as exc:
+            raise _naming("celu_backward", exc) from exc
+    try:
+        return _U["celu_backward"](g, x, a, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("celu_backward", exc) from exc
 
 
 def _softplus_params(op, beta, threshold, x):
     b = _param(op, "beta", beta, x)
     t = _param(op, "threshold", threshold, x)
-    if (beta == 0) if type(beta) in (float, int) else _any(b, lambda v: v == 0):
+    if (beta == 0) if type(beta) in (float, int) else _any(_zero, b):
         raise ValueError(f"{op}: beta must not be 0")
     return b, t
 
@@ -660,7 +814,10 @@ def softplus(x, beta=1.0, threshold=20.0, *, out=None, **kwargs):
         beta is 0, or a parameter is NaN; nothing is written to `out`.
     """
     b, t = _softplus_params("softplus", beta, threshold, x)
-    return _U["softplus"](x, b, t, out=out, **kwargs)
+    try:
+        return _U["softplus"](x, b, t, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("softplus", exc) from exc
 
 
 def softplus_backward(g, x, beta=1.0, threshold=20.0, *, from_output=False, out=None, **kwargs):
@@ -690,8 +847,14 @@ def softplus_backward(g, x, beta=1.0, threshold=20.0, *, from_output=False, out=
     """
     b, t = _softplus_params("softplus_backward", beta, threshold, x)
     if from_output:
-        return _U["softplus_backward_from_output"](g, x, b, t, out=out, **kwargs)
-    return _U["softplus_backward"](g, x, b, t, out=out, **kwargs)
+        try:
+            return _U["softplus_backward_from_output"](g, x, b, t, out=out, **kwargs)
+        except (TypeError, ValueError) as exc:
+            raise _naming("softplus_backward", exc) from exc
+    try:
+        return _U["softplus_backward"](g, x, b, t, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("softplus_backward", exc) from exc
 
 
 # ---------------------------------------------------------------- gelu
@@ -732,7 +895,11 @@ def gelu(x, approximate="none", *, out=None, **kwargs):
     ValueError
         `approximate` is neither ``'none'`` nor ``'tanh'``; nothing is written to `out`.
     """
-    return _gelu_pick("gelu", approximate, 0)(x, out=out, **kwargs)
+    uf = _gelu_pick("gelu", approximate, 0)
+    try:
+        return uf(x, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("gelu", exc) from exc
 
 
 def gelu_backward(g, x, approximate="none", *, from_output=False, out=None, **kwargs):
@@ -762,7 +929,10 @@ def gelu_backward(g, x, approximate="none", *, from_output=False, out=None, **kw
     if from_output:
         raise ValueError("gelu_backward: from_output=True is not exact for GELU (it is not "
                          "invertible); pass the forward's input")
-    return uf(g, x, out=out, **kwargs)
+    try:
+        return uf(g, x, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming("gelu_backward", exc) from exc
 
 
 # ---------------------------------------------------------------- ops without parameters
@@ -776,8 +946,14 @@ def _backward_wrapper(op, from_output_ufunc):
             if from_output_ufunc is None:
                 raise ValueError(f"{op}_backward: from_output=True is not exact for {op} (its "
                                  "input cannot be recovered from its output); pass the input")
-            return _U[from_output_ufunc](g, x, out=out, **kwargs)
-        return uf(g, x, out=out, **kwargs)
+            try:
+                return _U[from_output_ufunc](g, x, out=out, **kwargs)
+            except (TypeError, ValueError) as exc:
+                raise _naming(f"{op}_backward", exc) from exc
+        try:
+            return uf(g, x, out=out, **kwargs)
+        except (TypeError, ValueError) as exc:
+            raise _naming(f"{op}_backward", exc) from exc
 
     backward.__name__ = backward.__qualname__ = f"{op}_backward"
     backward.__module__ = "relukit"

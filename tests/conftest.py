@@ -46,3 +46,16 @@ def rng():
 @pytest.fixture(params=FLOATS, ids=lambda d: np.dtype(d).name)
 def fdtype(request):
     return request.param
+
+
+def public_ops():
+    """The activation ops among relukit.__all__: the ufuncs and the wrappers of
+    relukit._api (configuration functions such as show_config, and
+    __version__, are not ops)."""
+    import relukit
+
+    def is_op(name):
+        obj = getattr(relukit, name)
+        return isinstance(obj, np.ufunc) or getattr(obj, "__module__", "") in ("relukit", "relukit._api")
+
+    return [n for n in relukit.__all__ if is_op(n)]
