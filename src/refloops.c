@@ -9,9 +9,18 @@
 /* An infinite gradient times a nonzero derivative too small to represent is an
  * infinity (of the product's sign), not inf * 0 = NaN: the kernels keep that
  * convention, and so does the reference here (the sign comes from the
- * underflowed derivative's signed zero). */
+ * underflowed derivative's signed zero).  The piecewise rows' derivatives never
+ * underflow: where they are 0 they are exactly 0 (a zero slope, hardswish'(-1.5)),
+ * and an infinite gradient times an exact 0 is NaN, as IEEE 754 (and PyTorch). */
+static int rk_ref_derivative_exact(const char *row) {
+    static const char *const rows[] = {"leaky_relu_bwd", "hardswish_bwd", NULL};
+    for (const char *const *r = rows; *r; r++)
+        if (!strcmp(row, *r)) return 1;
+    return 0;
+}
+
 #define RK_FIX_INF_G(T, FIELD, y, x, g, pa, pb)                                      \
-    if (nin == 2 && isnan(y) && !isnan(x) && isinf(g)) {                             \
+    if (nin == 2 && !exact_ && isnan(y) && !isnan(x) && isinf(g)) {                  \
         T d1_ = e->FIELD(x, (T)1, pa, pb);                                           \
         if (!isnan(d1_)) y = g * (d1_ == 0 ? copysign((T)1, d1_) : d1_);             \
     }
@@ -22,6 +31,7 @@
         const rk_refinfo *ri = (const rk_refinfo *)data;                             \
         const int nin = ri->nin, npar = ri->npar;                                    \
         const rk_ref_entry *e = (const rk_ref_entry *)ri->entry;                     \
+        const int exact_ = rk_ref_derivative_exact(e->name);                         \
         for (ptrdiff_t i = 0; i < dims[0]; i++) {                                    \
             T x = *(const T *)(args[nin - 1] + i * steps[nin - 1]);                  \
             T g = nin == 2 ? *(const T *)(args[0] + i * steps[0]) : (T)0;            \
