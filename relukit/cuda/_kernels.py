@@ -7,9 +7,9 @@ Kernel layout (one kernel per row, storage dtype and variant):
 1. The op body of the row becomes a device function ``f(x, g, a, b)`` in the
    compute type (see ``_table``).
 2. ``vec`` variant: each thread moves 16 bytes per operand per access
-   (4 float32, 2 float64, 8 float16: one ``ld.global.v4``/``st.global.v4``),
-   two such vectors in flight per step (``UNROLL``), grid-stride loop over the
-   vectors, then the last ``n mod (16 / itemsize)`` elements one per thread.
+   (4 float32, 2 float64, 8 float16: one ``ld.global.v4``/``st.global.v4``,
+   every operand loaded before any lane is computed), grid-stride loop over
+   the vectors, then the last ``n mod (16 / itemsize)`` elements one per thread.
    Used when every operand's address is 16-byte aligned.
 3. ``scalar`` variant: the same loop with element loads (any alignment).
 4. ``chan`` variant (leaky_relu rows only): the slope is read per element from
@@ -38,7 +38,6 @@ from relukit.cuda._table import ROWS
 SIM = bool(_nconfig.ENABLE_CUDASIM)
 THREADS = 32 if SIM else 256
 BLOCKS_PER_SM = 8
-UNROLL = 2
 
 _STORAGE = {np.dtype(np.float16): nt.float16, np.dtype(np.float32): nt.float32,
             np.dtype(np.float64): nt.float64}
@@ -153,7 +152,7 @@ else:
 
     def _math_ns():
         return {"exp": math.exp, "expm1": math.expm1, "log1p": math.log1p, "erfc": math.erfc,
-                "isnan": math.isnan, "isinf": math.isinf, "fma": cuda.fma}
+                "isnan": math.isnan, "isinf": math.isinf}
 
 
 # ---------------------------------------------------------------- source generation
@@ -163,68 +162,69 @@ def _indent(body, spaces):
     return "\n".join(" " * spaces + ln[cut:] for ln in lines)
 
 
-def _device_function(row, cdtype):
-    """The op body of `row` as a device function of the compute dtype."""
-    src = "def f(x, g, a, b):\n" + _indent(ROWS[row][3], 4) + "\n"
-    ct = _STORAGE[np.dtype(cdtype)]
-    ns = {"K": ct, "CT": np.dtype(cdtype) == np.float64}
+def _body_function(row):
+    """The op body of `row` as the source of a local function ``f`` (defined
+    inside each kernel, so Numba inlines it there; a separate device function
+    would need a GPU at compile time to learn its target)."""
+    body = _indent(ROWS[row][3], 8)
+    if not SIM:  # the FMA instruction is typed as an attribute of the cuda module
+        body = body.replace("fma(", "cuda.fma(")
+    return "    def f(x, g, a, b):\n" + body + "\n"
+
+
+def _namespace(cdtype):
+    """The globals of a kernel body for its compute dtype."""
+    ns = {"K": _STORAGE[np.dtype(cdtype)], "CT": np.dtype(cdtype) == np.float64}
     ns.update(_math_ns())
-    exec(compile(src, f"<relukit.cuda {row} {np.dtype(cdtype).name}>", "exec"), ns)
-    return cuda.jit(device=True)(ns["f"])
+    return ns
 
 
 def kernel_source(row, dtype, variant):
     """Python source of the kernel of `row` for storage `dtype` and `variant`
-    ('vec', 'scalar' or 'chan'), and its argument names."""
+    ('vec', 'scalar' or 'chan'), and its argument names.
+
+    The op body appears twice (the vector loop, the tail), not once per lane:
+    the lanes of a vector go through a loop over a local array, which NVVM
+    unrolls where the body is small, so the kernel stays small for the
+    transcendental ops."""
     nin = ROWS[row][0]
     N = lanes(dtype)
     arrays = ["x", "g"] if nin == 2 else ["x"]
     params = ["w", "inner", "nch"] if variant == "chan" else ["a", "b"]
     args = ["n"] + arrays + ["y"] + params
+    chan = variant == "chan"
 
-    def pa(idx):  # the parameter a for element index expression idx
-        return f"C(w[(({idx}) // inner) % nch])" if variant == "chan" else "a"
-
-    def call(k, base):
-        xs = f"C(X{base}[{k}])"
-        gs = f"C(G{base}[{k}])" if nin == 2 else "C(0.0)"
-        return f"S(f({xs}, {gs}, {pa(f'i{base} + {k}')}, {'C(0.0)' if variant == 'chan' else 'b'}))"
-
-    def load(name, base):
-        if variant == "vec":
-            return f"{name.upper()}{base} = ld16({name}, i{base})"
-        return (f"{name.upper()}{base} = (" +
-                ", ".join(f"{name}[i{base} + {k}]" for k in range(N)) + ",)")
-
-    def store(base):
-        vals = ", ".join(call(k, base) for k in range(N))
-        if variant == "vec":
-            return [f"st16(y, i{base}, ({vals},))"]
-        return [f"y[i{base} + {k}] = {call(k, base)}" for k in range(N)]
+    def call(xe, ge, idx):
+        pa = f"C(w[({idx}) // inner % nch])" if chan else "a"
+        pb = "C(0.0)" if chan else "b"
+        return f"S(f(C({xe}), {f'C({ge})' if nin == 2 else 'C(0.0)'}, {pa}, {pb}))"
 
     L = [f"def kernel({', '.join(args)}):",
+         _body_function(row).rstrip("\n"),
          "    T = cuda.gridsize(1)",
          "    t = cuda.grid(1)",
          f"    nvec = n // {N}",
-         "    v = t",
-         f"    while v + {UNROLL - 1} * T < nvec:"]
-    for u in range(UNROLL):
-        L.append(f"        i{u} = (v + {u} * T) * {N}")
-    for u in range(UNROLL):
-        L += [f"        {load(a, u)}" for a in arrays]
-    for u in range(UNROLL):
-        L += [f"        {s}" for s in store(u)]
-    L += [f"        v += {UNROLL} * T",
-          "    while v < nvec:",
-          f"        i0 = v * {N}"]
-    L += [f"        {load(a, 0)}" for a in arrays]
-    L += [f"        {s}" for s in store(0)]
-    L += ["        v += T",
-          f"    j = nvec * {N} + t",
+         "    v = t"]
+    if variant == "vec":
+        L += [f"    R = cuda.local.array({N}, S)",
+              "    while v < nvec:",
+              f"        i = v * {N}"]
+        L += [f"        {a.upper()} = ld16({a}, i)" for a in arrays]
+        L += [f"        for k in range({N}):",
+              f"            R[k] = {call('X[k]', 'G[k]', 'i + k')}",
+              "        st16(y, i, (" + ", ".join(f"R[{k}]" for k in range(N)) + ",))",
+              "        v += T"]
+    else:
+        L += ["    while v < nvec:",
+              f"        i = v * {N}"]
+        L += [f"        {a.upper()} = (" + ", ".join(f"{a}[i + {k}]" for k in range(N)) + ",)"
+              for a in arrays]
+        L += [f"        for k in range({N}):",
+              f"            y[i + k] = {call('X[k]', 'G[k]', 'i + k')}",
+              "        v += T"]
+    L += [f"    j = nvec * {N} + t",
           "    if j < n:",
-          "        y[j] = S(f(C(x[j]), " + ("C(g[j])" if nin == 2 else "C(0.0)") + ", "
-          + (pa("j") if variant == "chan" else "a") + ", "
-          + ("C(0.0)" if variant == "chan" else "b") + "))"]
+          f"        y[j] = {call('x[j]', 'g[j]', 'j')}"]
     return "\n".join(L) + "\n", args
 
 
@@ -246,8 +246,8 @@ def python_kernel(row, dtype, variant):
     dtype = np.dtype(dtype)
     cdt = compute_dtype(row, dtype)
     src, _ = kernel_source(row, dtype, variant)
-    ns = {"cuda": cuda, "ld16": ld16, "st16": st16, "f": _device_function(row, cdt),
-          "C": _STORAGE[cdt], "S": _STORAGE[dtype]}
+    ns = _namespace(cdt)
+    ns.update({"cuda": cuda, "ld16": ld16, "st16": st16, "C": _STORAGE[cdt], "S": _STORAGE[dtype]})
     exec(compile(src, f"<relukit.cuda kernel {row} {dtype.name} {variant}>", "exec"), ns)
     fn = ns["kernel"]
     fn.__name__ = f"rk_{dtype.name}_{row}_{variant}"
@@ -343,7 +343,7 @@ def launch(row, dtype, variant, stream, n, arrays, params):
     """Run the kernel of `row` on the 1-D device arrays ``arrays`` (x, [g,] y)."""
     k = get_kernel(row, dtype, variant)
     N = lanes(dtype)
-    blocks = grid_for(-(-n // (N * UNROLL)))
+    blocks = grid_for(-(-n // N))
     k[blocks, THREADS, stream](n, *arrays, *params)
 
 

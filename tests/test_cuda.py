@@ -1,0 +1,123 @@
+"""relukit.cuda without a GPU: the row list against kernels.inc, the lazy
+import, every op/direction/dtype through Numba's CUDA simulator (in its own
+process: tests/cuda_check.py), and every kernel compiled to PTX for sm_80 and
+sm_90 with numba-cuda (NVVM from the nvidia-nvvm wheel)."""
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from relukit._ufuncs import KERNEL_ROWS
+from relukit.cuda._table import ROWS, ufunc_name
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DTYPES = [np.float16, np.float32, np.float64]
+
+
+def test_rows_mirror_kernels_inc():
+    """Every kernels.inc row has a GPU row with the same operands and parameters."""
+    cpu = {name: (nin, npar) for name, nin, npar, _ in KERNEL_ROWS}
+    gpu = {name: (nin, npar) for name, (nin, npar, _, _) in ROWS.items()}
+    assert sorted(gpu) == sorted(cpu), (set(cpu) ^ set(gpu))
+    assert gpu == cpu
+
+
+def test_public_names_match_the_cpu_api():
+    import relukit
+    import relukit.cuda as rc
+    cpu = set(relukit.__all__) - {"show_config", "__version__"}
+    assert cpu <= set(rc.__all__)
+    for name in cpu:
+        assert callable(getattr(rc, name)), name
+    for row in ROWS:
+        base = ufunc_name(row).replace("_from_output", "")
+        base = base.replace("gelu_tanh", "gelu")
+        assert hasattr(rc, base), base
+
+
+def test_import_relukit_does_not_import_numba():
+    code = ("import sys, relukit, relukit.cuda; "
+            "assert 'numba' not in sys.modules, 'numba imported'; "
+            "assert isinstance(relukit.cuda.is_available(), bool); print('ok')")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and "ok" in r.stdout, r.stderr
+
+
+def _numba_cuda():
+    try:
+        from numba import cuda
+    except ImportError as exc:
+        pytest.skip(f"numba-cuda cannot be imported ({exc}); pip install '.[test]'")
+    return cuda
+
+
+def test_simulator_against_the_cpu():
+    """Every row x dtype x aligned/offset path, special values, the API and its
+    errors, under NUMBA_ENABLE_CUDASIM=1 in a separate process."""
+    _numba_cuda()
+    env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1")
+    t = time.time()
+    r = subprocess.run([sys.executable, os.path.join(HERE, "cuda_check.py")], env=env,
+                       capture_output=True, text=True, timeout=600)
+    out = r.stdout + r.stderr
+    assert r.returncode == 0, out[-6000:]
+    assert " 0 failed" in out and "(simulator)" in out, out[-3000:]
+    assert time.time() - t < 300
+
+
+@pytest.fixture(scope="module")
+def ptx_compiler():
+    cuda = _numba_cuda()
+    assert cuda.implementation == "NVIDIA", (
+        "numba.cuda must be numba-cuda's target, not numba's deprecated built-in one")
+    from numba import config
+    if config.ENABLE_CUDASIM:
+        pytest.skip("NUMBA_ENABLE_CUDASIM is set in this process: no PTX compiler")
+    from relukit.cuda import _kernels as K
+    try:
+        cuda.compile_ptx(K.python_kernel("relu", np.float32, "vec"),
+                         K.kernel_signature("relu", np.float32, "vec"), cc=(8, 0))
+    except Exception as exc:  # noqa: BLE001
+        if "NVVM" in str(exc) or "nvvm" in str(exc):
+            pytest.skip(f"libNVVM cannot be loaded ({exc}); pip install '.[test]'")
+        raise
+    return cuda, K
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
+def test_every_kernel_compiles_to_ptx(ptx_compiler, dtype):
+    """Each row's vector kernel for sm_80 and sm_90, with 128-bit global loads and
+    stores and no local memory; the unaligned (scalar) and per-channel variants
+    for sm_90."""
+    cuda, K = ptx_compiler
+    wide = {2: ".v4.u32", 4: ".v4.f32", 8: ".v2.f64"}[np.dtype(dtype).itemsize]
+    for row in ROWS:
+        jobs = [("vec", (8, 0)), ("vec", (9, 0)), ("scalar", (9, 0))]
+        if row.startswith("leaky_relu"):
+            jobs.append(("chan", (9, 0)))
+        for variant, cc in jobs:
+            fn = K.python_kernel(row, dtype, variant)
+            ptx, _ = cuda.compile_ptx(fn, K.kernel_signature(row, dtype, variant), cc=cc)
+            where = f"{row} {np.dtype(dtype).name} {variant} sm_{cc[0]}{cc[1]}"
+            assert f".target sm_{cc[0]}{cc[1]}" in ptx, where
+            assert "ld.local" not in ptx and "st.local" not in ptx, where
+            if variant == "vec":
+                assert f"ld.global{wide}" in ptx and f"st.global{wide}" in ptx, where
+
+
+def test_aux_kernels_compile_to_ptx(ptx_compiler):
+    cuda, K = ptx_compiler
+    for dtype in DTYPES:
+        for cc in ((8, 0), (9, 0)):
+            ns = {"cuda": cuda, "A": K.nt.float64 if dtype == np.float64 else K.nt.float32}
+            exec(compile(K._PRELU_WGRAD, "<prelu>", "exec"), ns)
+            st = K._STORAGE[np.dtype(dtype)][::1]
+            acc = ns["A"][::1]
+            ptx, _ = cuda.compile_ptx(ns["kernel"], K.nt.void(K.nt.int64, st, st, K.nt.int64,
+                                                               K.nt.int64, acc), cc=cc)
+            assert "atom.global.add" in ptx or "red.global.add" in ptx
+            ptx, _ = cuda.compile_ptx(K._rrelu_noise, K.nt.void(K.nt.int64, st, st), cc=cc)
+            assert f".target sm_{cc[0]}{cc[1]}" in ptx
