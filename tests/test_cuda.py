@@ -87,25 +87,53 @@ def ptx_compiler():
     return cuda, K
 
 
-@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
-def test_every_kernel_compiles_to_ptx(ptx_compiler, dtype):
-    """Each row's vector kernel for sm_80 and sm_90, with 128-bit global loads and
-    stores and no local memory; the unaligned (scalar) and per-channel variants
-    for sm_90."""
-    cuda, K = ptx_compiler
-    wide = {2: ".v4.u32", 4: ".v4.f32", 8: ".v2.f64"}[np.dtype(dtype).itemsize]
-    for row in ROWS:
-        jobs = [("vec", (8, 0)), ("vec", (9, 0)), ("scalar", (9, 0))]
-        if row.startswith("leaky_relu"):
-            jobs.append(("chan", (9, 0)))
-        for variant, cc in jobs:
+def _compile_jobs(jobs):
+    """Compile (row, dtype name, variant, cc) jobs to PTX; return the problems."""
+    from numba import cuda
+
+    from relukit.cuda import _kernels as K
+    problems = []
+    for row, dname, variant, cc in jobs:
+        dtype = np.dtype(dname)
+        wide = {2: ".v4.u32", 4: ".v4.f32", 8: ".v2.f64"}[dtype.itemsize]
+        where = f"{row} {dname} {variant} sm_{cc[0]}{cc[1]}"
+        try:
             fn = K.python_kernel(row, dtype, variant)
             ptx, _ = cuda.compile_ptx(fn, K.kernel_signature(row, dtype, variant), cc=cc)
-            where = f"{row} {np.dtype(dtype).name} {variant} sm_{cc[0]}{cc[1]}"
-            assert f".target sm_{cc[0]}{cc[1]}" in ptx, where
-            assert "ld.local" not in ptx and "st.local" not in ptx, where
-            if variant == "vec":
-                assert f"ld.global{wide}" in ptx and f"st.global{wide}" in ptx, where
+        except Exception as exc:  # noqa: BLE001 - reported below
+            problems.append(f"{where}: {type(exc).__name__}: {exc}")
+            continue
+        if f".target sm_{cc[0]}{cc[1]}" not in ptx:
+            problems.append(f"{where}: wrong target")
+        if "ld.local" in ptx or "st.local" in ptx:
+            problems.append(f"{where}: uses local memory")
+        if variant == "vec" and not (f"ld.global{wide}" in ptx and f"st.global{wide}" in ptx):
+            problems.append(f"{where}: no 128-bit global load/store ({wide})")
+    return problems
+
+
+def test_every_kernel_compiles_to_ptx(ptx_compiler):
+    """Each row's vector kernel for every dtype, for sm_80 and sm_90, with 128-bit
+    global loads and stores and no local memory; the unaligned (scalar) and
+    per-channel variants too.  Compiled in parallel worker processes."""
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing as mp
+
+    jobs = []
+    for row in ROWS:
+        for dtype in DTYPES:
+            d = np.dtype(dtype).name
+            for cc in ((8, 0), (9, 0)):
+                jobs.append((row, d, "vec", cc))
+                jobs.append((row, d, "scalar", cc))
+                if row.startswith("leaky_relu"):
+                    jobs.append((row, d, "chan", cc))
+    workers = max(1, min(8, os.cpu_count() or 1))
+    chunks = [jobs[i::workers * 4] for i in range(workers * 4)]
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as ex:
+        problems = [p for res in ex.map(_compile_jobs, chunks) for p in res]
+    assert not problems, "\n".join(problems[:20])
+    assert len(jobs) == len(ROWS) * 3 * 2 * 2 + 2 * 3 * 2
 
 
 def test_aux_kernels_compile_to_ptx(ptx_compiler):
