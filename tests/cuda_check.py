@@ -231,7 +231,7 @@ def run_api(cuda, rng):
         fail(f"{fn.__name__}: expected {exc.__name__}, nothing raised")
         return ""
     m = raises(TypeError, rc.relu, x32)
-    check("relu" in m and "NumPy" in m or "host" in m, f"NumPy input error names the op: {m!r}")
+    check("relu" in m and "NumPy array" in m, f"NumPy input error names the op: {m!r}")
     m = raises(TypeError, rc.elu, cuda.to_device(np.arange(4)))
     check("elu" in m and "float16" in m, f"integer input error: {m!r}")
     m = raises(ValueError, rc.silu, cuda.to_device(np.zeros((4, 4), np.float32))[:, ::2])

@@ -46,8 +46,9 @@ def _c_contiguous(shape, strides, itemsize):
 def operand(op, name, obj):
     """Check that `obj` is a contiguous float16/32/64 GPU array and wrap it."""
     if isinstance(obj, np.ndarray) or np.isscalar(obj) or isinstance(obj, (list, tuple)):
+        what = "NumPy array" if isinstance(obj, np.ndarray) else type(obj).__name__
         raise TypeError(
-            f"relukit.cuda.{op}: {name} is a {type(obj).__name__} in host memory; relukit.cuda "
+            f"relukit.cuda.{op}: {name} is a {what} in host memory; relukit.cuda "
             "takes GPU arrays (CuPy arrays, PyTorch CUDA tensors, Numba device arrays). Use "
             f"relukit.{op} for NumPy arrays, or copy {name} to the GPU first")
     if _library(obj) == "torch" and str(getattr(obj, "dtype", "")) == "torch.bfloat16":
