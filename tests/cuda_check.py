@@ -149,6 +149,26 @@ def run_rows(cuda, n, rng, report):
                              f"{'aligned' if not offset else 'offset'}: {bad.sum()} of {xx.size} "
                              f"differ; x={xx[i].tolist()} g={None if g is None else g[i].tolist()} "
                              f"gpu={got[i].tolist()} cpu={cpu[i].tolist()}")
+            if is_backward(name):  # infinite gradients at every special x: as the CPU
+                xs = specials(dtype)
+                ps = params_for(name, dtype)[0]
+                if fwd is not None:
+                    with np.errstate(all="ignore"):
+                        xs = UFUNCS[fwd](xs, *(ps if UFUNCS[fwd].nin > 1 else ()))
+                for ginf in (np.inf, -np.inf):
+                    g = np.full(xs.size, ginf, dtype)
+                    with np.errstate(all="ignore"):
+                        cpu = uf(g, xs, *ps)
+                    o = rc._A().run(name, row, (rc._A().operand(name, "g", cuda.to_device(g)),
+                                                rc._A().operand(name, "x", cuda.to_device(xs))),
+                                    None, list(ps), None)
+                    got = o.copy_to_host()
+                    CHECKS[0] += 1
+                    bad = (np.isnan(got) != np.isnan(cpu)) | (np.isinf(cpu) & (got != cpu))
+                    if bad.any():
+                        i = np.flatnonzero(bad)[:4]
+                        fail(f"{name} {np.dtype(dtype).name} g={ginf}: {bad.sum()} differ; "
+                             f"x={xs[i].tolist()} gpu={got[i].tolist()} cpu={cpu[i].tolist()}")
             report.append((name, np.dtype(dtype).name, cls, worst))
 
 

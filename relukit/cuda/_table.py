@@ -27,7 +27,10 @@ through it, so float32 code stays float32), and ``exp``, ``expm1``, ``log1p``,
 ``erfc``, ``isnan``, ``isinf``, ``fma`` and ``CT`` (True when the compute type
 is float64) are provided by the kernel builder.  Every comparison is false for
 NaN, so a NaN either falls through a formula (giving NaN) or is returned by an
-explicit ``isnan`` branch, never dropped by a ``v > 0 ? v : 0``.
+explicit ``isnan`` branch, never dropped by a ``v > 0 ? v : 0``.  As on the
+CPU, an infinite gradient times a derivative that underflowed to 0 is an
+infinity with the derivative's sign (not inf * 0 = NaN); at x = -inf, where
+the derivative's limit is 0, an infinite g is returned as is.
 """
 
 # SELU's constants (PyTorch / Klambauer et al.): S and S * A
@@ -136,7 +139,10 @@ ROWS = {
     "elu_bwd": (2, 1, _MATH, """
         if x > K(0.0):
             return g
-        return g * (a * exp(x))
+        d = a * exp(x)
+        if d == K(0.0) and isinf(g):
+            return g * a  # the derivative underflowed: an infinite g keeps its sign rule
+        return g * d
     """),
     "celu": (1, 1, _MATH, """
         if x > K(0.0):
@@ -146,7 +152,10 @@ ROWS = {
     "celu_bwd": (2, 1, _MATH, """
         if x > K(0.0):
             return g
-        return g * exp(x / a)
+        d = exp(x / a)
+        if d == K(0.0) and isinf(g):
+            return g
+        return g * d
     """),
     "selu": (1, 0, _MATH, f"""
         if x > K(0.0):
@@ -156,7 +165,10 @@ ROWS = {
     "selu_bwd": (2, 0, _MATH, f"""
         if x > K(0.0):
             return g * K({SELU_S!r})
-        return g * (K({SELU_SA!r}) * exp(x))
+        d = K({SELU_SA!r}) * exp(x)
+        if d == K(0.0) and isinf(g):
+            return g
+        return g * d
     """),
     "silu": (1, 0, _MATH, """
         if x >= K(0.0):
@@ -173,7 +185,7 @@ ROWS = {
     "silu_bwd": (2, 0, _MATH, """
         # silu'(x) = s (1 + x (1 - s)), s = sigmoid(x), 1 - s formed without cancellation
         if isinf(x):
-            return g if x > K(0.0) else g * K(0.0)
+            return g if x > K(0.0) or isinf(g) else g * K(0.0)
         if x >= K(0.0):
             e = exp(-x)
             s = K(1.0) / (K(1.0) + e)
@@ -182,7 +194,10 @@ ROWS = {
             e = exp(x)
             s = e / (K(1.0) + e)
             oms = K(1.0) / (K(1.0) + e)
-        return g * (s * (K(1.0) + x * oms))
+        d = s * (K(1.0) + x * oms)
+        if d == K(0.0) and isinf(g):
+            return -g  # underflowed in the negative tail, where silu' < 0
+        return g * d
     """),
     "softplus": (1, 2, _MATH, """
         # log(1 + e^z) = max(z, 0) + log1p(e^-|z|): no overflow for any threshold
@@ -208,6 +223,8 @@ ROWS = {
         else:
             e = exp(z)
             s = e / (K(1.0) + e)
+        if s == K(0.0) and isinf(g):
+            return g
         return g * s
     """),
     "mish": (1, 0, _MATH, """
@@ -228,33 +245,50 @@ ROWS = {
         # mish'(x) = t + x s (1 - t^2) = (n (n + 2) + 4 x e (1 + e)) / (n + 2)^2
         if x > (K(24.0) if CT else K(15.0)):
             return g
+        if isinf(x):
+            return g if isinf(g) else g * K(0.0)
         if x < (K(-760.0) if CT else K(-120.0)):
-            return g * K(-0.0)
+            return -g if isinf(g) else g * K(-0.0)
         e = exp(x)
         n = e * (e + K(2.0))
         q = n + K(2.0)
-        return g * ((n * q + K(4.0) * x * e * (K(1.0) + e)) / (q * q))
+        d = (n * q + K(4.0) * x * e * (K(1.0) + e)) / (q * q)
+        if d == K(0.0) and isinf(g):
+            return -g if x < K(0.0) else g
+        return g * d
     """),
     "elu_bwd_y": (2, 1, _MATH, """
         if x > K(0.0):
             return g
-        return g * (x + a)
+        d = x + a
+        if d == K(0.0) and isinf(g):
+            return g  # y = -alpha: saturated; the true derivative is > 0
+        return g * d
     """),
     "celu_bwd_y": (2, 1, _MATH, """
         if x > K(0.0):
             return g
-        return g * (x / a + K(1.0))
+        d = x / a + K(1.0)
+        if d == K(0.0) and isinf(g):
+            return g
+        return g * d
     """),
     "selu_bwd_y": (2, 0, _MATH, f"""
         if x > K(0.0):
             return g * K({SELU_S!r})
-        return g * (x + K({SELU_SA!r}))
+        d = x + K({SELU_SA!r})
+        if d == K(0.0) and isinf(g):
+            return g
+        return g * d
     """),
     "softplus_bwd_y": (2, 2, _MATH, """
         z = a * x
         if z > b:
             return g
-        return g * -expm1(-z)
+        d = -expm1(-z)
+        if d == K(0.0) and isinf(g):
+            return g  # y = 0: x was -inf or underflowed; sigmoid > 0
+        return g * d
     """),
     # ------------------------------------------------------------ gelu
     "gelu": (1, 0, _MATH, f"""
@@ -285,8 +319,10 @@ ROWS = {
     "gelu_bwd": (2, 0, _MATH, f"""
         # gelu'(x) = Phi(x) + x phi(x)
         if isinf(x):
-            return g if x > K(0.0) else g * K(0.0)
+            return g if x > K(0.0) or isinf(g) else g * K(0.0)
         d = K(0.5) * erfc(x * K({-RSQRT2_HI!r})) + x * K({C0!r}) * exp(K(-0.5) * (x * x))
+        if d == K(0.0) and isinf(g):
+            return -g if x < K(0.0) else g
         return g * d
     """),
     "gelu_tanh": (1, 0, _MATH, f"""
@@ -318,15 +354,22 @@ ROWS = {
     """),
     "gelu_tanh_bwd": (2, 0, _MATH, f"""
         # sigmoid(v) + x v' sigmoid(v) (1 - sigmoid(v)), v' = 2 sqrt(2/pi) (1 + 3c x^2)
+        if isinf(x):
+            return g if x > K(0.0) or isinf(g) else g * K(0.0)
         if abs(x) > K(1e10):
-            return g if x > K(0.0) else g * K(0.0)
+            if x > K(0.0):
+                return g
+            return -g if isinf(g) else g * K(0.0)
         x2 = x * x
         v = K({K2_HI!r}) * x * (K(1.0) + K({GT_C!r}) * x2)
         dv = K({K2_HI!r}) * (K(1.0) + K({3 * GT_C!r}) * x2)
         e = exp(-abs(v))
         ope = K(1.0) + e
         s = K(1.0) / ope if v >= K(0.0) else e / ope
-        return g * (s + x * dv * (e / (ope * ope)))
+        d = s + x * dv * (e / (ope * ope))
+        if d == K(0.0) and isinf(g):
+            return -g if x < K(0.0) else g
+        return g * d
     """),
 }
 
