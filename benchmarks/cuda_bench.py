@@ -5,7 +5,8 @@ Every kernel row (each op, forward and backward, from_output included) at
 relukit.cuda rejects: shown as n/a next to torch's figure).  Everything runs in
 one process on one stream and is timed with CUDA events: ``--reps`` timed
 calls after ``--warmup`` untimed ones (the first call also compiles the
-kernel); the median is reported.  GB/s counts the bytes read and written
+kernel), each timing ``--inner`` back-to-back calls; the median per call is
+reported.  GB/s counts the bytes read and written
 (forward: x and y, 2 n itemsize; backward: g, x and dL/dx, 3 n itemsize), and
 every figure is also given as a percentage of the device-to-device copy
 measured in the same run (``copy_`` of the same size: 2 n itemsize bytes).
@@ -78,8 +79,11 @@ def cupy_peers(cupy):
     }
 
 
-def timed(torch, fn, warmup, reps):
-    """Median milliseconds of fn() over reps calls, with CUDA events on the current stream."""
+def timed(torch, fn, warmup, reps, inner=5):
+    """Median milliseconds per call of fn(), from CUDA events on the current
+    stream around `inner` back-to-back calls (so the host's launch overhead
+    overlaps the previous kernel instead of showing as idle GPU time), over
+    `reps` such batches."""
     for _ in range(warmup):
         fn()
     torch.cuda.synchronize()
@@ -87,10 +91,11 @@ def timed(torch, fn, warmup, reps):
     for _ in range(reps):
         a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
         a.record()
-        fn()
+        for _ in range(inner):
+            fn()
         b.record()
         b.synchronize()
-        times.append(a.elapsed_time(b))
+        times.append(a.elapsed_time(b) / inner)
     return statistics.median(times)
 
 
@@ -101,6 +106,7 @@ def main(argv=None):
     ap.add_argument("--ops", nargs="*", help="kernel rows to run (default: all)")
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--reps", type=int, default=10)
+    ap.add_argument("--inner", type=int, default=5, help="calls per timed batch")
     ap.add_argument("--json", help="also write the results to this file")
     args = ap.parse_args(argv)
 
@@ -133,7 +139,7 @@ def main(argv=None):
         x = (torch.randn(n, device="cuda", generator=gen, dtype=torch.float32) * 4).to(tdt)
         g = torch.randn(n, device="cuda", generator=gen, dtype=torch.float32).to(tdt)
         y = torch.empty_like(x)
-        copy_ms = timed(torch, lambda: y.copy_(x), args.warmup, args.reps)
+        copy_ms = timed(torch, lambda: y.copy_(x), args.warmup, args.reps, args.inner)
         copy_gbs = 2 * nbytes / copy_ms / 1e6
         print(f"\n{dname}: device-to-device copy {copy_gbs:.0f} GB/s (= 100 %)")
         print(f"{'row':22s} {'relukit GB/s':>13s} {'%copy':>6s} {'torch GB/s':>11s} {'%copy':>6s}"
@@ -156,7 +162,7 @@ def main(argv=None):
                                    [np.dtype(str(x.dtype).split(".")[-1]).type(p) for p in params],
                                    None)
             try:
-                ms = timed(torch, ours, args.warmup, args.reps)
+                ms = timed(torch, ours, args.warmup, args.reps, args.inner)
                 rk = moved / ms / 1e6
             except TypeError:  # bfloat16
                 rk = None
@@ -164,12 +170,12 @@ def main(argv=None):
             t_gbs = None
             if tf is not None:
                 try:
-                    t_gbs = moved / timed(torch, lambda: tf(g, inp, inp), args.warmup, args.reps) / 1e6
+                    t_gbs = moved / timed(torch, lambda: tf(g, inp, inp), args.warmup, args.reps, args.inner) / 1e6
                 except Exception as exc:  # noqa: BLE001 - an op torch lacks for this dtype
                     print(f"  torch {row}: {type(exc).__name__}: {exc}")
             c_gbs = None
             if row in cp and xs_cp is not None:
-                c_gbs = moved / timed(torch, lambda: cp[row](None, xs_cp, None), args.warmup, args.reps) / 1e6
+                c_gbs = moved / timed(torch, lambda: cp[row](None, xs_cp, None), args.warmup, args.reps, args.inner) / 1e6
 
             def f(v):
                 return f"{v:13.0f} {100 * v / copy_gbs:5.1f}%" if v else f"{'n/a':>13s} {'':6s}"
