@@ -153,3 +153,18 @@ def test_aux_kernels_compile_to_ptx(ptx_compiler):
             assert "atom.global.add" in ptx or "red.global.add" in ptx
             ptx, _ = cuda.compile_ptx(K._rrelu_noise, K.nt.void(K.nt.int64, st, st), cc=cc)
             assert f".target sm_{cc[0]}{cc[1]}" in ptx
+
+
+def test_benchmark_covers_every_row():
+    """benchmarks/cuda_bench.py names a torch peer (or None) for every GPU row."""
+    import importlib.util
+    from types import SimpleNamespace
+    spec = importlib.util.spec_from_file_location(
+        "cuda_bench", os.path.join(HERE, "..", "benchmarks", "cuda_bench.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    fake = SimpleNamespace(nn=SimpleNamespace(functional=None), ops=SimpleNamespace(aten=None))
+    assert set(mod.torch_peers(fake)) == set(ROWS)
+    r = subprocess.run(["bash", "-n", os.path.join(HERE, "..", "benchmarks", "cuda_run.sh")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
