@@ -118,7 +118,6 @@ def main(argv=None):
         import cupy
     except ImportError:
         cupy = None
-    import relukit.cuda as rc
     from relukit._reference import SAMPLE_PARAMS
     from relukit.cuda import _arrays
     from relukit.cuda._table import ROWS, ufunc_name
@@ -182,7 +181,7 @@ def main(argv=None):
             print(f"{row:22s} {f(rk)} {f(t_gbs)[2:]} {(f'{c_gbs:10.0f}' if c_gbs else f'{chr(45):>10s}')}")
             results.append({"row": row, "dtype": dname, "relukit_gbs": rk, "torch_gbs": t_gbs,
                             "cupy_gbs": c_gbs, "copy_gbs": copy_gbs})
-        del x, g, y, xs_cp
+        x = g = y = xs_cp = None  # free this dtype's arrays before the next
         torch.cuda.empty_cache()
     ok = [r for r in results if r["relukit_gbs"]]
     if ok:
@@ -192,7 +191,6 @@ def main(argv=None):
     if args.json:
         with open(args.json, "w") as fh:
             json.dump({"device": dev, "gib": args.gib, "results": results}, fh, indent=1)
-    del rc
     return 0
 
 

@@ -119,9 +119,9 @@ def _simple_forward(op):
 
 def _simple_backward(op, from_output_row, has_from_output=True):
     row = op + "_bwd"
+    name = f"{op}_backward"
 
-    def backward(g, x, *, from_output=False, out=None, stream=None):
-        name = f"{op}_backward"
+    def backward_from(g, x, *, from_output=False, out=None, stream=None):
         gx, ps = _binary(name, g, x, (), out, stream)
         r = row
         if from_output:
@@ -131,10 +131,11 @@ def _simple_backward(op, from_output_row, has_from_output=True):
             r = from_output_row
         return _run2(name, r, gx, ps, out, stream)
 
-    if not has_from_output:
-        def backward(g, x, *, out=None, stream=None):  # noqa: F811 - relu_backward: as the CPU ufunc
-            gx, ps = _binary(f"{op}_backward", g, x, (), out, stream)
-            return _run2(f"{op}_backward", row, gx, ps, out, stream)
+    def backward_plain(g, x, *, out=None, stream=None):  # relu_backward: as the CPU ufunc
+        gx, ps = _binary(name, g, x, (), out, stream)
+        return _run2(name, row, gx, ps, out, stream)
+
+    backward = backward_from if has_from_output else backward_plain
     backward.__name__ = backward.__qualname__ = f"{op}_backward"
     how = ("" if not has_from_output else
            "\n    from_output : bool, optional\n        "

@@ -3,7 +3,6 @@ the input's kind (CuPy, PyTorch, Numba), streams, and launching a row's kernel."
 import numpy as np
 
 from relukit.cuda import _kernels as K
-from relukit.cuda._table import ROWS
 
 cuda = K.cuda
 DTYPES = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
@@ -190,8 +189,3 @@ def run_chan(op, row, xs, out, w_dev, inner, stream):
     arrays = [x.flat()] + ([xs[0].flat()] if len(xs) == 2 else []) + [o.flat()]
     K.launch(row, x.dtype, "chan", st, x.size, arrays, [w_dev, np.int64(inner), np.int64(w_dev.size)])
     return res
-
-
-def rows():
-    """The GPU kernel rows (name -> (nin, npar))."""
-    return {r: v[:2] for r, v in ROWS.items()}

@@ -4,8 +4,8 @@ Imported on the first GPU call only (it imports numba-cuda).
 
 Kernel layout (one kernel per row, storage dtype and variant):
 
-1. The op body of the row becomes a device function ``f(x, g, a, b)`` in the
-   compute type (see ``_table``).
+1. The op body of the row becomes a local function ``f(x, g, a, b)`` of each
+   kernel, in the compute type (see ``_table``), which Numba inlines.
 2. ``vec`` variant: each thread moves 16 bytes per operand per access
    (4 float32, 2 float64, 8 float16: one ``ld.global.v4``/``st.global.v4``,
    every operand loaded before any lane is computed), grid-stride loop over
@@ -20,7 +20,6 @@ Kernel layout (one kernel per row, storage dtype and variant):
    grid-stride loop keeps every SM busy without oversubscribing.
 """
 import math
-import os
 
 import numpy as np
 
@@ -350,8 +349,3 @@ def launch(row, dtype, variant, stream, n, arrays, params):
 def aux_launch(name, dtype, stream, n, args):
     k = aux_kernel(name, dtype)
     k[grid_for(n), THREADS, stream](n, *args)
-
-
-def simulator():
-    """True when running on Numba's CUDA simulator."""
-    return SIM or os.environ.get("NUMBA_ENABLE_CUDASIM") == "1"
