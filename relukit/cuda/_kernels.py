@@ -171,9 +171,10 @@ def _body_function(row):
     return "    def f(x, g, a, b):\n" + body + "\n"
 
 
-def _namespace(cdtype):
-    """The globals of a kernel body for its compute dtype."""
-    ns = {"K": _STORAGE[np.dtype(cdtype)], "CT": np.dtype(cdtype) == np.float64}
+def _namespace(cdtype, dtype):
+    """The globals of a kernel body for its compute and storage dtypes."""
+    ns = {"K": _STORAGE[np.dtype(cdtype)], "CT": np.dtype(cdtype) == np.float64,
+          "DW": np.dtype(dtype) == np.float64}
     ns.update(_math_ns())
     return ns
 
@@ -245,7 +246,7 @@ def python_kernel(row, dtype, variant):
     dtype = np.dtype(dtype)
     cdt = compute_dtype(row, dtype)
     src, _ = kernel_source(row, dtype, variant)
-    ns = _namespace(cdt)
+    ns = _namespace(cdt, dtype)
     ns.update({"cuda": cuda, "ld16": ld16, "st16": st16, "C": _STORAGE[cdt], "S": _STORAGE[dtype]})
     exec(compile(src, f"<relukit.cuda kernel {row} {dtype.name} {variant}>", "exec"), ns)
     fn = ns["kernel"]

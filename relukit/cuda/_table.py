@@ -24,8 +24,10 @@ Arithmetic classes (the compute type per storage dtype):
 
 In the bodies, ``K(v)`` is the compute type's constructor (every constant goes
 through it, so float32 code stays float32), and ``exp``, ``expm1``, ``log1p``,
-``erfc``, ``isnan``, ``isinf``, ``fma`` and ``CT`` (True when the compute type
-is float64) are provided by the kernel builder.  Every comparison is false for
+``erfc``, ``isnan``, ``isinf``, ``fma``, ``CT`` (True when the compute type
+is float64) and ``DW`` (True when the result is float64: only then are the
+double-word corrections needed; a float32 result computed in float64 has 29
+bits to spare) are provided by the kernel builder.  Every comparison is false for
 NaN, so a NaN either falls through a formula (giving NaN) or is returned by an
 explicit ``isnan`` branch, never dropped by a ``v > 0 ? v : 0``.  As on the
 CPU, an infinite gradient times a derivative that underflowed to 0 is an
@@ -209,7 +211,7 @@ ROWS = {
         m = z if z > K(0.0) else K(0.0)
         e = exp(-abs(z))
         r = m + log1p(e)
-        if CT and abs(z) < K(1e300):
+        if DW and abs(z) < K(1e300):
             zl = fma(a, x, -z)
             r = r + zl * (K(1.0) / (K(1.0) + e) if z >= K(0.0) else e / (K(1.0) + e))
         return r / a
@@ -295,7 +297,7 @@ ROWS = {
         # x/2 erfc(-x/sqrt2), never 1 + erf: the negative tail keeps its relative accuracy
         if isinf(x):
             return x if x > K(0.0) else K(-0.0)
-        if not CT:
+        if not DW:
             return (K(0.5) * x) * erfc(x * K({-RSQRT2_HI!r}))
         t = x * K({-RSQRT2_HI!r})
         # t + tl = -x/sqrt2 to twice the precision; erfc(t + tl) = erfc(t) - tl 2/sqrt(pi) e^-t^2
@@ -332,7 +334,7 @@ ROWS = {
         x2 = x * x
         v = K({K2_HI!r}) * x * (K(1.0) + K({GT_C!r}) * x2)
         vl = K(0.0)
-        if CT and abs(v) < K(700.0):
+        if DW and abs(v) < K(700.0):
             x2l = fma(x, x, -x2)
             c = K({GT_C!r}) * x2
             cl = fma(K({GT_C!r}), x2, -c) + K({GT_C!r}) * x2l + K({GT_C_LO!r}) * x2
