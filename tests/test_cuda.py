@@ -60,7 +60,7 @@ def test_simulator_against_the_cpu():
     _numba_cuda()
     env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1")
     t = time.time()
-    r = subprocess.run([sys.executable, os.path.join(HERE, "cuda_check.py")], env=env,
+    r = subprocess.run([sys.executable, os.path.join(HERE, "cuda_check.py"), "--n", "200"], env=env,
                        capture_output=True, text=True, timeout=600)
     out = r.stdout + r.stderr
     assert r.returncode == 0, out[-6000:]
