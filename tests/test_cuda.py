@@ -26,16 +26,26 @@ def test_rows_mirror_kernels_inc():
 
 
 def test_public_names_match_the_cpu_api():
+    """Every op and backward function of the CPU API (one per kernel row, plus
+    prelu, rrelu and the swish alias) exists in relukit.cuda with the same
+    parameters, and relukit.cuda adds only stream= to them."""
+    import inspect
+
     import relukit
     import relukit.cuda as rc
-    cpu = set(relukit.__all__) - {"show_config", "__version__"}
-    assert cpu <= set(rc.__all__)
-    for name in cpu:
-        assert callable(getattr(rc, name)), name
-    for row in ROWS:
-        base = ufunc_name(row).replace("_from_output", "")
-        base = base.replace("gelu_tanh", "gelu")
-        assert hasattr(rc, base), base
+    ops = {ufunc_name(r).replace("_from_output", "").replace("gelu_tanh", "gelu") for r in ROWS}
+    ops |= {"prelu", "prelu_backward", "rrelu", "rrelu_backward", "swish", "swish_backward"}
+    for name in sorted(ops):
+        assert name in rc.__all__ and name in relukit.__all__, name
+        gpu = inspect.signature(getattr(rc, name)).parameters
+        if isinstance(getattr(relukit, name), type(relukit.relu)):  # a ufunc: (x) or (g, x)
+            assert [p for p in gpu if gpu[p].kind == inspect.Parameter.POSITIONAL_OR_KEYWORD] \
+                == (["g", "x"] if name.endswith("_backward") else ["x"]), name
+            continue
+        cpu = inspect.signature(getattr(relukit, name)).parameters
+        want = {p: v.default for p, v in cpu.items() if v.kind != inspect.Parameter.VAR_KEYWORD}
+        got = {p: v.default for p, v in gpu.items() if p != "stream"}
+        assert got == want, (name, got, want)
 
 
 def test_import_relukit_does_not_import_numba():
