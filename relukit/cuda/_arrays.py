@@ -53,7 +53,7 @@ def operand(op, name, obj):
     if _library(obj) == "torch" and str(getattr(obj, "dtype", "")) == "torch.bfloat16":
         raise TypeError(
             f"relukit.cuda.{op}: {name} is bfloat16, which relukit.cuda does not support "
-            "(NumPy and the CUDA array interface have no bfloat16 type); convert it with "
+            "yet (the CUDA array interface has no bfloat16 type); convert it with "
             ".float() or .half(), or use torch's own op")
     if K.SIM and isinstance(obj, _SimArray):
         dtype = np.dtype(obj.dtype)
