@@ -92,3 +92,12 @@ else:
         "softplus", "softplus_backward", "gelu", "gelu_backward",
         "get_num_threads", "set_num_threads", "show_config", "__version__",
     ]
+
+
+def __getattr__(name):
+    # relukit.cuda is imported on first use only: `import relukit` never imports numba
+    if name == "cuda":
+        import importlib
+
+        return importlib.import_module("relukit.cuda")
+    raise AttributeError(f"module 'relukit' has no attribute {name!r}")

@@ -1,0 +1,797 @@
+"""relukit.cuda: the ReLU family on the GPU, Numba-CUDA twins of the CPU ops.
+
+The same op names, parameters, defaults, backward functions and semantics as
+:mod:`relukit`, for GPU arrays: anything with ``__cuda_array_interface__``
+(CuPy arrays, PyTorch CUDA tensors, Numba device arrays), contiguous, float16,
+float32 or float64.  The result is of the input's kind (a CuPy array for CuPy
+input, a torch tensor for torch input, else a Numba device array); ``out=``
+writes into a given array (``op(x, out=x)`` works in place) and ``stream=``
+picks the CUDA stream (default: the input library's current stream).
+
+Parameters are scalars (rounded to x's dtype first, like the CPU); prelu takes
+a per-channel weight, rrelu_backward a per-element noise array.  Bad
+parameters raise the CPU's ValueErrors before anything is launched.
+
+Importing this module does not import numba; the kernels are generated and
+compiled on first use (see :mod:`relukit.cuda._kernels`).
+"""
+import numpy as np
+
+__all__ = [
+    "is_available",
+    "relu", "relu_backward", "relu6", "relu6_backward",
+    "hardtanh", "hardtanh_backward", "threshold", "threshold_backward",
+    "leaky_relu", "leaky_relu_backward", "prelu", "prelu_backward",
+    "rrelu", "rrelu_backward",
+    "hardsigmoid", "hardsigmoid_backward", "hardswish", "hardswish_backward",
+    "elu", "elu_backward", "celu", "celu_backward", "selu", "selu_backward",
+    "silu", "silu_backward", "swish", "swish_backward", "mish", "mish_backward",
+    "softplus", "softplus_backward", "gelu", "gelu_backward",
+]
+
+
+def is_available():
+    """Whether relukit.cuda can run here: numba-cuda imports and sees a GPU
+    (or Numba's CUDA simulator is enabled).
+
+    Returns
+    -------
+    bool
+    """
+    try:
+        from numba import cuda
+        return bool(cuda.is_available())
+    except Exception:
+        return False
+
+
+def _A():
+    from relukit.cuda import _arrays
+    return _arrays
+
+
+def _scalar(op, name, value, dtype):
+    """A scalar parameter, checked as on the CPU and rounded to x's dtype."""
+    if hasattr(value, "__cuda_array_interface__") or np.ndim(value) != 0:
+        raise ValueError(f"{op}: {name} must be a scalar on the GPU (relukit.cuda takes scalar "
+                         "parameters; per-channel slopes: relukit.cuda.prelu)")
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(f"{op}: {name} must be a real number, not {type(value).__name__}")
+    if arr.dtype.kind == "f" and np.isnan(arr):
+        raise ValueError(f"{op}: {name} must not be NaN")
+    with np.errstate(over="ignore"):
+        return dtype.type(arr)
+
+
+def _unary(op, row, x, params=(), out=None, stream=None):
+    A = _A()
+    xo = A.operand(op, "x", x)
+    ps = [_scalar(op, n, v, xo.dtype) for n, v in params]
+    return xo, ps, (lambda r=row, p=None: A.run(op, r, (xo,), out, ps if p is None else p, stream))
+
+
+def _binary(op, g, x, params=(), out=None, stream=None):
+    A = _A()
+    xo = A.operand(op, "x", x)
+    go = A.operand(op, "g", g)
+    A.same_layout(op, "g", go, xo)
+    ps = [_scalar(op, n, v, xo.dtype) for n, v in params]
+    return (go, xo), ps
+
+
+def _run2(op, row, gx, ps, out, stream):
+    return _A().run(op, row, gx, out, ps, stream)
+
+
+# ---------------------------------------------------------------- ops without parameters
+def _simple_forward(op):
+    def forward(x, *, out=None, stream=None):
+        _, _, go = _unary(op, op, x, (), out, stream)
+        return go()
+    forward.__name__ = forward.__qualname__ = op
+    forward.__doc__ = f"""{op} on the GPU (see :data:`relukit.{op}` for the formula and accuracy).
+
+    Parameters
+    ----------
+    x : GPU array
+        Contiguous float16/float32/float64 array with ``__cuda_array_interface__``.
+    out : GPU array, optional
+        Where to store the result (x's shape and dtype); ``out=x`` works in place.
+    stream : stream or int, optional
+        CUDA stream (Numba, CuPy or PyTorch stream, or a handle); default: the
+        input library's current stream.
+
+    Returns
+    -------
+    GPU array
+        The result, of x's kind (CuPy, torch, or a Numba device array), or `out`.
+
+    Raises
+    ------
+    TypeError
+        x is a NumPy array, not a GPU array, or of an unsupported dtype.
+    ValueError
+        x is not contiguous.
+    """
+    return forward
+
+
+def _simple_backward(op, from_output_row, has_from_output=True):
+    row = op + "_bwd"
+    name = f"{op}_backward"
+
+    def backward_from(g, x, *, from_output=False, out=None, stream=None):
+        gx, ps = _binary(name, g, x, (), out, stream)
+        r = row
+        if from_output:
+            if from_output_row is None:
+                raise ValueError(f"{name}: from_output=True is not exact for {op} (its "
+                                 "input cannot be recovered from its output); pass the input")
+            r = from_output_row
+        return _run2(name, r, gx, ps, out, stream)
+
+    def backward_plain(g, x, *, out=None, stream=None):  # relu_backward: as the CPU ufunc
+        gx, ps = _binary(name, g, x, (), out, stream)
+        return _run2(name, row, gx, ps, out, stream)
+
+    backward = backward_from if has_from_output else backward_plain
+    backward.__name__ = backward.__qualname__ = f"{op}_backward"
+    how = ("" if not has_from_output else
+           "\n    from_output : bool, optional\n        "
+           + ("`x` holds the forward's output (exact for this op)." if from_output_row else
+              "Not available for this op: True raises ValueError."))
+    backward.__doc__ = f"""Gradient of :func:`{op}` on the GPU: dL/dx from dL/dy.
+
+    Parameters
+    ----------
+    g : GPU array
+        Incoming gradient dL/dy, x's shape and dtype.
+    x : GPU array
+        The forward input.{how}
+    out : GPU array, optional
+        Where to store dL/dx.
+    stream : stream or int, optional
+        CUDA stream.
+
+    Returns
+    -------
+    GPU array
+        dL/dx, of x's kind; NaN where x is NaN; kinks as PyTorch.
+    """
+    return backward
+
+
+relu = _simple_forward("relu")
+relu_backward = _simple_backward("relu", None, has_from_output=False)
+relu6 = _simple_forward("relu6")
+relu6_backward = _simple_backward("relu6", "relu6_bwd")
+hardsigmoid = _simple_forward("hardsigmoid")
+hardsigmoid_backward = _simple_backward("hardsigmoid", "hardsigmoid_bwd_y")
+hardswish = _simple_forward("hardswish")
+hardswish_backward = _simple_backward("hardswish", None)
+selu = _simple_forward("selu")
+selu_backward = _simple_backward("selu", "selu_bwd_y")
+silu = _simple_forward("silu")
+silu_backward = _simple_backward("silu", None)
+swish, swish_backward = silu, silu_backward
+mish = _simple_forward("mish")
+mish_backward = _simple_backward("mish", None)
+
+
+# ---------------------------------------------------------------- hardtanh, threshold
+def _check_bounds(op, lo, hi):
+    if lo > hi:
+        raise ValueError(f"{op}: min_val must be <= max_val (got min_val={float(lo)!r}, "
+                         f"max_val={float(hi)!r})")
+
+
+def hardtanh(x, min_val=-1.0, max_val=1.0, *, out=None, stream=None):
+    """Hard tanh on the GPU: x clipped to ``[min_val, max_val]`` (exact).
+
+    Parameters
+    ----------
+    x : GPU array
+        Contiguous float16/32/64 GPU array.
+    min_val, max_val : float, optional
+        The bounds (default -1, 1), ``min_val <= max_val``.
+    out : GPU array, optional
+        Where to store the result (``out=x``: in place).
+    stream : stream or int, optional
+        CUDA stream.
+
+    Returns
+    -------
+    GPU array
+        The result, of x's kind.
+
+    Raises
+    ------
+    ValueError
+        A NaN bound or ``min_val > max_val``; nothing is launched.
+    """
+    xo, ps, go = _unary("hardtanh", "hardtanh", x, (("min_val", min_val), ("max_val", max_val)),
+                        out, stream)
+    _check_bounds("hardtanh", *ps)
+    return go()
+
+
+def hardtanh_backward(g, x, min_val=-1.0, max_val=1.0, *, from_output=False, out=None, stream=None):
+    """Gradient of :func:`hardtanh`: g where ``min_val < x < max_val``, else 0.
+
+    Parameters
+    ----------
+    g, x : GPU arrays
+        Incoming gradient and forward input (or, with ``from_output=True``, the
+        forward's output: always exact for hardtanh).
+    min_val, max_val : float, optional
+        The forward call's bounds.
+    from_output : bool, optional
+        `x` holds ``hardtanh(x)``.
+    out : GPU array, optional
+        Where to store dL/dx.
+    stream : stream or int, optional
+        CUDA stream.
+
+    Returns
+    -------
+    GPU array
+        dL/dx; NaN where x is NaN; 0 at both kinks.
+    """
+    gx, ps = _binary("hardtanh_backward", g, x, (("min_val", min_val), ("max_val", max_val)))
+    _check_bounds("hardtanh_backward", *ps)
+    return _run2("hardtanh_backward", "hardtanh_bwd", gx, ps, out, stream)
+
+
+def threshold(x, threshold, value, *, out=None, stream=None):
+    """Threshold on the GPU: x where ``x > threshold``, else `value` (exact).
+
+    Parameters
+    ----------
+    x : GPU array
+        Input.
+    threshold, value : float
+        The threshold and the replacement value.
+    out : GPU array, optional
+        Where to store the result.
+    stream : stream or int, optional
+        CUDA stream.
+
+    Returns
+    -------
+    GPU array
+        The result; NaN stays NaN.
+    """
+    _, _, go = _unary("threshold", "threshold", x, (("threshold", threshold), ("value", value)),
+                      out, stream)
+    return go()
+
+
+def threshold_backward(g, x, threshold, *, value=None, from_output=False, out=None, stream=None):
+    """Gradient of :func:`threshold`: g where ``x > threshold``, else 0.
+
+    Parameters
+    ----------
+    g, x : GPU arrays
+        Incoming gradient and forward input (or its output with ``from_output``).
+    threshold : float
+        The forward call's threshold.
+    value : float, optional
+        The forward call's value; required with ``from_output=True``, exact
+        only when ``value <= threshold``.
+    from_output : bool, optional
+        `x` holds ``threshold(x, threshold, value)``.
+    out : GPU array, optional
+        Where to store dL/dx.
+    stream : stream or int, optional
+        CUDA stream.
+
+    Returns
+    -------
+    GPU array
+        dL/dx; NaN where x is NaN.
+    """
+    op = "threshold_backward"
+    gx, ps = _binary(op, g, x, (("threshold", threshold),))
+    if from_output:
+        if value is None:
+            raise ValueError(f"{op}: from_output=True needs the forward's value=")
+        v = float(_scalar(op, "value", value, gx[1].dtype))
+        t = float(ps[0])
+        if not v <= t:
+            raise ValueError(f"{op}: from_output=True is exact only when value <= threshold "
+                             f"(got value={v!r}, threshold={t!r}); pass the input instead")
+    return _run2(op, "threshold_bwd", gx, ps, out, stream)
+
+
+# ---------------------------------------------------------------- leaky_relu, prelu, rrelu
+def leaky_relu(x, negative_slope=0.01, *, out=None, stream=None):
+    """Leaky ReLU on the GPU: ``x < 0 ? x * negative_slope : x`` (exact).
+
+    Parameters
+    ----------
+    x : GPU array
+        Input.
+    negative_slope : float, optional
+        Slope for negative inputs (default 0.01).
+    out : GPU array, optional
+        Where to store the result.
+    stream : stream or int, optional
+        CUDA stream.
+
+    Returns
+    -------
+    GPU array
+        The result (slope 0 gives -0.0 for every negative x, -inf included).
+    """
+    _, _, go = _unary("leaky_relu", "leaky_relu", x, (("negative_slope", negative_slope),),
+                      out, stream)
+    return go()
+
+
+def leaky_relu_backward(g, x, negative_slope=0.01, *, from_output=False, out=None, stream=None):
+    """Gradient of :func:`leaky_relu`: g where ``x > 0``, else ``g * negative_slope``.
+
+    Parameters
+    ----------
+    g, x : GPU arrays
+        Incoming gradient and forward input (or its output with ``from_output``,
+        exact when ``negative_slope >= 0``).
+    negative_slope : float, optional
+        The forward call's slope.
+    from_output : bool, optional
+        `x` holds ``leaky_relu(x, negative_slope)``.
+    out : GPU array, optional
+        Where to store dL/dx.
+    stream : stream or int, optional
+        CUDA stream.
+
+    Returns
+    -------
+    GPU array
+        dL/dx; the slope at ``x == 0`` (as PyTorch); NaN where x is NaN.
+    """
+    op = "leaky_relu_backward"
+    gx, ps = _binary(op, g, x, (("negative_slope", negative_slope),))
+    if from_output and ps[0] < 0:
+        raise ValueError(f"{op}: from_output=True is exact only for negative_slope >= 0; "
+                         "pass the input instead")
+    return _run2(op, "leaky_relu_bwd", gx, ps, out, stream)
+
+
+def _host_values(op, name, w):
+    """The values of a small parameter array (host or GPU) as a NumPy array."""
+    if hasattr(w, "__cuda_array_interface__") or type(w).__module__.startswith("numba"):
+        from numba import cuda
+        return cuda.as_cuda_array(w).copy_to_host() if hasattr(w, "__cuda_array_interface__") \
+            else w.copy_to_host()
+    if type(w).__module__.split(".")[0] == "torch":
+        w = w.detach().cpu().numpy()
+    return np.asarray(w)
+
+
+def _prelu_weight(op, xo, weight, axis):
+    """(scalar weight or None, device weight array or None, inner, weight shape)."""
+    w = _host_values(op, "weight", weight)
+    if w.dtype.kind not in "fiub":
+        raise TypeError(f"{op}: weight must be real, not {w.dtype}")
+    if w.dtype.kind == "f" and np.isnan(w).any():
+        raise ValueError(f"{op}: weight must not be NaN")
+    if w.ndim > 1:
+        raise ValueError(f"{op}: weight must be a scalar or 1-D, got shape {w.shape}")
+    if w.size == 1:
+        return xo.dtype.type(w.reshape(())), None, 1, w.shape
+    nd = len(xo.shape)
+    if nd == 0:
+        raise ValueError(f"{op}: a weight of length {w.size} needs an x with a channel axis")
+    if not -nd <= axis < nd:
+        raise ValueError(f"{op}: axis {axis} is out of bounds for x with {nd} dimensions")
+    ax = axis % nd
+    if w.size != xo.shape[ax]:
+        raise ValueError(f"{op}: weight has length {w.size} but x.shape[{axis}] is {xo.shape[ax]}")
+    inner = int(np.prod(xo.shape[ax + 1:], dtype=np.int64))
+    return None, np.ascontiguousarray(w, dtype=xo.dtype), inner, w.shape
+
+
+def prelu(x, weight, axis=1, *, out=None, stream=None):
+    """Parametric ReLU on the GPU: ``x < 0 ? x * weight[c] : x``, one slope per channel.
+
+    Parameters
+    ----------
+    x : GPU array
+        Input.
+    weight : float or 1-D array (host or GPU)
+        One slope, or one per channel (length ``x.shape[axis]``).
+    axis : int, optional
+        The channel axis (default 1, NCHW).
+    out : GPU array, optional
+        Where to store the result.
+    stream : stream or int, optional
+        CUDA stream.
+
+    Returns
+    -------
+    GPU array
+        The result, exact.
+    """
+    A = _A()
+    xo = A.operand("prelu", "x", x)
+    ws, wh, inner, _ = _prelu_weight("prelu", xo, weight, axis)
+    if ws is not None:
+        return A.run("prelu", "leaky_relu", (xo,), out, [ws], stream)
+    st = A.resolve_stream("prelu", stream, xo.obj)
+    return A.run_chan("prelu", "leaky_relu", (xo,), out, A.cuda.to_device(wh, stream=st), inner, st)
+
+
+def prelu_backward(g, x, weight, axis=1, *, out=None, stream=None):
+    """Gradients of :func:`prelu` with respect to x and weight, on the GPU.
+
+    Parameters
+    ----------
+    g, x : GPU arrays
+        Incoming gradient and forward input.
+    weight : float or 1-D array (host or GPU)
+        The forward call's weight.
+    axis : int, optional
+        The channel axis (default 1).
+    out : GPU array, optional
+        Where to store dL/dx.
+    stream : stream or int, optional
+        CUDA stream.
+
+    Returns
+    -------
+    grad_x : GPU array
+        g where ``x > 0``, else ``g * weight[c]``.
+    grad_weight : GPU array
+        weight's shape: the sum over every other axis of ``g * x`` where
+        ``x < 0``, accumulated in float32 (float64 for float64) with atomic
+        adds (so the summation order, and the last bits, can vary run to run).
+    """
+    A = _A()
+    op = "prelu_backward"
+    gx, _ = _binary(op, g, x)
+    xo = gx[1]
+    ws, wh, inner, wshape = _prelu_weight(op, xo, weight, axis)
+    st = A.resolve_stream(op, stream, xo.obj)
+    if ws is not None:
+        grad_x = A.run(op, "leaky_relu_bwd", gx, out, [ws], st)
+        nch = 1
+    else:
+        grad_x = A.run_chan(op, "leaky_relu_bwd", gx, out, A.cuda.to_device(wh, stream=st), inner, st)
+        nch = wh.size
+    acc_dt = np.float64 if xo.dtype == np.float64 else np.float32
+    acc = A.cuda.to_device(np.zeros(nch, dtype=acc_dt), stream=st)
+    if xo.size:
+        from relukit.cuda import _kernels as K
+        K.aux_launch("prelu_wgrad", xo.dtype, st, xo.size,
+                     (gx[0].flat(), xo.flat(), np.int64(inner), np.int64(nch), acc))
+    gw = acc.copy_to_host(stream=st)
+    if st != 0:
+        st.synchronize()
+    gw_dev = A.cuda.to_device(gw.astype(xo.dtype).reshape(wshape), stream=st)
+    return grad_x, A.of_kind(xo, gw_dev)
+
+
+def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, rng=None, *, out=None, stream=None):
+    """Randomized leaky ReLU on the GPU.
+
+    Parameters
+    ----------
+    x : GPU array
+        Input.
+    lower, upper : float, optional
+        Bounds of the slope distribution, ``0 <= lower <= upper``.
+    training : bool, optional
+        False: leaky ReLU with slope ``(lower + upper) / 2``. True: a slope per
+        element from U(lower, upper), drawn on the host with the NumPy
+        Generator `rng` exactly as :func:`relukit.rrelu` draws them (so the
+        same seed gives the same noise on CPU and GPU), then copied over.
+    rng : numpy.random.Generator or int, optional
+        The generator or a seed.
+    out : GPU array, optional
+        Where to store the result.
+    stream : stream or int, optional
+        CUDA stream.
+
+    Returns
+    -------
+    y : GPU array
+        The result.
+    noise : GPU array
+        Only when ``training=True``: the slope of each element (1 where
+        ``x >= 0``), of x's kind; pass it to :func:`rrelu_backward`.
+    """
+    A = _A()
+    op = "rrelu"
+    xo = A.operand(op, "x", x)
+    lo = float(_scalar(op, "lower", lower, xo.dtype))
+    hi = float(_scalar(op, "upper", upper, xo.dtype))
+    if lo < 0 or hi < 0:
+        raise ValueError(f"rrelu: lower and upper must be >= 0 (got lower={lo!r}, upper={hi!r})")
+    if lo > hi:
+        raise ValueError(f"rrelu: lower must be <= upper (got lower={lo!r}, upper={hi!r})")
+    if not training:
+        return A.run(op, "leaky_relu", (xo,), out, [xo.dtype.type((lo + hi) / 2)], stream)
+    st = A.resolve_stream(op, stream, xo.obj)
+    gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    u = gen.random(xo.shape, dtype=np.float64 if xo.dtype == np.float64 else np.float32)
+    noise_h = np.ascontiguousarray((lo + (hi - lo) * u).astype(xo.dtype, copy=False))
+    noise = A.cuda.to_device(noise_h, stream=st)
+    if xo.size:
+        from relukit.cuda import _kernels as K
+        K.aux_launch("rrelu_noise", xo.dtype, st, xo.size, (xo.flat(), noise.reshape(xo.size)))
+        y = A.run_chan(op, "leaky_relu", (xo,), out, noise.reshape(xo.size), 1, st)
+    else:
+        y = A.output(op, xo, out, st)[0]
+    return y, A.of_kind(xo, noise)
+
+
+def rrelu_backward(g, x, noise, *, out=None, stream=None):
+    """Gradient of :func:`rrelu` in training mode: ``g * noise`` where ``x <= 0``, g elsewhere.
+
+    Parameters
+    ----------
+    g, x : GPU arrays
+        Incoming gradient and forward input.
+    noise : GPU array or float
+        The noise returned by ``rrelu(..., training=True)`` (x's shape), or a slope.
+    out : GPU array, optional
+        Where to store dL/dx.
+    stream : stream or int, optional
+        CUDA stream.
+
+    Returns
+    -------
+    GPU array
+        dL/dx; NaN where x is NaN.
+    """
+    A = _A()
+    op = "rrelu_backward"
+    gx, _ = _binary(op, g, x)
+    if np.ndim(noise) == 0 and not hasattr(noise, "__cuda_array_interface__") \
+            and not type(noise).__module__.startswith("numba"):
+        return _run2(op, "leaky_relu_bwd", gx, [_scalar(op, "noise", noise, gx[1].dtype)], out, stream)
+    no = A.operand(op, "noise", noise)
+    A.same_layout(op, "noise", no, gx[1])
+    st = A.resolve_stream(op, stream, gx[1].obj)
+    return A.run_chan(op, "leaky_relu_bwd", gx, out, no.flat(), 1, st)
+
+
+# ---------------------------------------------------------------- elu, celu, softplus
+def elu(x, alpha=1.0, *, out=None, stream=None):
+    """ELU on the GPU: ``x > 0 ? x : alpha * (exp(x) - 1)``.
+
+    Parameters
+    ----------
+    x : GPU array
+        Input.
+    alpha : float, optional
+        Scale of the negative branch (default 1).
+    out : GPU array, optional
+        Where to store the result.
+    stream : stream or int, optional
+        CUDA stream.
+
+    Returns
+    -------
+    GPU array
+        The result; ``elu(-inf) = -alpha``.
+    """
+    _, _, go = _unary("elu", "elu", x, (("alpha", alpha),), out, stream)
+    return go()
+
+
+def elu_backward(g, x, alpha=1.0, *, from_output=False, out=None, stream=None):
+    """Gradient of :func:`elu`: g where ``x > 0``, else ``g * alpha * exp(x)``.
+
+    Parameters
+    ----------
+    g, x : GPU arrays
+        Incoming gradient and forward input.
+    alpha : float, optional
+        The forward call's alpha.
+    from_output : bool, optional
+        `x` holds ``elu(x, alpha)`` (exact for ``alpha >= 0``): ``g * (y + alpha)``.
+    out : GPU array, optional
+        Where to store dL/dx.
+    stream : stream or int, optional
+        CUDA stream.
+
+    Returns
+    -------
+    GPU array
+        dL/dx; ``elu'(0)`` from the negative branch.
+    """
+    op = "elu_backward"
+    gx, ps = _binary(op, g, x, (("alpha", alpha),))
+    if from_output:
+        if ps[0] < 0:
+            raise ValueError(f"{op}: from_output=True is exact only for alpha >= 0; "
+                             "pass the input instead")
+        return _run2(op, "elu_bwd_y", gx, ps, out, stream)
+    return _run2(op, "elu_bwd", gx, ps, out, stream)
+
+
+def _nonzero(op, name, p):
+    if p == 0:
+        raise ValueError(f"{op}: {name} must not be 0")
+
+
+def celu(x, alpha=1.0, *, out=None, stream=None):
+    """CELU on the GPU: ``x > 0 ? x : alpha * (exp(x / alpha) - 1)``.
+
+    Parameters
+    ----------
+    x : GPU array
+        Input.
+    alpha : float, optional
+        Scale (default 1); must not be 0.
+    out : GPU array, optional
+        Where to store the result.
+    stream : stream or int, optional
+        CUDA stream.
+
+    Returns
+    -------
+    GPU array
+        The result.
+    """
+    _, ps, go = _unary("celu", "celu", x, (("alpha", alpha),), out, stream)
+    _nonzero("celu", "alpha", ps[0])
+    return go()
+
+
+def celu_backward(g, x, alpha=1.0, *, from_output=False, out=None, stream=None):
+    """Gradient of :func:`celu`: g where ``x > 0``, else ``g * exp(x / alpha)``.
+
+    Parameters
+    ----------
+    g, x : GPU arrays
+        Incoming gradient and forward input.
+    alpha : float, optional
+        The forward call's alpha (not 0).
+    from_output : bool, optional
+        `x` holds ``celu(x, alpha)`` (exact for ``alpha > 0``): ``g * (y / alpha + 1)``.
+    out : GPU array, optional
+        Where to store dL/dx.
+    stream : stream or int, optional
+        CUDA stream.
+
+    Returns
+    -------
+    GPU array
+        dL/dx.
+    """
+    op = "celu_backward"
+    gx, ps = _binary(op, g, x, (("alpha", alpha),))
+    _nonzero(op, "alpha", ps[0])
+    if from_output:
+        if ps[0] < 0:
+            raise ValueError(f"{op}: from_output=True is exact only for alpha > 0; "
+                             "pass the input instead")
+        return _run2(op, "celu_bwd_y", gx, ps, out, stream)
+    return _run2(op, "celu_bwd", gx, ps, out, stream)
+
+
+def softplus(x, beta=1.0, threshold=20.0, *, out=None, stream=None):
+    """Softplus on the GPU: ``beta*x > threshold ? x : log(1 + exp(beta*x)) / beta``.
+
+    Parameters
+    ----------
+    x : GPU array
+        Input.
+    beta : float, optional
+        Sharpness (default 1); must not be 0.
+    threshold : float, optional
+        Linear above ``beta*x > threshold`` (default 20).
+    out : GPU array, optional
+        Where to store the result.
+    stream : stream or int, optional
+        CUDA stream.
+
+    Returns
+    -------
+    GPU array
+        The result; ``softplus(-inf) = 0``.
+    """
+    _, ps, go = _unary("softplus", "softplus", x, (("beta", beta), ("threshold", threshold)),
+                       out, stream)
+    _nonzero("softplus", "beta", ps[0])
+    return go()
+
+
+def softplus_backward(g, x, beta=1.0, threshold=20.0, *, from_output=False, out=None, stream=None):
+    """Gradient of :func:`softplus`: g where ``beta*x > threshold``, else ``g * sigmoid(beta*x)``.
+
+    Parameters
+    ----------
+    g, x : GPU arrays
+        Incoming gradient and forward input.
+    beta, threshold : float, optional
+        The forward call's parameters.
+    from_output : bool, optional
+        `x` holds ``softplus(x, beta, threshold)``: ``g * (1 - exp(-beta*y))``.
+    out : GPU array, optional
+        Where to store dL/dx.
+    stream : stream or int, optional
+        CUDA stream.
+
+    Returns
+    -------
+    GPU array
+        dL/dx.
+    """
+    op = "softplus_backward"
+    gx, ps = _binary(op, g, x, (("beta", beta), ("threshold", threshold)))
+    _nonzero(op, "beta", ps[0])
+    return _run2(op, "softplus_bwd_y" if from_output else "softplus_bwd", gx, ps, out, stream)
+
+
+# ---------------------------------------------------------------- gelu
+_GELU = {"none": ("gelu", "gelu_bwd"), "tanh": ("gelu_tanh", "gelu_tanh_bwd")}
+
+
+def _gelu_rows(op, approximate):
+    try:
+        return _GELU[approximate]
+    except (KeyError, TypeError):
+        raise ValueError(f"{op}: approximate must be 'none' or 'tanh', not {approximate!r}") from None
+
+
+def gelu(x, approximate="none", *, out=None, stream=None):
+    """GELU on the GPU: ``x * Phi(x)`` (``'none'``) or its tanh approximation.
+
+    Parameters
+    ----------
+    x : GPU array
+        Input.
+    approximate : {'none', 'tanh'}, optional
+        The exact erfc form (default) or the tanh form.
+    out : GPU array, optional
+        Where to store the result.
+    stream : stream or int, optional
+        CUDA stream.
+
+    Returns
+    -------
+    GPU array
+        The result; the negative tail keeps its relative accuracy (erfc form, no
+        ``1 + erf``); ``gelu(-inf) = -0.0``, ``gelu(inf) = inf``.
+    """
+    row = _gelu_rows("gelu", approximate)[0]
+    _, _, go = _unary("gelu", row, x, (), out, stream)
+    return go()
+
+
+def gelu_backward(g, x, approximate="none", *, from_output=False, out=None, stream=None):
+    """Gradient of :func:`gelu`: ``g * (Phi(x) + x * phi(x))`` (or of the tanh form).
+
+    Parameters
+    ----------
+    g, x : GPU arrays
+        Incoming gradient and forward input.
+    approximate : {'none', 'tanh'}, optional
+        The forward call's form.
+    from_output : bool, optional
+        GELU is not invertible: True raises ValueError.
+    out : GPU array, optional
+        Where to store dL/dx.
+    stream : stream or int, optional
+        CUDA stream.
+
+    Returns
+    -------
+    GPU array
+        dL/dx; g at +inf, 0 at -inf.
+    """
+    row = _gelu_rows("gelu_backward", approximate)[1]
+    if from_output:
+        raise ValueError("gelu_backward: from_output=True is not exact for GELU (it is not "
+                         "invertible); pass the forward's input")
+    gx, ps = _binary("gelu_backward", g, x)
+    return _run2("gelu_backward", row, gx, ps, out, stream)
+
+
+def __dir__():
+    return list(__all__)

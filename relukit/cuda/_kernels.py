@@ -1,0 +1,352 @@
+"""Numba-CUDA kernels generated from the row list in ``_table``, and their launch.
+
+Imported on the first GPU call only (it imports numba-cuda).
+
+Kernel layout (one kernel per row, storage dtype and variant):
+
+1. The op body of the row becomes a local function ``f(x, g, a, b)`` of each
+   kernel, in the compute type (see ``_table``), which Numba inlines.
+2. ``vec`` variant: each thread moves 16 bytes per operand per access
+   (4 float32, 2 float64, 8 float16: one ``ld.global.v4``/``st.global.v4``,
+   every operand loaded before any lane is computed), grid-stride loop over
+   the vectors, then the last ``n mod (16 / itemsize)`` elements one per thread.
+   Used when every operand's address is 16-byte aligned.
+3. ``scalar`` variant: the same loop with element loads (any alignment).
+4. ``chan`` variant (leaky_relu rows only): the slope is read per element from
+   an array, ``w[(i // inner) % len(w)]``: prelu's per-channel weight and
+   rrelu's per-element noise.
+5. The grid: ``THREADS`` threads per block, at most ``BLOCKS_PER_SM`` blocks per
+   SM of the current device (enough to cover the work once), so the
+   grid-stride loop keeps every SM busy without oversubscribing.
+"""
+import math
+
+import numpy as np
+
+try:
+    from numba import config as _nconfig
+    from numba import cuda
+    from numba.cuda import types as nt
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "relukit.cuda needs numba-cuda (and, to compile kernels, the CUDA NVVM/NVRTC "
+        "libraries): pip install 'relukit[cuda]'") from exc
+
+from relukit.cuda._table import ROWS
+
+SIM = bool(_nconfig.ENABLE_CUDASIM)
+THREADS = 32 if SIM else 256
+BLOCKS_PER_SM = 8
+
+_STORAGE = {np.dtype(np.float16): nt.float16, np.dtype(np.float32): nt.float32,
+            np.dtype(np.float64): nt.float64}
+
+
+def compute_dtype(row, dtype):
+    """The compute dtype of a row for a storage dtype (see ``_table``)."""
+    dtype = np.dtype(dtype)
+    if dtype == np.float64:
+        return np.dtype(np.float64)
+    if ROWS[row][2] == "piece" or dtype == np.float16:
+        return np.dtype(np.float32)
+    return np.dtype(np.float64)
+
+
+def lanes(dtype):
+    """Elements per 16-byte access."""
+    return 16 // np.dtype(dtype).itemsize
+
+
+# ---------------------------------------------------------------- 16-byte access
+if SIM:
+    def ld16(arr, i):
+        """The 16 bytes at element i, as a tuple (simulator: plain loads)."""
+        return tuple(arr[i:i + 16 // arr.dtype.itemsize])
+
+    def st16(arr, i, vals):
+        """Store a tuple of 16 bytes at element i (simulator: plain stores)."""
+        for k, v in enumerate(vals):
+            arr[i + k] = v
+
+    def _fma(a, b, c):
+        """a * b + c rounded once (the simulator's stand-in for the FMA instruction)."""
+        fma = getattr(math, "fma", None)
+        if fma is not None:
+            return type(a)(fma(float(a), float(b), float(c)))
+        from fractions import Fraction
+        if not (math.isfinite(a) and math.isfinite(b) and math.isfinite(c)):
+            return type(a)(float(a) * float(b) + float(c))
+        return type(a)(float(Fraction(float(a)) * Fraction(float(b)) + Fraction(float(c))))
+
+    def _math_ns():
+        # numpy's scalar functions: like the GPU's, they return inf/0 instead of raising
+        return {"exp": np.exp, "expm1": np.expm1, "log1p": np.log1p, "erfc": math.erfc,
+                "isnan": math.isnan, "isinf": math.isinf, "fma": _fma, "abs": abs}
+else:
+    from llvmlite import ir as _ir
+    from numba.cuda.extending import intrinsic as _intrinsic
+
+    _I32 = _ir.IntType(32)
+    _I16 = _ir.IntType(16)
+    _V4 = _ir.VectorType(_I32, 4)
+
+    def _c(k):
+        return _ir.Constant(_I32, k)
+
+    @_intrinsic
+    def ld16(typingctx, arr, idx):
+        """Load the 16 bytes at element idx of a contiguous 1-D array as one
+        128-bit access (``ld.global.v4.u32``/``.f32``/``v2.f64``): a tuple of
+        16 / itemsize elements.  The address must be 16-byte aligned."""
+        dt = arr.dtype
+        n = 16 // (dt.bitwidth // 8)
+        ret = nt.UniTuple(dt, n)
+
+        def codegen(context, builder, sig, args):
+            ary = context.make_array(arr)(context, builder, args[0])
+            ptr = builder.gep(ary.data, [args[1]])
+            elt = context.get_data_type(dt)
+            w = builder.load(builder.bitcast(ptr, _V4.as_pointer()), align=16)
+            if n == 8:  # halves: split the 32-bit words (a <8 x half> load is split in two)
+                vals = []
+                for k in range(8):
+                    u = builder.extract_element(w, _c(k // 2))
+                    if k % 2:
+                        u = builder.lshr(u, _c(16))
+                    vals.append(builder.bitcast(builder.trunc(u, _I16), elt))
+            else:
+                v = builder.bitcast(w, _ir.VectorType(elt, n))
+                vals = [builder.extract_element(v, _c(k)) for k in range(n)]
+            return context.make_tuple(builder, ret, vals)
+
+        return ret(arr, idx), codegen
+
+    @_intrinsic
+    def st16(typingctx, arr, idx, vals):
+        """Store a tuple of 16 / itemsize elements at element idx as one 128-bit
+        access.  The address must be 16-byte aligned."""
+        dt = arr.dtype
+        n = 16 // (dt.bitwidth // 8)
+
+        def codegen(context, builder, sig, args):
+            ary = context.make_array(arr)(context, builder, args[0])
+            ptr = builder.gep(ary.data, [args[1]])
+            elt = context.get_data_type(dt)
+            t = args[2]
+            if n == 8:
+                w = _ir.Constant(_V4, _ir.Undefined)
+                for k in range(4):
+                    lo = builder.zext(builder.bitcast(builder.extract_value(t, 2 * k), _I16), _I32)
+                    hi = builder.zext(builder.bitcast(builder.extract_value(t, 2 * k + 1), _I16), _I32)
+                    w = builder.insert_element(w, builder.or_(lo, builder.shl(hi, _c(16))), _c(k))
+            else:
+                v = _ir.Constant(_ir.VectorType(elt, n), _ir.Undefined)
+                for k in range(n):
+                    v = builder.insert_element(v, builder.extract_value(t, k), _c(k))
+                w = builder.bitcast(v, _V4)
+            builder.store(w, builder.bitcast(ptr, _V4.as_pointer()), align=16)
+            return context.get_dummy_value()
+
+        return nt.void(arr, idx, vals), codegen
+
+    def _math_ns():
+        return {"exp": math.exp, "expm1": math.expm1, "log1p": math.log1p, "erfc": math.erfc,
+                "isnan": math.isnan, "isinf": math.isinf}
+
+
+# ---------------------------------------------------------------- source generation
+def _indent(body, spaces):
+    lines = [ln for ln in body.splitlines() if ln.strip()]
+    cut = min(len(ln) - len(ln.lstrip()) for ln in lines)
+    return "\n".join(" " * spaces + ln[cut:] for ln in lines)
+
+
+def _body_function(row):
+    """The op body of `row` as the source of a local function ``f`` (defined
+    inside each kernel, so Numba inlines it there; a separate device function
+    would need a GPU at compile time to learn its target)."""
+    body = _indent(ROWS[row][3], 8)
+    if not SIM:  # the FMA instruction is typed as an attribute of the cuda module
+        body = body.replace("fma(", "cuda.fma(")
+    return "    def f(x, g, a, b):\n" + body + "\n"
+
+
+def _namespace(cdtype, dtype):
+    """The globals of a kernel body for its compute and storage dtypes."""
+    ns = {"K": _STORAGE[np.dtype(cdtype)], "CT": np.dtype(cdtype) == np.float64,
+          "DW": np.dtype(dtype) == np.float64}
+    ns.update(_math_ns())
+    return ns
+
+
+def kernel_source(row, dtype, variant):
+    """Python source of the kernel of `row` for storage `dtype` and `variant`
+    ('vec', 'scalar' or 'chan'), and its argument names.
+
+    The op body appears twice (the vector loop, the tail), not once per lane:
+    the lanes of a vector go through a loop over a local array, which NVVM
+    unrolls where the body is small, so the kernel stays small for the
+    transcendental ops."""
+    nin = ROWS[row][0]
+    N = lanes(dtype)
+    arrays = ["x", "g"] if nin == 2 else ["x"]
+    params = ["w", "inner", "nch"] if variant == "chan" else ["a", "b"]
+    args = ["n"] + arrays + ["y"] + params
+    chan = variant == "chan"
+
+    def call(xe, ge, idx):
+        pa = f"C(w[({idx}) // inner % nch])" if chan else "a"
+        pb = "C(0.0)" if chan else "b"
+        return f"S(f(C({xe}), {f'C({ge})' if nin == 2 else 'C(0.0)'}, {pa}, {pb}))"
+
+    L = [f"def kernel({', '.join(args)}):",
+         _body_function(row).rstrip("\n"),
+         "    T = cuda.gridsize(1)",
+         "    t = cuda.grid(1)",
+         f"    nvec = n // {N}",
+         "    v = t"]
+    if variant == "vec":
+        L += [f"    R = cuda.local.array({N}, S)",
+              "    while v < nvec:",
+              f"        i = v * {N}"]
+        L += [f"        {a.upper()} = ld16({a}, i)" for a in arrays]
+        L += [f"        for k in range({N}):",
+              f"            R[k] = {call('X[k]', 'G[k]', 'i + k')}",
+              "        st16(y, i, (" + ", ".join(f"R[{k}]" for k in range(N)) + ",))",
+              "        v += T"]
+    else:
+        L += ["    while v < nvec:",
+              f"        i = v * {N}"]
+        L += [f"        {a.upper()} = (" + ", ".join(f"{a}[i + {k}]" for k in range(N)) + ",)"
+              for a in arrays]
+        L += [f"        for k in range({N}):",
+              f"            y[i + k] = {call('X[k]', 'G[k]', 'i + k')}",
+              "        v += T"]
+    L += [f"    j = nvec * {N} + t",
+          "    if j < n:",
+          f"        y[j] = {call('x[j]', 'g[j]', 'j')}"]
+    return "\n".join(L) + "\n", args
+
+
+def kernel_signature(row, dtype, variant):
+    """The Numba signature of a kernel (explicit, so it compiles once)."""
+    dtype = np.dtype(dtype)
+    st = _STORAGE[dtype]
+    ct = _STORAGE[compute_dtype(row, dtype)]
+    arr = st[::1]
+    arrays = [arr] * (ROWS[row][0] + 1)
+    if variant == "chan":
+        return nt.void(nt.int64, *arrays, arr, nt.int64, nt.int64)
+    return nt.void(nt.int64, *arrays, ct, ct)
+
+
+def python_kernel(row, dtype, variant):
+    """The kernel of (row, dtype, variant) as a plain Python function, with its
+    globals bound, ready for ``cuda.jit`` or ``cuda.compile_ptx``."""
+    dtype = np.dtype(dtype)
+    cdt = compute_dtype(row, dtype)
+    src, _ = kernel_source(row, dtype, variant)
+    ns = _namespace(cdt, dtype)
+    ns.update({"cuda": cuda, "ld16": ld16, "st16": st16, "C": _STORAGE[cdt], "S": _STORAGE[dtype]})
+    exec(compile(src, f"<relukit.cuda kernel {row} {dtype.name} {variant}>", "exec"), ns)
+    fn = ns["kernel"]
+    fn.__name__ = f"rk_{dtype.name}_{row}_{variant}"
+    fn.__qualname__ = fn.__name__
+    return fn
+
+
+_KERNELS = {}
+
+
+def get_kernel(row, dtype, variant):
+    """The compiled kernel (compiled on first use, then cached)."""
+    key = (row, np.dtype(dtype), variant)
+    k = _KERNELS.get(key)
+    if k is None:
+        fn = python_kernel(row, dtype, variant)
+        try:
+            k = cuda.jit(kernel_signature(row, dtype, variant))(fn) if not SIM else cuda.jit(fn)
+        except AttributeError as exc:  # numba-cuda too old for this NumPy
+            if "row_stack" in str(exc) or "numpy" in str(exc):
+                raise RuntimeError(
+                    f"relukit.cuda: numba-cuda cannot compile with NumPy {np.__version__} "
+                    f"({exc}); install a NumPy it supports, e.g. pip install 'numpy<2.5' "
+                    "(the relukit[cuda] extra pins a working set)") from exc
+            raise
+        _KERNELS[key] = k
+    return k
+
+
+# ---------------------------------------------------------------- the rrelu noise and prelu weight-gradient kernels
+def _rrelu_noise(n, x, noise):
+    t = cuda.grid(1)
+    T = cuda.gridsize(1)
+    i = t
+    while i < n:
+        if not (x[i] < 0):
+            noise[i] = 1
+        i += T
+
+
+_PRELU_WGRAD = """
+def kernel(n, g, x, inner, nch, acc):
+    # acc[c] += g * x where x < 0, per channel c = (i // inner) % nch, in acc's dtype
+    T = cuda.gridsize(1)
+    i = cuda.grid(1)
+    while i < n:
+        xv = x[i]
+        if xv < 0:
+            cuda.atomic.add(acc, (i // inner) % nch, A(g[i]) * A(xv))
+        i += T
+"""
+
+_AUX = {}
+
+
+def aux_kernel(name, dtype):
+    """The rrelu-noise or prelu weight-gradient kernel for `dtype`."""
+    key = (name, np.dtype(dtype))
+    k = _AUX.get(key)
+    if k is None:
+        if name == "rrelu_noise":
+            k = cuda.jit(_rrelu_noise)
+        else:
+            ns = {"cuda": cuda, "A": nt.float64 if np.dtype(dtype) == np.float64 else nt.float32}
+            exec(compile(_PRELU_WGRAD, "<relukit.cuda prelu weight gradient>", "exec"), ns)
+            k = cuda.jit(ns["kernel"])
+        _AUX[key] = k
+    return k
+
+
+# ---------------------------------------------------------------- launch
+_SMS = {}
+
+
+def sm_count():
+    """Number of SMs of the current device (1 in the simulator)."""
+    if SIM:
+        return 1
+    dev = cuda.get_current_device()
+    n = _SMS.get(dev.id)
+    if n is None:
+        n = _SMS[dev.id] = int(dev.MULTIPROCESSOR_COUNT)
+    return n
+
+
+def grid_for(work_items):
+    """Blocks for a grid-stride loop over `work_items` (at least 1)."""
+    want = max(1, -(-work_items // THREADS))
+    return min(want, sm_count() * BLOCKS_PER_SM)
+
+
+def launch(row, dtype, variant, stream, n, arrays, params):
+    """Run the kernel of `row` on the 1-D device arrays ``arrays`` (x, [g,] y)."""
+    k = get_kernel(row, dtype, variant)
+    N = lanes(dtype)
+    blocks = grid_for(-(-n // N))
+    k[blocks, THREADS, stream](n, *arrays, *params)
+
+
+def aux_launch(name, dtype, stream, n, args):
+    k = aux_kernel(name, dtype)
+    k[grid_for(n), THREADS, stream](n, *args)

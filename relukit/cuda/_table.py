@@ -1,0 +1,387 @@
+"""The GPU kernel list: one row per (op, direction), mirroring src/kernels.inc.
+
+Each row gives the number of array operands (1: x; 2: x and the incoming
+gradient g), the number of scalar parameters (called ``a`` and ``b`` in the
+bodies, in the order of the public API), the arithmetic class, and the body: the
+statements of a scalar function ``f(x, g, a, b)`` that returns the result in the
+compute type.  A test checks this list against ``relukit._ufuncs.KERNEL_ROWS``,
+so a row added to kernels.inc without a GPU twin fails.
+
+Arithmetic classes (the compute type per storage dtype):
+
+``piece``
+    Ops whose result is x, a constant, x times a parameter, or (hardsigmoid,
+    hardswish) a short rational expression: computed exactly as the CPU does,
+    in float32 for float16/float32 and float64 for float64, so the GPU result
+    has the CPU's bits.
+``math``
+    Ops with exp, log, erfc: float16 is computed in float32 and rounded once;
+    float32 is computed in float64 and rounded once (libdevice's float32
+    functions err by up to 4 ULP, composed they would not meet the 2 ULP bound);
+    float64 is computed in float64, with the error of x/sqrt(2) (gelu) and of
+    the cubic (gelu tanh) carried as a low part, since in the tails that
+    rounding error is multiplied by |x|^2.
+
+In the bodies, ``K(v)`` is the compute type's constructor (every constant goes
+through it, so float32 code stays float32), and ``exp``, ``expm1``, ``log1p``,
+``erfc``, ``isnan``, ``isinf``, ``fma``, ``CT`` (True when the compute type
+is float64) and ``DW`` (True when the result is float64: only then are the
+double-word corrections needed; a float32 result computed in float64 has 29
+bits to spare) are provided by the kernel builder.  Every comparison is false for
+NaN, so a NaN either falls through a formula (giving NaN) or is returned by an
+explicit ``isnan`` branch, never dropped by a ``v > 0 ? v : 0``.  As on the
+CPU, an infinite gradient times a derivative that underflowed to 0 is an
+infinity with the derivative's sign (not inf * 0 = NaN); at x = -inf, where
+the derivative's limit is 0, an infinite g is returned as is.
+"""
+
+# SELU's constants (PyTorch / Klambauer et al.): S and S * A
+SELU_S = 1.0507009873554804934193349852946
+SELU_SA = 1.7580993408473768599402175208123
+RSQRT2_HI = 0.7071067811865476            # 1/sqrt(2) rounded to double (0x1.6a09e667f3bcdp-1)
+RSQRT2_LO = -4.833646656726457e-17        # 1/sqrt(2) - RSQRT2_HI
+TWO_RSQRTPI = 1.1283791670955126          # 2/sqrt(pi), the slope of erfc
+RSQRTPI = 0.5641895835477563              # 1/sqrt(pi)
+C0 = 0.3989422804014327                   # 1/sqrt(2 pi)
+K2_HI = 1.5957691216057308                # 2 sqrt(2/pi) rounded to double (0x1.9884533d43651p+0)
+K2_LO = -9.96930880911092e-17             # 2 sqrt(2/pi) - K2_HI (-0x1.cbc0d30ebfd15p-54)
+GT_C = 0.044715                           # gelu_tanh's cubic coefficient, rounded to double
+GT_C_LO = 2.1960211427085595e-18          # 0.044715 - GT_C (0x1.441355475a31ap-59)
+
+_PIECE = "piece"
+_MATH = "math"
+
+# name: (nin, npar, class, body)
+ROWS = {
+    # ------------------------------------------------------------ piecewise
+    "relu": (1, 0, _PIECE, """
+        return K(0.0) if x < K(0.0) else x
+    """),
+    "relu_bwd": (2, 0, _PIECE, """
+        if x > K(0.0):
+            return g
+        return x if isnan(x) else K(0.0)
+    """),
+    "relu6": (1, 0, _PIECE, """
+        if x < K(0.0):
+            return K(0.0)
+        return K(6.0) if x > K(6.0) else x
+    """),
+    "relu6_bwd": (2, 0, _PIECE, """
+        if x > K(0.0) and x < K(6.0):
+            return g
+        return x if isnan(x) else K(0.0)
+    """),
+    "hardtanh": (1, 2, _PIECE, """
+        if x < a:
+            return a
+        return b if x > b else x
+    """),
+    "hardtanh_bwd": (2, 2, _PIECE, """
+        if x > a and x < b:
+            return g
+        return x if isnan(x) else K(0.0)
+    """),
+    "threshold": (1, 2, _PIECE, """
+        return b if x <= a else x
+    """),
+    "threshold_bwd": (2, 1, _PIECE, """
+        if x > a:
+            return g
+        return x if isnan(x) else K(0.0)
+    """),
+    "leaky_relu": (1, 1, _PIECE, """
+        if x < K(0.0):
+            # slope 0: -0.0 for every x < 0, -inf included (x * 0 would be NaN there)
+            return K(-0.0) if a == K(0.0) else x * a
+        return x
+    """),
+    "leaky_relu_bwd": (2, 1, _PIECE, """
+        if x > K(0.0):
+            return g
+        return x if isnan(x) else g * a
+    """),
+    "hardsigmoid": (1, 0, _PIECE, """
+        if x <= K(-3.0):
+            return K(0.0)
+        if x >= K(3.0):
+            return K(1.0)
+        return (x + K(3.0)) / K(6.0)
+    """),
+    "hardsigmoid_bwd": (2, 0, _PIECE, """
+        if x > K(-3.0) and x < K(3.0):
+            return g / K(6.0)
+        return x if isnan(x) else K(0.0)
+    """),
+    "hardsigmoid_bwd_y": (2, 0, _PIECE, """
+        if x > K(0.0) and x < K(1.0):
+            return g / K(6.0)
+        return x if isnan(x) else K(0.0)
+    """),
+    "hardswish": (1, 0, _PIECE, """
+        if x <= K(-3.0):
+            return K(-0.0)
+        if x >= K(3.0):
+            return x
+        return x * (x + K(3.0)) / K(6.0)
+    """),
+    "hardswish_bwd": (2, 0, _PIECE, """
+        if x <= K(-3.0):
+            return K(0.0)
+        if x >= K(3.0):
+            return g
+        return g * ((x + x + K(3.0)) / K(6.0))
+    """),
+    # ------------------------------------------------------------ exponential
+    "elu": (1, 1, _MATH, """
+        if x > K(0.0):
+            return x
+        return a * expm1(x)
+    """),
+    "elu_bwd": (2, 1, _MATH, """
+        if x > K(0.0):
+            return g
+        d = a * exp(x)
+        if d == K(0.0) and isinf(g):
+            return g * a  # the derivative underflowed: an infinite g keeps its sign rule
+        return g * d
+    """),
+    "celu": (1, 1, _MATH, """
+        if x > K(0.0):
+            return x
+        return a * expm1(x / a)
+    """),
+    "celu_bwd": (2, 1, _MATH, """
+        if x > K(0.0):
+            return g
+        d = exp(x / a)
+        if d == K(0.0) and isinf(g):
+            return g
+        return g * d
+    """),
+    "selu": (1, 0, _MATH, f"""
+        if x > K(0.0):
+            return K({SELU_S!r}) * x
+        return K({SELU_SA!r}) * expm1(x)
+    """),
+    "selu_bwd": (2, 0, _MATH, f"""
+        if x > K(0.0):
+            return g * K({SELU_S!r})
+        d = K({SELU_SA!r}) * exp(x)
+        if d == K(0.0) and isinf(g):
+            return g
+        return g * d
+    """),
+    "silu": (1, 0, _MATH, """
+        if x >= K(0.0):
+            return x / (K(1.0) + exp(-x))
+        if isinf(x):
+            return K(-0.0)
+        if x < K(-600.0):
+            # e^x is subnormal in float64: e^(x/2) twice, so the result rounds once
+            h = exp(x * K(0.5))
+            return (x * h) * h
+        e = exp(x)
+        return x * e / (K(1.0) + e)
+    """),
+    "silu_bwd": (2, 0, _MATH, """
+        # silu'(x) = s (1 + x (1 - s)), s = sigmoid(x), 1 - s formed without cancellation
+        if isinf(x):
+            return g if x > K(0.0) or isinf(g) else g * K(0.0)
+        if x >= K(0.0):
+            e = exp(-x)
+            s = K(1.0) / (K(1.0) + e)
+            oms = e / (K(1.0) + e)
+        else:
+            e = exp(x)
+            s = e / (K(1.0) + e)
+            oms = K(1.0) / (K(1.0) + e)
+        d = s * (K(1.0) + x * oms)
+        if d == K(0.0) and isinf(g):
+            return -g  # underflowed in the negative tail, where silu' < 0
+        return g * d
+    """),
+    "softplus": (1, 2, _MATH, """
+        # log(1 + e^z) = max(z, 0) + log1p(e^-|z|): no overflow for any threshold
+        # float64: the rounding error zl of z = a x is added as zl sigmoid(z) (with a
+        # large |z| it would otherwise cost |z| ULP)
+        z = a * x
+        if z > b:
+            return x
+        m = z if z > K(0.0) else K(0.0)
+        e = exp(-abs(z))
+        r = m + log1p(e)
+        if DW and abs(z) < K(1e300):
+            zl = fma(a, x, -z)
+            r = r + zl * (K(1.0) / (K(1.0) + e) if z >= K(0.0) else e / (K(1.0) + e))
+        return r / a
+    """),
+    "softplus_bwd": (2, 2, _MATH, """
+        z = a * x
+        if z > b:
+            return g
+        if z >= K(0.0):
+            s = K(1.0) / (K(1.0) + exp(-z))
+        else:
+            e = exp(z)
+            s = e / (K(1.0) + e)
+        if s == K(0.0) and isinf(g):
+            return g
+        return g * s
+    """),
+    "mish": (1, 0, _MATH, """
+        # tanh(log(1 + e)) = n / (n + 2), n = e (e + 2), e = e^x
+        if x > K(20.0):
+            return x
+        if isinf(x):
+            return K(-0.0)
+        if x < K(-600.0):
+            # mish(x) = x e^x (1 + O(e^x)); e^x subnormal in float64: round once
+            h = exp(x * K(0.5))
+            return (x * h) * h
+        e = exp(x)
+        n = e * (e + K(2.0))
+        return x * n / (n + K(2.0))
+    """),
+    "mish_bwd": (2, 0, _MATH, """
+        # mish'(x) = t + x s (1 - t^2) = (n (n + 2) + 4 x e (1 + e)) / (n + 2)^2
+        if x > (K(24.0) if CT else K(15.0)):
+            return g
+        if isinf(x):
+            return g if isinf(g) else g * K(0.0)
+        if x < (K(-760.0) if CT else K(-120.0)):
+            return -g if isinf(g) else g * K(-0.0)
+        e = exp(x)
+        n = e * (e + K(2.0))
+        q = n + K(2.0)
+        d = (n * q + K(4.0) * x * e * (K(1.0) + e)) / (q * q)
+        if d == K(0.0) and isinf(g):
+            return -g if x < K(0.0) else g
+        return g * d
+    """),
+    "elu_bwd_y": (2, 1, _MATH, """
+        if x > K(0.0):
+            return g
+        d = x + a
+        if d == K(0.0) and isinf(g):
+            return g  # y = -alpha: saturated; the true derivative is > 0
+        return g * d
+    """),
+    "celu_bwd_y": (2, 1, _MATH, """
+        if x > K(0.0):
+            return g
+        d = x / a + K(1.0)
+        if d == K(0.0) and isinf(g):
+            return g
+        return g * d
+    """),
+    "selu_bwd_y": (2, 0, _MATH, f"""
+        if x > K(0.0):
+            return g * K({SELU_S!r})
+        d = x + K({SELU_SA!r})
+        if d == K(0.0) and isinf(g):
+            return g
+        return g * d
+    """),
+    "softplus_bwd_y": (2, 2, _MATH, """
+        z = a * x
+        if z > b:
+            return g
+        d = -expm1(-z)
+        if d == K(0.0) and isinf(g):
+            return g  # y = 0: x was -inf or underflowed; sigmoid > 0
+        return g * d
+    """),
+    # ------------------------------------------------------------ gelu
+    "gelu": (1, 0, _MATH, f"""
+        # x/2 erfc(-x/sqrt2), never 1 + erf: the negative tail keeps its relative accuracy
+        if isinf(x):
+            return x if x > K(0.0) else K(-0.0)
+        if not DW:
+            return (K(0.5) * x) * erfc(x * K({-RSQRT2_HI!r}))
+        t = x * K({-RSQRT2_HI!r})
+        # t + tl = -x/sqrt2 to twice the precision; erfc(t + tl) = erfc(t) - tl 2/sqrt(pi) e^-t^2
+        tl = fma(x, K({-RSQRT2_HI!r}), -t) + x * K({-RSQRT2_LO!r})
+        if t > K(40.0):
+            return K(-0.0)  # gelu(x) < 1e-320 here: it rounds to -0.0
+        if t > K(26.0):
+            # erfc(t) is subnormal here: erfc(t) = e^-t^2 erfcx(t), erfcx by its asymptotic
+            # series (7 terms, relative error < 1e-17 for t > 26), e^-t^2 from the exact
+            # t^2 = p + pe (+ 2 t tl), applied as two halves so the result rounds once
+            r = K(1.0) / (t * t)
+            s = K(1.0) + r * (K(-0.5) + r * (K(0.75) + r * (K(-1.875) + r * (K(6.5625)
+                + r * (K(-29.53125) + r * (K(162.421875) + r * K(-1055.7421875)))))))
+            p = t * t
+            pe = fma(t, t, -p) + K(2.0) * t * tl
+            h = exp(p * K(-0.5))
+            return ((K(0.5) * x) * (s * K({RSQRTPI!r}) / t) * (K(1.0) - pe) * h) * h
+        e = erfc(t) - tl * K({TWO_RSQRTPI!r}) * exp(-(t * t))
+        return (K(0.5) * x) * e
+    """),
+    "gelu_bwd": (2, 0, _MATH, f"""
+        # gelu'(x) = Phi(x) + x phi(x)
+        if isinf(x):
+            return g if x > K(0.0) or isinf(g) else g * K(0.0)
+        d = K(0.5) * erfc(x * K({-RSQRT2_HI!r})) + x * K({C0!r}) * exp(K(-0.5) * (x * x))
+        if d == K(0.0) and isinf(g):
+            return -g if x < K(0.0) else g
+        return g * d
+    """),
+    "gelu_tanh": (1, 0, _MATH, f"""
+        # x sigmoid(v), v = 2 sqrt(2/pi) (x + c x^3); float64: v carried as v + vl
+        if isinf(x):
+            return x if x > K(0.0) else K(-0.0)
+        x2 = x * x
+        v = K({K2_HI!r}) * x * (K(1.0) + K({GT_C!r}) * x2)
+        vl = K(0.0)
+        if DW and abs(x) < K(1e100):  # (beyond, x^3 overflows and v is +-inf anyway)
+            x2l = fma(x, x, -x2)
+            c = K({GT_C!r}) * x2
+            cl = fma(K({GT_C!r}), x2, -c) + K({GT_C!r}) * x2l + K({GT_C_LO!r}) * x2
+            w = K(1.0) + c
+            wl = ((K(1.0) - w) + c) + cl if c < K(1.0) else ((c - w) + K(1.0)) + cl
+            pp = x * w
+            pl = fma(x, w, -pp) + x * wl
+            v = K({K2_HI!r}) * pp
+            vl = fma(K({K2_HI!r}), pp, -v) + K({K2_HI!r}) * pl + K({K2_LO!r}) * pp
+        if v >= K(0.0):
+            e = exp(-v) * (K(1.0) - vl)
+            return x / (K(1.0) + e)
+        if CT and v < K(-600.0):
+            # e^v subnormal in float64: e^(v/2) twice, so the result rounds once
+            h = exp(v * K(0.5)) * (K(1.0) + vl * K(0.5))
+            return (x * h) * h
+        e = exp(v) * (K(1.0) + vl)
+        return x * e / (K(1.0) + e)
+    """),
+    "gelu_tanh_bwd": (2, 0, _MATH, f"""
+        # sigmoid(v) + x v' sigmoid(v) (1 - sigmoid(v)), v' = 2 sqrt(2/pi) (1 + 3c x^2)
+        if isinf(x):
+            return g if x > K(0.0) or isinf(g) else g * K(0.0)
+        if abs(x) > K(1e10):
+            if x > K(0.0):
+                return g
+            return -g if isinf(g) else g * K(0.0)
+        x2 = x * x
+        v = K({K2_HI!r}) * x * (K(1.0) + K({GT_C!r}) * x2)
+        dv = K({K2_HI!r}) * (K(1.0) + K({3 * GT_C!r}) * x2)
+        e = exp(-abs(v))
+        ope = K(1.0) + e
+        s = K(1.0) / ope if v >= K(0.0) else e / ope
+        d = s + x * dv * (e / (ope * ope))
+        if d == K(0.0) and isinf(g):
+            return -g if x < K(0.0) else g
+        return g * d
+    """),
+}
+
+
+def ufunc_name(row):
+    """The public (ufunc) name of a row: relu_bwd -> relu_backward,
+    elu_bwd_y -> elu_backward_from_output."""
+    if row.endswith("_bwd_y"):
+        return row[:-6] + "_backward_from_output"
+    return row[:-4] + "_backward" if row.endswith("_bwd") else row
+
+
+ROW_OF = {ufunc_name(r): r for r in ROWS}

@@ -1,0 +1,180 @@
+"""relukit.cuda without a GPU: the row list against kernels.inc, the lazy
+import, every op/direction/dtype through Numba's CUDA simulator (in its own
+process: tests/cuda_check.py), and every kernel compiled to PTX for sm_80 and
+sm_90 with numba-cuda (NVVM from the nvidia-nvvm wheel)."""
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from relukit._ufuncs import KERNEL_ROWS
+from relukit.cuda._table import ROWS, ufunc_name
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DTYPES = [np.float16, np.float32, np.float64]
+
+
+def test_rows_mirror_kernels_inc():
+    """Every kernels.inc row has a GPU row with the same operands and parameters."""
+    cpu = {name: (nin, npar) for name, nin, npar, _ in KERNEL_ROWS}
+    gpu = {name: (nin, npar) for name, (nin, npar, _, _) in ROWS.items()}
+    assert sorted(gpu) == sorted(cpu), (set(cpu) ^ set(gpu))
+    assert gpu == cpu
+
+
+def test_public_names_match_the_cpu_api():
+    """Every op and backward function of the CPU API (one per kernel row, plus
+    prelu, rrelu and the swish alias) exists in relukit.cuda with the same
+    parameters, and relukit.cuda adds only stream= to them."""
+    import inspect
+
+    import relukit
+    import relukit.cuda as rc
+    ops = {ufunc_name(r).replace("_from_output", "").replace("gelu_tanh", "gelu") for r in ROWS}
+    ops |= {"prelu", "prelu_backward", "rrelu", "rrelu_backward", "swish", "swish_backward"}
+    for name in sorted(ops):
+        assert name in rc.__all__ and name in relukit.__all__, name
+        gpu = inspect.signature(getattr(rc, name)).parameters
+        if isinstance(getattr(relukit, name), type(relukit.relu)):  # a ufunc: (x) or (g, x)
+            assert [p for p in gpu if gpu[p].kind == inspect.Parameter.POSITIONAL_OR_KEYWORD] \
+                == (["g", "x"] if name.endswith("_backward") else ["x"]), name
+            continue
+        cpu = inspect.signature(getattr(relukit, name)).parameters
+        want = {p: v.default for p, v in cpu.items() if v.kind != inspect.Parameter.VAR_KEYWORD}
+        got = {p: v.default for p, v in gpu.items() if p != "stream"}
+        assert got == want, (name, got, want)
+
+
+def test_import_relukit_does_not_import_numba():
+    code = ("import sys, relukit, relukit.cuda; "
+            "assert 'numba' not in sys.modules, 'numba imported'; "
+            "assert isinstance(relukit.cuda.is_available(), bool); print('ok')")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and "ok" in r.stdout, r.stderr
+
+
+def _numba_cuda():
+    try:
+        from numba import cuda
+    except ImportError as exc:
+        pytest.skip(f"numba-cuda cannot be imported ({exc}); pip install '.[test]'")
+    return cuda
+
+
+def test_simulator_against_the_cpu():
+    """Every row x dtype x aligned/offset path, special values, the API and its
+    errors, under NUMBA_ENABLE_CUDASIM=1 in a separate process."""
+    _numba_cuda()
+    env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1")
+    t = time.time()
+    r = subprocess.run([sys.executable, os.path.join(HERE, "cuda_check.py"), "--n", "200"], env=env,
+                       capture_output=True, text=True, timeout=600)
+    out = r.stdout + r.stderr
+    assert r.returncode == 0, out[-6000:]
+    assert " 0 failed" in out and "(simulator)" in out, out[-3000:]
+    assert time.time() - t < 300
+
+
+@pytest.fixture(scope="module")
+def ptx_compiler():
+    if "RELUKIT_TARGET" in os.environ:
+        # the per-target re-runs of the suite (test_dispatch) change only the CPU
+        # kernels; the PTX is the same, and is compiled once, in the main run
+        pytest.skip("PTX does not depend on the CPU target: compiled in the main run")
+    cuda = _numba_cuda()
+    assert cuda.implementation == "NVIDIA", (
+        "numba.cuda must be numba-cuda's target, not numba's deprecated built-in one")
+    from numba import config
+    if config.ENABLE_CUDASIM:
+        pytest.skip("NUMBA_ENABLE_CUDASIM is set in this process: no PTX compiler")
+    from relukit.cuda import _kernels as K
+    try:
+        cuda.compile_ptx(K.python_kernel("relu", np.float32, "vec"),
+                         K.kernel_signature("relu", np.float32, "vec"), cc=(8, 0))
+    except Exception as exc:  # noqa: BLE001
+        if "NVVM" in str(exc) or "nvvm" in str(exc):
+            pytest.skip(f"libNVVM cannot be loaded ({exc}); pip install '.[test]'")
+        raise
+    return cuda, K
+
+
+def _compile_jobs(jobs):
+    """Compile (row, dtype name, variant, cc) jobs to PTX; return the problems."""
+    from numba import cuda
+
+    from relukit.cuda import _kernels as K
+    problems = []
+    for row, dname, variant, cc in jobs:
+        dtype = np.dtype(dname)
+        wide = {2: ".v4.u32", 4: ".v4.f32", 8: ".v2.f64"}[dtype.itemsize]
+        where = f"{row} {dname} {variant} sm_{cc[0]}{cc[1]}"
+        try:
+            fn = K.python_kernel(row, dtype, variant)
+            ptx, _ = cuda.compile_ptx(fn, K.kernel_signature(row, dtype, variant), cc=cc)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            problems.append(f"{where}: {type(exc).__name__}: {exc}")
+            continue
+        if f".target sm_{cc[0]}{cc[1]}" not in ptx:
+            problems.append(f"{where}: wrong target")
+        if "ld.local" in ptx or "st.local" in ptx:
+            problems.append(f"{where}: uses local memory")
+        if variant == "vec" and not (f"ld.global{wide}" in ptx and f"st.global{wide}" in ptx):
+            problems.append(f"{where}: no 128-bit global load/store ({wide})")
+    return problems
+
+
+def test_every_kernel_compiles_to_ptx(ptx_compiler):
+    """Each row's vector kernel for every dtype, for sm_80 and sm_90, with 128-bit
+    global loads and stores and no local memory; the unaligned (scalar) and
+    per-channel variants too.  Compiled in parallel worker processes."""
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing as mp
+
+    jobs = []
+    for row in ROWS:
+        for dtype in DTYPES:
+            d = np.dtype(dtype).name
+            for cc in ((8, 0), (9, 0)):
+                jobs.append((row, d, "vec", cc))
+                jobs.append((row, d, "scalar", cc))
+                if row.startswith("leaky_relu"):
+                    jobs.append((row, d, "chan", cc))
+    workers = max(1, min(8, os.cpu_count() or 1))
+    chunks = [jobs[i::workers * 4] for i in range(workers * 4)]
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as ex:
+        problems = [p for res in ex.map(_compile_jobs, chunks) for p in res]
+    assert not problems, "\n".join(problems[:20])
+    assert len(jobs) == len(ROWS) * 3 * 2 * 2 + 2 * 3 * 2
+
+
+def test_aux_kernels_compile_to_ptx(ptx_compiler):
+    cuda, K = ptx_compiler
+    for dtype in DTYPES:
+        for cc in ((8, 0), (9, 0)):
+            ns = {"cuda": cuda, "A": K.nt.float64 if dtype == np.float64 else K.nt.float32}
+            exec(compile(K._PRELU_WGRAD, "<prelu>", "exec"), ns)
+            st = K._STORAGE[np.dtype(dtype)][::1]
+            acc = ns["A"][::1]
+            ptx, _ = cuda.compile_ptx(ns["kernel"], K.nt.void(K.nt.int64, st, st, K.nt.int64,
+                                                               K.nt.int64, acc), cc=cc)
+            assert "atom.global.add" in ptx or "red.global.add" in ptx
+            ptx, _ = cuda.compile_ptx(K._rrelu_noise, K.nt.void(K.nt.int64, st, st), cc=cc)
+            assert f".target sm_{cc[0]}{cc[1]}" in ptx
+
+
+def test_benchmark_covers_every_row():
+    """benchmarks/cuda_bench.py names a torch peer (or None) for every GPU row."""
+    import importlib.util
+    from types import SimpleNamespace
+    spec = importlib.util.spec_from_file_location(
+        "cuda_bench", os.path.join(HERE, "..", "benchmarks", "cuda_bench.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    fake = SimpleNamespace(nn=SimpleNamespace(functional=None), ops=SimpleNamespace(aten=None))
+    assert set(mod.torch_peers(fake)) == set(ROWS)
+    r = subprocess.run(["bash", "-n", os.path.join(HERE, "..", "benchmarks", "cuda_run.sh")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
