@@ -10,8 +10,27 @@ import platform
 
 import numpy as np
 
+import time
+
 from relukit import _peers, _threads, _ufuncs
-from relukit._selfcheck import median_times
+
+
+def median_times(fns, repeats=7, inner=1):
+    """Median wall time of each callable, interleaved repeat by repeat so noise
+    hits all alike.  Before each timed block: a pause of a few milliseconds and
+    one untimed call, so that the previous library's thread pool (OpenMP's
+    workers spin for a while after each call) has gone idle and does not compete
+    with the next one for the cores."""
+    times = [[] for _ in fns]
+    for _ in range(repeats):
+        for i, fn in enumerate(fns):
+            time.sleep(0.004)
+            fn()
+            t0 = time.perf_counter()
+            for _ in range(inner):
+                fn()
+            times[i].append((time.perf_counter() - t0) / inner)
+    return [float(np.median(t)) for t in times]
 
 
 def _fmt_t(t):

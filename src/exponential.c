@@ -19,8 +19,11 @@
  *             2. sums and products carried as hi + lo, g folded into the numerator,
  *                one division with a remainder correction: one final rounding
  *             3. x = +inf -> g, x -> -inf -> 0*g
- *   softplus  1. z = beta*x;  2. y = z > threshold ? x : log(1 + e^z) / beta
- *   softplus_bwd 1. z = beta*x;  2. y = z > threshold ? g : g * sigmoid(z)
+ *   softplus  1. z = beta*x, with its rounding error zl (exact);  2. y = z > threshold ?
+ *                x : (log(1 + e^z) + zl * sigmoid(z)) / beta  (zl matters in the left
+ *                tail, where it would cost |z| ULP; sigmoid(z) ~ sp (1 - sp/2) there)
+ *   softplus_bwd 1. z = beta*x, zl;  2. y = z > threshold ? g : g * (s + zl s (1 - s)),
+ *                s = sigmoid(z)
  *   mish      1. t = tanh(softplus(x)) = n / (n + 2), n = e(e + 2), e = e^x (scaled
  *                by 2^K where results near the subnormals), for every x up to 20
  *             2. numerator x*num and denominator carried as hi + lo, one corrected
@@ -231,14 +234,31 @@ static const double twomK_d = 0x1p-600;
         y = P##_select(P##_eq(x, P##_set1(-INFINITY)), atminf_##S(g), y);            \
         return P##_select(P##_isnan(x), x, y);                                       \
     }                                                                                \
+    /* beta*x rounded to z leaves an error zl = beta*x - z (exact, twoprod); far   \
+     * left softplus(z) ~ e^z, so zl would cost |z| ULP: add zl times the          \
+     * derivative.  softplus'(z) = sigmoid(z) ~ sp (1 - sp/2) for z < 0 (where it  \
+     * matters: for z >= 0 the rounding of z costs at most half an ULP of the      \
+     * result);  sigmoid'(z) = s (1 - s).  zl = 0 when beta*x is exact (beta = 1). */ \
+    static inline V beta_x_##S(V beta, V x, V *zl) {                                  \
+        V z = twoprod_##S(beta, x, zl);                                              \
+        *zl = P##_select(P##_lt(P##_abs(z), P##_set1(INFINITY)), *zl, P##_zero());   \
+        return z;                                                                    \
+    }                                                                                \
     static inline V softplus_##S(V x, V beta, V th) {                                \
-        V z = P##_mul(beta, x);                                                      \
-        V sp = P##_div(P##_softplus_core(z), beta);                                  \
+        V zl;                                                                        \
+        V z = beta_x_##S(beta, x, &zl);                                              \
+        V sp = P##_softplus_core(z);                                                 \
+        V d = P##_mul(sp, P##_fma(sp, P##_set1(-0.5), P##_set1(1)));                 \
+        sp = P##_select(P##_lt(z, P##_zero()), P##_fma(zl, d, sp), sp);              \
+        sp = P##_div(sp, beta);                                                      \
         return P##_select(P##_gt(z, th), x, P##_select(P##_isnan(x), x, sp));        \
     }                                                                                \
     static inline V softplus_bwd_##S(V x, V g, V beta, V th) {                       \
-        V z = P##_mul(beta, x);                                                      \
-        V d = mulpos_##S(g, P##_sigmoid(z));                                         \
+        V zl;                                                                        \
+        V z = beta_x_##S(beta, x, &zl);                                              \
+        V s = P##_sigmoid(z);                                                        \
+        s = P##_fma(zl, P##_mul(s, P##_sub(P##_set1(1), s)), s);                     \
+        V d = mulpos_##S(g, s);                                                      \
         return P##_select(P##_gt(z, th), g, P##_select(P##_isnan(x), x, d));         \
     }                                                                                \
     static inline V mish_##S(V x, V pa, V pb) {                                      \

@@ -173,3 +173,25 @@ def test_from_output_matches_from_input(dtype, rng):
         # the output y is rounded, so the two agree to the dtype's precision
         # (relative to g: the gradients are at most about 1.8 g here)
         np.testing.assert_allclose(b, a, rtol=0, atol=tol * 4)
+
+
+@pytest.mark.parametrize("beta", [3.0, 0.7, 10.0, 0.25])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_softplus_with_beta_keeps_its_left_tail(beta, dtype):
+    """beta*x is rounded: without its rounding error carried, the left tail (where
+    softplus ~ e^(beta x)/beta) loses |beta x| ULP, ~50 ULP at beta x = -70.  With
+    beta != 1 the bound is 3 ULP (the division by beta adds half of one), for
+    results above 1e-30 (below, e^z is subnormal before the division)."""
+    from relukit import _reference
+    rng = np.random.default_rng(int(beta * 100))
+    x = np.concatenate([rng.uniform(-85 / beta, 25 / beta, 100_000),
+                        -np.exp2(rng.uniform(-10, 6.4, 50_000)) / beta]).astype(dtype)
+    b, t = np.array(beta, dtype), np.array(20.0, dtype)
+    want = _reference.reference("softplus", x, b, t, dtype=dtype)
+    keep = want > 1e-30
+    err = _reference.ulp_error(relukit.softplus(x, beta, 20.0), want, dtype)[keep]
+    assert err.max() <= 3, f"softplus beta={beta}: {err.max():.2f} ULP"
+    g = np.ones_like(x)
+    wantb = _reference.reference("softplus_backward", g, x, b, t, dtype=dtype)
+    errb = _reference.ulp_error(relukit.softplus_backward(g, x, beta, 20.0), wantb, dtype, g=g)
+    assert errb.max() <= 2, f"softplus_backward beta={beta}: {errb.max():.2f} ULP"
