@@ -241,7 +241,9 @@ static const double twomK_d = 0x1p-600;
      * result);  sigmoid'(z) = s (1 - s).  zl = 0 when beta*x is exact (beta = 1). */ \
     static inline V beta_x_##S(V beta, V x, V *zl) {                                  \
         V z = twoprod_##S(beta, x, zl);                                              \
-        *zl = P##_select(P##_lt(P##_abs(z), P##_set1(INFINITY)), *zl, P##_zero());   \
+        /* an overflowing product, or Dekker's split overflowing (targets without   \
+         * FMA, |beta x| near the top of the range): no correction */             \
+        *zl = P##_select(P##_lt(P##_abs(*zl), P##_set1(INFINITY)), *zl, P##_zero()); \
         return z;                                                                    \
     }                                                                                \
     static inline V softplus_##S(V x, V beta, V th) {                                \
