@@ -16,12 +16,12 @@ from relukit import _peers
 
 
 def median_times(fns, repeats):
-    """Interleaved medians; a pause before each call lets the previous library's
-    spinning pool threads go idle."""
+    """Interleaved medians; one untimed call before each timed one absorbs what
+    the previous library left behind (spinning pool threads)."""
     times = [[] for _ in fns]
     for _ in range(repeats):
         for i, fn in enumerate(fns):
-            time.sleep(0.004)
+            fn()
             t0 = time.perf_counter()
             fn()
             times[i].append(time.perf_counter() - t0)

@@ -17,14 +17,12 @@ from relukit import _peers, _threads, _ufuncs
 
 def median_times(fns, repeats=7, inner=1):
     """Median wall time of each callable, interleaved repeat by repeat so noise
-    hits all alike.  Before each timed block: a pause of a few milliseconds and
-    one untimed call, so that the previous library's thread pool (OpenMP's
-    workers spin for a while after each call) has gone idle and does not compete
-    with the next one for the cores."""
+    hits all alike.  Each timed block of `inner` calls follows one untimed call,
+    which absorbs what the previous library left behind (its pool's threads
+    still spinning, a cold cache)."""
     times = [[] for _ in fns]
     for _ in range(repeats):
         for i, fn in enumerate(fns):
-            time.sleep(0.004)
             fn()
             t0 = time.perf_counter()
             for _ in range(inner):
@@ -120,8 +118,8 @@ def run(ops=None, sizes=(4096, 1 << 20), dtype="float32", threads=None, repeats=
             tc = _peers.torch_call(name, torch, tx, tg) if torch is not None else None
             if tc is not None:
                 fns.append(tc)
-            inner = max(1, 200_000 // n)
-            reps = 3 if name in _peers.SLOW_NUMPY and n > 100_000 else repeats
+            inner = max(3, 200_000 // n)
+            reps = 2 if name in _peers.SLOW_NUMPY and n > 100_000 else repeats
             with np.errstate(all="ignore"):
                 ts = median_times(fns, repeats=reps, inner=inner)
             t_rk, t_np, t_copy = ts[0], (ts[1] if numpy else None), ts[2]
