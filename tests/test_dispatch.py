@@ -95,7 +95,7 @@ OTHER_TARGETS = [t for t in _ufuncs.COMPILED_TARGETS if t != _ufuncs.TARGET]
 # modules whose subject does not depend on the kernels' target (argument checks,
 # type stubs, processes, Dask/xarray plumbing, Python-level leaks): run once
 TARGET_INDEPENDENT = ("test_bad_input.py", "test_typing.py", "test_processes.py", "test_dask.py",
-                      "test_leaks.py")
+                      "test_leaks.py", "test_benchmarks.py", "test_cuda.py")
 
 
 @pytest.mark.skipif("RELUKIT_TARGET" in os.environ, reason="already inside a per-target run")
