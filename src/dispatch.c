@@ -123,7 +123,7 @@ static rk_table tables[RK_NTARGETS];
     RK_SET_ARR_##npar(name, tgt)                                                    \
     RK_SET_INTS_##ints(name, tgt)
 
-#define RK_OP(name, nin, npar, ints) RK_FILL_ONE(name, npar, ints, baseline)
+#define RK_OP(name, nin, npar, ints, cost) RK_FILL_ONE(name, npar, ints, baseline)
 static void fill_baseline(void) {
     rk_table *t = &tables[RK_TARGET_BASELINE];
 #include "kernels.inc"
@@ -132,7 +132,7 @@ static void fill_baseline(void) {
 #undef RK_OP
 
 #ifdef RK_HAVE_AVX2
-#define RK_OP(name, nin, npar, ints) RK_FILL_ONE(name, npar, ints, avx2)
+#define RK_OP(name, nin, npar, ints, cost) RK_FILL_ONE(name, npar, ints, avx2)
 static void fill_avx2(void) {
     rk_table *t = &tables[RK_TARGET_AVX2];
 #include "kernels.inc"
@@ -142,7 +142,7 @@ static void fill_avx2(void) {
 #endif
 
 #ifdef RK_HAVE_AVX512
-#define RK_OP(name, nin, npar, ints) RK_FILL_ONE(name, npar, ints, avx512)
+#define RK_OP(name, nin, npar, ints, cost) RK_FILL_ONE(name, npar, ints, avx512)
 static void fill_avx512(void) {
     rk_table *t = &tables[RK_TARGET_AVX512];
 #include "kernels.inc"

@@ -73,10 +73,11 @@ static float rk_half_to_float(rk_half h) {
 #define RK_TOF_f64(v) (v)
 
 /* ---- tuning: threads and streaming stores ----
- * Elements per thread below which a thread does not pay for its wake-up (about
- * 10-20 us here), from `python -m relukit bench --threads` crossovers: the
- * piecewise ops run near memory speed, the transcendental ones are 5-20x
- * costlier per element. */
+ * Elements per thread below which a thread does not pay for its wake-up, per
+ * cost class (kernels.inc's last column), from 1- against 2-thread crossovers
+ * measured here: relu gains from ~64 Ki elements, elu from ~8 Ki, mish and silu
+ * from ~4 Ki (the piecewise ops run near memory speed, the others are 5-20x
+ * costlier per element). */
 #define RK_GRAIN_CHEAP ((size_t)1 << 15)
 #define RK_GRAIN_EXP ((size_t)1 << 12)
 #define RK_GRAIN_HEAVY ((size_t)1 << 11)
@@ -95,16 +96,6 @@ void rk_set_tuning(size_t grain, size_t stream_bytes) {
 void rk_get_tuning(size_t *grain, size_t *stream_bytes) {
     *grain = rk_grain_override;
     *stream_bytes = rk_stream_bytes;
-}
-
-size_t rk_op_grain(const char *row) {
-    static const char *const heavy[] = {"gelu", "mish", NULL};
-    static const char *const exp_[] = {"elu", "silu", "softplus", NULL};  /* elu: celu, selu too */
-    for (const char *const *h = heavy; *h; h++)
-        if (strstr(row, *h)) return RK_GRAIN_HEAVY;
-    for (const char *const *h = exp_; *h; h++)
-        if (strstr(row, *h)) return RK_GRAIN_EXP;
-    return RK_GRAIN_CHEAP;
 }
 
 /* non-temporal stores are weakly ordered: fence them before anyone reads y */
@@ -286,7 +277,7 @@ RK_FOREACH_INT(RK_DEFINE_INT_LOOP)
     info[op].ld[RK_##tag].entry = &t->tag##_##name;                                  \
     info[op].ld[RK_##tag].nin = info[op].nin;                                        \
     info[op].ld[RK_##tag].npar = info[op].npar;                                      \
-    info[op].ld[RK_##tag].grain = rk_op_grain(#name);                                \
+    info[op].ld[RK_##tag].grain = grain_;                                            \
     info[op].data[RK_##tag] = &info[op].ld[RK_##tag];
 #define RK_INFO_INTS_0(op, name)
 #define RK_INFO_INTS_1(op, name)                                                     \
@@ -297,7 +288,7 @@ RK_FOREACH_INT(RK_DEFINE_INT_LOOP)
 
 void rk_fill_opinfo(const rk_table *t, rk_opinfo *info) {
     memset(info, 0, sizeof(rk_opinfo) * RK_NOPS);
-#define RK_OP(name_, nin_, npar_, ints_)                                             \
+#define RK_OP(name_, nin_, npar_, ints_, cost_)                                             \
     {                                                                                \
         _Static_assert(nin_ == 1 || nin_ == 2, "nin is 1 or 2");                     \
         _Static_assert(npar_ >= 0 && npar_ <= 2, "at most two parameters");         \
@@ -308,6 +299,7 @@ void rk_fill_opinfo(const rk_table *t, rk_opinfo *info) {
         info[op].nin = nin_;                                                         \
         info[op].npar = npar_;                                                       \
         info[op].ints = ints_;                                                       \
+        const size_t grain_ = RK_GRAIN_##cost_;   /* the row's cost class */         \
         RK_INFO_SET(op, f16, name_)                                                  \
         RK_INFO_SET(op, f32, name_)                                                  \
         RK_INFO_SET(op, f64, name_)                                                  \

@@ -48,7 +48,7 @@ RK_DEFINE_REF_LOOP(g, long double, fl)
 int rk_fill_refinfo(rk_refinfo *info) {
     int k = 0;
     memset(info, 0, sizeof(rk_refinfo) * RK_NOPS);
-#define RK_OP(name_, nin_, npar_, ints_)                                             \
+#define RK_OP(name_, nin_, npar_, ints_, cost_)                                             \
     info[k].entry = rk_ref_find(#name_);                                             \
     if (!info[k].entry) return -1;                                                   \
     info[k].nin = nin_;                                                              \

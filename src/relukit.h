@@ -85,7 +85,7 @@ typedef enum rk_dtype {
 
 /* The dispatch table: one entry per (op, dtype) for one target. */
 typedef struct rk_table {
-#define RK_OP(name, nin, npar, ints)                                               \
+#define RK_OP(name, nin, npar, ints, cost)                                               \
     rk_e##nin##_f16 f16_##name; rk_e##nin##_f32 f32_##name; rk_e##nin##_f64 f64_##name; \
     RK_INT_FIELDS_##ints(name, nin)
 #include "kernels.inc"
@@ -121,7 +121,7 @@ typedef struct rk_table {
     RK_DECL_FLOAT(f64, double, name, tgt, nin, npar)                               \
     RK_DECL_INTS_##ints(name, nin, tgt)
 
-#define RK_OP(name, nin, npar, ints)                                               \
+#define RK_OP(name, nin, npar, ints, cost)                                               \
     RK_DECL_TARGET(name, nin, npar, ints, baseline)                                \
     RK_DECL_TARGET(name, nin, npar, ints, avx2)                                    \
     RK_DECL_TARGET(name, nin, npar, ints, avx512)
@@ -166,7 +166,7 @@ typedef struct rk_opinfo {
 } rk_opinfo;
 
 enum {
-#define RK_OP(name, nin, npar, ints) RK_OPID_##name,
+#define RK_OP(name, nin, npar, ints, cost) RK_OPID_##name,
 #include "kernels.inc"
 #undef RK_OP
     RK_NOPS
@@ -180,7 +180,6 @@ void rk_fill_opinfo(const rk_table *t, rk_opinfo *info);
  * out-of-place output written with non-temporal stores (0: default). */
 void rk_set_tuning(size_t grain, size_t stream_bytes);
 void rk_get_tuning(size_t *grain, size_t *stream_bytes);
-size_t rk_op_grain(const char *row_name);
 
 /* ---- the thread pool (threads.c) ---- */
 typedef void (*rk_task_fn)(void *ctx, size_t begin, size_t end);

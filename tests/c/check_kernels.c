@@ -138,7 +138,7 @@ static double ulp_err(double got, double want, int dbl, int bwd, double g) {
 #define CALL2(tag, T, name) RK_SYMT(rk_##tag##_##name)((size_t)n, x, g, y, &p)
 
 int main(void) {
-#define RK_OP(name, nin, npar, ints)                                                      \
+#define RK_OP(name, nin, npar, ints, cost)                                                      \
     CHECK_TYPE(float, 0, name, nin, npar, CALL##nin(f32, float, name));                   \
     CHECK_TYPE(double, 1, name, nin, npar, CALL##nin(f64, double, name));
 #include "kernels.inc"

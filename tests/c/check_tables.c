@@ -282,7 +282,7 @@ static void collect(const rk_table *t) {
 #define INTS_1(name)                                                                 \
     ADD_(i8, name, 1, 0) ADD_(u8, name, 1, 0) ADD_(i16, name, 1, 0) ADD_(u16, name, 1, 0) \
     ADD_(i32, name, 1, 0) ADD_(u32, name, 1, 0) ADD_(i64, name, 1, 0) ADD_(u64, name, 1, 0)
-#define RK_OP(name, nin, npar, ints)                                                 \
+#define RK_OP(name, nin, npar, ints, cost)                                                 \
     ADD_(f16, name, nin, npar) ADD_(f32, name, nin, npar) ADD_(f64, name, nin, npar) \
     INTS_##ints(name)
 #include "kernels.inc"
