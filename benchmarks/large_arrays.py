@@ -7,25 +7,12 @@ run, medians of interleaved repeats, with all threads.
 
 Needs about 4 arrays of the size in memory (2 GB at the default size)."""
 import argparse
-import time
 
 import numpy as np
 
 import relukit
 from relukit import _peers
-
-
-def median_times(fns, repeats):
-    """Interleaved medians; one untimed call before each timed one absorbs what
-    the previous library left behind (spinning pool threads)."""
-    times = [[] for _ in fns]
-    for _ in range(repeats):
-        for i, fn in enumerate(fns):
-            fn()
-            t0 = time.perf_counter()
-            fn()
-            times[i].append(time.perf_counter() - t0)
-    return [float(np.median(t)) for t in times]
+from relukit._selfcheck import median_times
 
 
 def main():
@@ -57,7 +44,7 @@ def main():
         tx, tb = torch.from_numpy(x), torch.from_numpy(buf)
         t_rel = median_times([lambda: relukit.relu(x, out=buf), lambda: torch.clamp_min(tx, 0, out=tb),
                               lambda: torch.relu_(torch.from_numpy(inplace)), base[0],
-                              lambda: np.copyto(buf, x)], args.repeats)
+                              lambda: np.copyto(buf, x)], repeats=args.repeats, warm=True)
         print(f"relu out=: relukit {t_rel[0] * 1e3:.1f} ms, torch.clamp_min(out=) {t_rel[1] * 1e3:.1f} ms "
               f"-> relukit/torch {t_rel[0] / t_rel[1]:.2f}; torch.relu_ in place {t_rel[2] * 1e3:.1f} ms; "
               f"relukit in place {t_rel[3] * 1e3:.1f} ms; np.copyto {t_rel[4] * 1e3:.1f} ms")
@@ -66,7 +53,7 @@ def main():
     for name in names:
         uses_g, rk, _, _ = _peers.PEERS[name]
         f = (lambda: rk(x, g, buf)) if uses_g else (lambda: rk(x, buf))
-        t_op, t_base = median_times([f, base[0]], args.repeats)
+        t_op, t_base = median_times([f, base[0]], repeats=args.repeats, warm=True)
         limit = 1.25 * (1.5 if uses_g else 1.0)
         print(f"{name:<22}{t_op * 1e3:>9.1f}{t_base * 1e3:>18.1f}{t_op / t_base:>7.2f}{limit:>7.2f}"
               + ("" if t_op / t_base <= limit else "  over"))

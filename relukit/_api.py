@@ -111,6 +111,15 @@ def _naming(op, exc):
         msg if msg.startswith(f"{op}:") else f"{op}: {msg}")
 
 
+def _call(op, ufunc, *args, **kwargs):
+    """``ufunc(*args, **kwargs)``, its TypeError or ValueError re-raised under the
+    op's public name (see _naming)."""
+    try:
+        return ufunc(*args, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _naming(op, exc) from exc
+
+
 def _scalar_value(op, name, p):
     """The value of a parameter that must be a scalar for a check (from_output)."""
     if np.ndim(p) == 0:
@@ -147,10 +156,7 @@ def hardtanh(x, min_val=-1.0, max_val=1.0, *, out=None, **kwargs):
     lo = _param("hardtanh", "min_val", min_val, x)
     hi = _param("hardtanh", "max_val", max_val, x)
     _check_bounds("hardtanh", lo, hi, min_val, max_val)
-    try:
-        return _U["hardtanh"](x, lo, hi, out=out, **kwargs)
-    except (TypeError, ValueError) as exc:
-        raise _naming("hardtanh", exc) from exc
+    return _call("hardtanh", _U["hardtanh"], x, lo, hi, out=out, **kwargs)
 
 
 def _check_bounds(op, lo, hi, lo_raw=None, hi_raw=None):
@@ -196,10 +202,7 @@ def hardtanh_backward(g, x, min_val=-1.0, max_val=1.0, *, from_output=False, out
     lo = _param("hardtanh_backward", "min_val", min_val, x)
     hi = _param("hardtanh_backward", "max_val", max_val, x)
     _check_bounds("hardtanh_backward", lo, hi, min_val, max_val)
-    try:
-        return _U["hardtanh_backward"](g, x, lo, hi, out=out, **kwargs)
-    except (TypeError, ValueError) as exc:
-        raise _naming("hardtanh_backward", exc) from exc
+    return _call("hardtanh_backward", _U["hardtanh_backward"], g, x, lo, hi, out=out, **kwargs)
 
 
 # ---------------------------------------------------------------- threshold
@@ -229,10 +232,7 @@ def threshold(x, threshold, value, *, out=None, **kwargs):
     """
     th = _param("threshold", "threshold", threshold, x)
     v = _param("threshold", "value", value, x)
-    try:
-        return _U["threshold"](x, th, v, out=out, **kwargs)
-    except (TypeError, ValueError) as exc:
-        raise _naming("threshold", exc) from exc
+    return _call("threshold", _U["threshold"], x, th, v, out=out, **kwargs)
 
 
 def threshold_backward(g, x, threshold, *, value=None, from_output=False, out=None, **kwargs):
@@ -275,10 +275,7 @@ def threshold_backward(g, x, threshold, *, value=None, from_output=False, out=No
         if not v <= t:
             raise ValueError("threshold_backward: from_output=True is exact only when value <= "
                              f"threshold (got value={v!r}, threshold={t!r}); pass the input instead")
-    try:
-        return _U["threshold_backward"](g, x, th, out=out, **kwargs)
-    except (TypeError, ValueError) as exc:
-        raise _naming("threshold_backward", exc) from exc
+    return _call("threshold_backward", _U["threshold_backward"], g, x, th, out=out, **kwargs)
 
 
 # ---------------------------------------------------------------- leaky_relu
@@ -308,10 +305,7 @@ def leaky_relu(x, negative_slope=0.01, *, out=None, **kwargs):
         If the slope is NaN; nothing is written to `out`.
     """
     s = _param("leaky_relu", "negative_slope", negative_slope, x)
-    try:
-        return _U["leaky_relu"](x, s, out=out, **kwargs)
-    except (TypeError, ValueError) as exc:
-        raise _naming("leaky_relu", exc) from exc
+    return _call("leaky_relu", _U["leaky_relu"], x, s, out=out, **kwargs)
 
 
 def leaky_relu_backward(g, x, negative_slope=0.01, *, from_output=False, out=None, **kwargs):
@@ -347,10 +341,7 @@ def leaky_relu_backward(g, x, negative_slope=0.01, *, from_output=False, out=Non
     if from_output and _any(_negative, s):
         raise ValueError("leaky_relu_backward: from_output=True is exact only for "
                          "negative_slope >= 0; pass the input instead")
-    try:
-        return _U["leaky_relu_backward"](g, x, s, out=out, **kwargs)
-    except (TypeError, ValueError) as exc:
-        raise _naming("leaky_relu_backward", exc) from exc
+    return _call("leaky_relu_backward", _U["leaky_relu_backward"], g, x, s, out=out, **kwargs)
 
 
 # ---------------------------------------------------------------- prelu
@@ -406,10 +397,7 @@ def prelu(x, weight, axis=1, *, out=None, **kwargs):
         Weight of the wrong length or shape, NaN weight, bad axis.
     """
     xa, wb, _ = _prelu_weight("prelu", x, weight, axis)
-    try:
-        return _U["leaky_relu"](xa, wb, out=out, **kwargs)
-    except (TypeError, ValueError) as exc:
-        raise _naming("prelu", exc) from exc
+    return _call("prelu", _U["leaky_relu"], xa, wb, out=out, **kwargs)
 
 
 def _acc_dtype(dt):
@@ -468,10 +456,8 @@ def prelu_backward(g, x, weight, axis=1, *, out=None):
         float64) without a temporary the size of `x`.
     """
     xa, wb, ax = _prelu_weight("prelu_backward", x, weight, axis)
-    try:  # on x itself, so that a duck array (Dask, xarray) gives its own kind back
-        gx = _U["leaky_relu_backward"](g, xa, wb, out=out)
-    except (TypeError, ValueError) as exc:
-        raise _naming("prelu_backward", exc) from exc
+    # on x itself, so that a duck array (Dask, xarray) gives its own kind back
+    gx = _call("prelu_backward", _U["leaky_relu_backward"], g, xa, wb, out=out)
     dt = _float_dtype(xa) or np.dtype(np.float64)
     w = np.asarray(weight)
     if _is_lazy(xa) or _is_lazy(g):
@@ -569,10 +555,7 @@ def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, rng=None, *, out=None
     if lo > hi:
         raise ValueError(f"rrelu: lower must be <= upper (got lower={lo!r}, upper={hi!r})")
     if not training:
-        try:
-            return _U["leaky_relu"](x, _param("rrelu", "slope", (lo + hi) / 2, x), out=out, **kwargs)
-        except (TypeError, ValueError) as exc:
-            raise _naming("rrelu", exc) from exc
+        return _call("rrelu", _U["leaky_relu"], x, _param("rrelu", "slope", (lo + hi) / 2, x), out=out, **kwargs)
     lazy = _is_lazy(x) and hasattr(x, "map_blocks")
     xa = x if lazy else np.asarray(x)
     if _float_dtype(xa) is None and np.dtype(xa.dtype).kind not in "iub":
@@ -586,10 +569,8 @@ def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, rng=None, *, out=None
         noise = xa.map_blocks(_rrelu_block_noise, base, lo, hi, dt, dtype=dt)
     else:
         noise = _rrelu_noise(gen, xa, lo, hi, dt)
-    try:  # on x itself, so that a duck array (xarray) gives its own kind back
-        y = _U["leaky_relu"](x, noise, out=out, **kwargs)
-    except (TypeError, ValueError) as exc:
-        raise _naming("rrelu", exc) from exc
+    # on x itself, so that a duck array (xarray) gives its own kind back
+    y = _call("rrelu", _U["leaky_relu"], x, noise, out=out, **kwargs)
     return y, noise
 
 
@@ -627,10 +608,7 @@ def rrelu_backward(g, x, noise, *, out=None, **kwargs):
         dL/dx; NaN where `x` is NaN.
     """
     n = _param("rrelu_backward", "noise", noise, x)
-    try:
-        return _U["leaky_relu_backward"](g, x, n, out=out, **kwargs)
-    except (TypeError, ValueError) as exc:
-        raise _naming("rrelu_backward", exc) from exc
+    return _call("rrelu_backward", _U["leaky_relu_backward"], g, x, n, out=out, **kwargs)
 
 
 # ---------------------------------------------------------------- elu, celu, softplus
@@ -659,10 +637,7 @@ def elu(x, alpha=1.0, *, out=None, **kwargs):
         NaN alpha; nothing is written to `out`.
     """
     a = _param("elu", "alpha", alpha, x)
-    try:
-        return _U["elu"](x, a, out=out, **kwargs)
-    except (TypeError, ValueError) as exc:
-        raise _naming("elu", exc) from exc
+    return _call("elu", _U["elu"], x, a, out=out, **kwargs)
 
 
 def elu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
@@ -693,14 +668,8 @@ def elu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
         if _any(_negative, a):
             raise ValueError("elu_backward: from_output=True is exact only for alpha >= 0; "
                              "pass the input instead")
-        try:
-            return _U["elu_backward_from_output"](g, x, a, out=out, **kwargs)
-        except (TypeError, ValueError) as exc:
-            raise _naming("elu_backward", exc) from exc
-    try:
-        return _U["elu_backward"](g, x, a, out=out, **kwargs)
-    except (TypeError, ValueError) as exc:
-        raise _naming("elu_backward", exc) from exc
+        return _call("elu_backward", _U["elu_backward_from_output"], g, x, a, out=out, **kwargs)
+    return _call("elu_backward", _U["elu_backward"], g, x, a, out=out, **kwargs)
 
 
 def _celu_alpha(op, alpha, x):
@@ -735,10 +704,7 @@ def celu(x, alpha=1.0, *, out=None, **kwargs):
         alpha is 0 or NaN; nothing is written to `out`.
     """
     a = _celu_alpha("celu", alpha, x)
-    try:
-        return _U["celu"](x, a, out=out, **kwargs)
-    except (TypeError, ValueError) as exc:
-        raise _naming("celu", exc) from exc
+    return _call("celu", _U["celu"], x, a, out=out, **kwargs)
 
 
 def celu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
@@ -769,14 +735,8 @@ def celu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
         if _any(_negative, a):
             raise ValueError("celu_backward: from_output=True is exact only for alpha > 0; "
                              "pass the input instead")
-        try:
-            return _U["celu_backward_from_output"](g, x, a, out=out, **kwargs)
-        except (TypeError, ValueError) as exc:
-            raise _naming("celu_backward", exc) from exc
-    try:
-        return _U["celu_backward"](g, x, a, out=out, **kwargs)
-    except (TypeError, ValueError) as exc:
-        raise _naming("celu_backward", exc) from exc
+        return _call("celu_backward", _U["celu_backward_from_output"], g, x, a, out=out, **kwargs)
+    return _call("celu_backward", _U["celu_backward"], g, x, a, out=out, **kwargs)
 
 
 def _softplus_params(op, beta, threshold, x):
@@ -814,10 +774,7 @@ def softplus(x, beta=1.0, threshold=20.0, *, out=None, **kwargs):
         beta is 0, or a parameter is NaN; nothing is written to `out`.
     """
     b, t = _softplus_params("softplus", beta, threshold, x)
-    try:
-        return _U["softplus"](x, b, t, out=out, **kwargs)
-    except (TypeError, ValueError) as exc:
-        raise _naming("softplus", exc) from exc
+    return _call("softplus", _U["softplus"], x, b, t, out=out, **kwargs)
 
 
 def softplus_backward(g, x, beta=1.0, threshold=20.0, *, from_output=False, out=None, **kwargs):
@@ -847,14 +804,8 @@ def softplus_backward(g, x, beta=1.0, threshold=20.0, *, from_output=False, out=
     """
     b, t = _softplus_params("softplus_backward", beta, threshold, x)
     if from_output:
-        try:
-            return _U["softplus_backward_from_output"](g, x, b, t, out=out, **kwargs)
-        except (TypeError, ValueError) as exc:
-            raise _naming("softplus_backward", exc) from exc
-    try:
-        return _U["softplus_backward"](g, x, b, t, out=out, **kwargs)
-    except (TypeError, ValueError) as exc:
-        raise _naming("softplus_backward", exc) from exc
+        return _call("softplus_backward", _U["softplus_backward_from_output"], g, x, b, t, out=out, **kwargs)
+    return _call("softplus_backward", _U["softplus_backward"], g, x, b, t, out=out, **kwargs)
 
 
 # ---------------------------------------------------------------- gelu
@@ -896,10 +847,7 @@ def gelu(x, approximate="none", *, out=None, **kwargs):
         `approximate` is neither ``'none'`` nor ``'tanh'``; nothing is written to `out`.
     """
     uf = _gelu_pick("gelu", approximate, 0)
-    try:
-        return uf(x, out=out, **kwargs)
-    except (TypeError, ValueError) as exc:
-        raise _naming("gelu", exc) from exc
+    return _call("gelu", uf, x, out=out, **kwargs)
 
 
 def gelu_backward(g, x, approximate="none", *, from_output=False, out=None, **kwargs):
@@ -929,10 +877,7 @@ def gelu_backward(g, x, approximate="none", *, from_output=False, out=None, **kw
     if from_output:
         raise ValueError("gelu_backward: from_output=True is not exact for GELU (it is not "
                          "invertible); pass the forward's input")
-    try:
-        return uf(g, x, out=out, **kwargs)
-    except (TypeError, ValueError) as exc:
-        raise _naming("gelu_backward", exc) from exc
+    return _call("gelu_backward", uf, g, x, out=out, **kwargs)
 
 
 # ---------------------------------------------------------------- ops without parameters
@@ -946,14 +891,8 @@ def _backward_wrapper(op, from_output_ufunc):
             if from_output_ufunc is None:
                 raise ValueError(f"{op}_backward: from_output=True is not exact for {op} (its "
                                  "input cannot be recovered from its output); pass the input")
-            try:
-                return _U[from_output_ufunc](g, x, out=out, **kwargs)
-            except (TypeError, ValueError) as exc:
-                raise _naming(f"{op}_backward", exc) from exc
-        try:
-            return uf(g, x, out=out, **kwargs)
-        except (TypeError, ValueError) as exc:
-            raise _naming(f"{op}_backward", exc) from exc
+            return _call(f"{op}_backward", _U[from_output_ufunc], g, x, out=out, **kwargs)
+        return _call(f"{op}_backward", uf, g, x, out=out, **kwargs)
 
     backward.__name__ = backward.__qualname__ = f"{op}_backward"
     backward.__module__ = "relukit"

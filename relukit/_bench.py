@@ -10,25 +10,8 @@ import platform
 
 import numpy as np
 
-import time
-
 from relukit import _peers, _threads, _ufuncs
-
-
-def median_times(fns, repeats=7, inner=1):
-    """Median wall time of each callable, interleaved repeat by repeat so noise
-    hits all alike.  Each timed block of `inner` calls follows one untimed call,
-    which absorbs what the previous library left behind (its pool's threads
-    still spinning, a cold cache)."""
-    times = [[] for _ in fns]
-    for _ in range(repeats):
-        for i, fn in enumerate(fns):
-            fn()
-            t0 = time.perf_counter()
-            for _ in range(inner):
-                fn()
-            times[i].append((time.perf_counter() - t0) / inner)
-    return [float(np.median(t)) for t in times]
+from relukit._selfcheck import median_times
 
 
 def _fmt_t(t):
@@ -121,7 +104,7 @@ def run(ops=None, sizes=(4096, 1 << 20), dtype="float32", threads=None, repeats=
             inner = max(3, 200_000 // n)
             reps = 2 if name in _peers.SLOW_NUMPY and n > 100_000 else repeats
             with np.errstate(all="ignore"):
-                ts = median_times(fns, repeats=reps, inner=inner)
+                ts = median_times(fns, repeats=reps, inner=inner, warm=True)
             t_rk, t_np, t_copy = ts[0], (ts[1] if numpy else None), ts[2]
             t_t = ts[3] if len(ts) > 3 else None
             rows.append((name, n, t_rk, t_np, t_t, t_copy))

@@ -93,12 +93,16 @@ def _time(fn, repeats):
     return ts
 
 
-def median_times(fns, repeats=7, inner=1):
+def median_times(fns, repeats=7, inner=1, warm=False):
     """Median wall time of each callable, interleaved run by run so that noise
-    hits all of them alike."""
+    hits all of them alike.  warm: one untimed call before each timed block,
+    which absorbs what the previous library left behind (its pool's threads
+    still spinning, a cold cache)."""
     times = [[] for _ in fns]
     for _ in range(repeats):
         for i, fn in enumerate(fns):
+            if warm:
+                fn()
             t0 = time.perf_counter()
             for _ in range(inner):
                 fn()
