@@ -105,9 +105,11 @@ def compare(name, dtype, got, cpu, ref, g):
     return bad | (err > bound), float(np.max(err, initial=0.0))
 
 
-def run_rows(cuda, n, rng, report):
-    dts = [np.float16, np.float32, np.float64]
-    for row, (nin, npar, cls, _) in ROWS.items():
+def run_rows(cuda, n, rng, report, shard=(0, 1), dtypes=("float16", "float32", "float64")):
+    dts = [np.dtype(d).type for d in dtypes]
+    for i, (row, (nin, npar, cls, _)) in enumerate(ROWS.items()):
+        if i % shard[1] != shard[0]:
+            continue
         name = ufunc_name(row)
         uf = UFUNCS[name]
         for dtype in dts:
@@ -286,20 +288,29 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=24, help="random inputs per case (besides the specials)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--dtypes", nargs="+", default=["float16", "float32", "float64"])
+    ap.add_argument("--shard", default="0/1", metavar="I/K",
+                    help="check only rows I, I+K, I+2K, ... (the API checks run in shard 0), "
+                         "so that K processes can share the work")
     args = ap.parse_args(argv)
+    shard = tuple(int(v) for v in args.shard.split("/"))
+    if len(shard) != 2 or not 0 <= shard[0] < shard[1]:
+        ap.error(f"--shard wants I/K with 0 <= I < K, got {args.shard!r}")
     warnings.simplefilter("ignore")
     from numba import cuda
     rng = np.random.default_rng(args.seed)
     t0 = time.time()
     report = []
-    run_rows(cuda, args.n, rng, report)
-    run_api(cuda, rng)
+    run_rows(cuda, args.n, rng, report, shard, args.dtypes)
+    if shard[0] == 0:
+        run_api(cuda, rng)
     print(f"{'op':34s} {'dtype':8s} class  max ULP (GPU vs reference)")
     for name, dt, cls, worst in report:
         print(f"{name:34s} {dt:8s} {cls:6s} {'bits = CPU' if cls == 'piece' else f'{worst:.3f}'}")
     from numba import config
     sim = "simulator" if config.ENABLE_CUDASIM else "GPU"
-    print(f"{CHECKS[0]} checks, {len(FAILS)} failed, {time.time() - t0:.1f} s ({sim})")
+    part = f" (shard {shard[0]}/{shard[1]})" if shard[1] > 1 else ""
+    print(f"{CHECKS[0]} checks, {len(FAILS)} failed, {time.time() - t0:.1f} s ({sim}){part}")
     return 1 if FAILS else 0
 
 
