@@ -174,6 +174,39 @@ def run_rows(cuda, n, rng, report, shard=(0, 1), dtypes=("float16", "float32", "
             report.append((name, np.dtype(dtype).name, cls, worst))
 
 
+# ---------------------------------------------------------------- lengths
+def run_lengths(cuda, rng):
+    """Lengths around the kernels' tile size (THREADS * unroll * lanes elements),
+    both memory paths, against the CPU: whole tiles, the vectors after them,
+    the element tail, and (on a GPU) more tiles than the grid has blocks."""
+    from relukit.cuda import _kernels as K
+    for row in ("relu", "silu_bwd"):
+        name = ufunc_name(row)
+        uf = UFUNCS[name]
+        for dtype in (np.float16, np.float32, np.float64):
+            N = K.lanes(dtype)
+            L = K.THREADS * K.unroll(row) * N  # a tile of the vector kernel
+            sizes = [0, 1, N - 1, N + 1, L - 1, L, L + N + 1, 3 * L + 2 * N + 3, 5 * K.THREADS * N + 3]
+            if not K.SIM and row == "relu" and dtype == np.float32:
+                sizes.append((K.sm_count() * K.BLOCKS_PER_SM + 3) * L + 5)
+            for size in sizes:
+                ops = [rng.uniform(-8, 8, size).astype(dtype) for _ in range(ROWS[row][0])]
+                with np.errstate(all="ignore"):
+                    cpu = uf(*ops)
+                for offset in (0, 1):
+                    devs = [to_gpu(a, cuda, offset) for a in ops]
+                    k = rc._A()
+                    got = k.run(name, row, tuple(k.operand(name, "a", d) for d in devs), None, [],
+                                None).copy_to_host()
+                    # a few ULP of the result, or of g (a backward near its zero)
+                    scale = np.abs(cpu.astype(np.float64)) + (np.abs(ops[0]) if len(ops) == 2 else 0)
+                    ok = got.shape == cpu.shape and bool(np.all(
+                        np.abs(got.astype(np.float64) - cpu) <= 4 * np.finfo(dtype).eps * scale))
+                    check(ok,
+                          f"{name} {np.dtype(dtype).name} length {size} "
+                          f"{'aligned' if not offset else 'offset'}")
+
+
 # ---------------------------------------------------------------- the API
 def run_api(cuda, rng):
     x32 = np.array([-2.0, -0.0, 0.0, 1.5, np.nan, np.inf, -np.inf, 3.0, -1.0], np.float32)
@@ -304,6 +337,7 @@ def main(argv=None):
     run_rows(cuda, args.n, rng, report, shard, args.dtypes)
     if shard[0] == 0:
         run_api(cuda, rng)
+        run_lengths(cuda, rng)
     print(f"{'op':34s} {'dtype':8s} class  max ULP (GPU vs reference)")
     for name, dt, cls, worst in report:
         print(f"{name:34s} {dt:8s} {cls:6s} {'bits = CPU' if cls == 'piece' else f'{worst:.3f}'}")

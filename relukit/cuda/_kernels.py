@@ -7,17 +7,19 @@ Kernel layout (one kernel per row, storage dtype and variant):
 1. The op body of the row becomes a local function ``f(x, g, a, b)`` of each
    kernel, in the compute type (see ``_table``), which Numba inlines.
 2. ``vec`` variant: each thread moves 16 bytes per operand per access
-   (4 float32, 2 float64, 8 float16: one ``ld.global.v4``/``st.global.v4``,
-   every operand loaded before any lane is computed), grid-stride loop over
-   the vectors, then the last ``n mod (16 / itemsize)`` elements one per thread.
-   Used when every operand's address is 16-byte aligned.
+   (4 float32, 2 float64, 8 float16: one ``ld.global.v4``/``st.global.v4``),
+   ``UNROLL`` such vectors per operand, all loaded before any is computed, in
+   tiles of ``THREADS * UNROLL`` vectors (see ``kernel_source``); then the
+   vectors after the last whole tile and the last ``n mod (16 / itemsize)``
+   elements.  Used when every operand's address is 16-byte aligned.
 3. ``scalar`` variant: the same loop with element loads (any alignment).
 4. ``chan`` variant (leaky_relu rows only): the slope is read per element from
    an array, ``w[(i // inner) % len(w)]``: prelu's per-channel weight and
    rrelu's per-element noise.
-5. The grid: ``THREADS`` threads per block, at most ``BLOCKS_PER_SM`` blocks per
-   SM of the current device (enough to cover the work once), so the
-   grid-stride loop keeps every SM busy without oversubscribing.
+5. The grid: ``THREADS`` threads per block, one block per tile, at most
+   ``BLOCKS_PER_SM`` blocks per SM of the current device (beyond that, blocks
+   take tiles again, grid-stride).  Many more blocks than fit on the SMs at
+   once: as a block ends, the next one starts its loads.
 """
 import math
 
@@ -36,7 +38,8 @@ from relukit.cuda._table import ROWS
 
 SIM = bool(_nconfig.ENABLE_CUDASIM)
 THREADS = 32 if SIM else 256
-BLOCKS_PER_SM = 8
+UNROLL = {"piece": 4, "math": 2}  # 16-byte vectors in flight per thread and operand, by class
+BLOCKS_PER_SM = 2 if SIM else 64  # grid cap: further tiles go round again
 
 _STORAGE = {np.dtype(np.float16): nt.float16, np.dtype(np.float32): nt.float32,
             np.dtype(np.float64): nt.float64}
@@ -50,6 +53,13 @@ def compute_dtype(row, dtype):
     if ROWS[row][2] == "piece" or dtype == np.float16:
         return np.dtype(np.float32)
     return np.dtype(np.float64)
+
+
+def unroll(row, variant="vec"):
+    """Vectors per operand each thread loads at once in `row`'s `variant` kernel:
+    fewer for the transcendental rows (long bodies, compute-bound), one for the
+    unaligned and per-channel variants (uncommon; their code stays small)."""
+    return UNROLL[ROWS[row][2]] if variant == "vec" else 1
 
 
 def lanes(dtype):
@@ -183,46 +193,66 @@ def kernel_source(row, dtype, variant):
     """Python source of the kernel of `row` for storage `dtype` and `variant`
     ('vec', 'scalar' or 'chan'), and its argument names.
 
-    The op body appears twice (the vector loop, the tail), not once per lane:
-    the lanes of a vector go through a loop over a local array, which NVVM
-    unrolls where the body is small, so the kernel stays small for the
-    transcendental ops."""
+    Work is cut into tiles of ``THREADS * UNROLL`` vectors of ``16 / itemsize``
+    elements; block b takes tiles b, b + gridDim, ...  In a tile, thread t loads
+    the vectors t, t + THREADS, ... (``UNROLL`` of them, every operand, all
+    before any is computed, so each thread keeps ``UNROLL`` 16-byte loads in
+    flight, and consecutive threads touch consecutive 16 bytes).  Then the
+    vectors after the last whole tile, one per thread, and the last
+    ``n mod lanes`` elements.  The lanes of a vector go through a loop over a
+    local array, which NVVM unrolls and keeps in registers."""
     nin = ROWS[row][0]
     N = lanes(dtype)
+    U = unroll(row, variant)
     arrays = ["x", "g"] if nin == 2 else ["x"]
     params = ["w", "inner", "nch"] if variant == "chan" else ["a", "b"]
     args = ["n"] + arrays + ["y"] + params
     chan = variant == "chan"
+    vec = variant == "vec"
 
     def call(xe, ge, idx):
         pa = f"C(w[({idx}) // inner % nch])" if chan else "a"
         pb = "C(0.0)" if chan else "b"
         return f"S(f(C({xe}), {f'C({ge})' if nin == 2 else 'C(0.0)'}, {pa}, {pb}))"
 
+    def load(a, i):
+        return f"ld16({a}, {i})" if vec else "(" + ", ".join(f"{a}[{i} + {k}]" for k in range(N)) + ",)"
+
+    def compute_store(u, i):
+        ln = [f"for k in range({N}):",
+              f"    R[k] = {call(f'X{u}[k]', f'G{u}[k]', f'{i} + k')}"]
+        if vec:
+            ln.append(f"st16(y, {i}, (" + ", ".join(f"R[{k}]" for k in range(N)) + ",))")
+        else:
+            ln.append(f"for k in range({N}):")
+            ln.append(f"    y[{i} + k] = R[k]")
+        return ln
+
     L = [f"def kernel({', '.join(args)}):",
          _body_function(row).rstrip("\n"),
-         "    T = cuda.gridsize(1)",
-         "    t = cuda.grid(1)",
+         "    tid = cuda.threadIdx.x",
+         "    bid = cuda.blockIdx.x",
+         "    nb = cuda.gridDim.x",
+         f"    R = cuda.local.array({N}, S)",
          f"    nvec = n // {N}",
-         "    v = t"]
-    if variant == "vec":
-        L += [f"    R = cuda.local.array({N}, S)",
-              "    while v < nvec:",
-              f"        i = v * {N}"]
-        L += [f"        {a.upper()} = ld16({a}, i)" for a in arrays]
-        L += [f"        for k in range({N}):",
-              f"            R[k] = {call('X[k]', 'G[k]', 'i + k')}",
-              "        st16(y, i, (" + ", ".join(f"R[{k}]" for k in range(N)) + ",))",
-              "        v += T"]
-    else:
-        L += ["    while v < nvec:",
-              f"        i = v * {N}"]
-        L += [f"        {a.upper()} = (" + ", ".join(f"{a}[i + {k}]" for k in range(N)) + ",)"
-              for a in arrays]
-        L += [f"        for k in range({N}):",
-              f"            y[i + k] = {call('X[k]', 'G[k]', 'i + k')}",
-              "        v += T"]
-    L += [f"    j = nvec * {N} + t",
+         f"    ntile = nvec // {THREADS * U}",
+         "    tile = bid",
+         "    while tile < ntile:",
+         f"        base = tile * {THREADS * U} + tid"]
+    body = [f"i{u} = (base + {u * THREADS}) * {N}" for u in range(U)]
+    for u in range(U):
+        body += [f"{a.upper()}{u} = {load(a, f'i{u}')}" for a in arrays]
+    for u in range(U):
+        body += compute_store(u, f"i{u}")
+    body.append("tile += nb")
+    L += ["        " + ln for ln in body]
+    L += [f"    v = ntile * {THREADS * U} + bid * {THREADS} + tid",
+          "    while v < nvec:",
+          f"        i0 = v * {N}"]
+    L += [f"        {a.upper()}0 = {load(a, 'i0')}" for a in arrays]
+    L += ["        " + ln for ln in compute_store(0, "i0")]
+    L += [f"        v += nb * {THREADS}",
+          f"    j = nvec * {N} + bid * {THREADS} + tid",
           "    if j < n:",
           f"        y[j] = {call('x[j]', 'g[j]', 'j')}"]
     return "\n".join(L) + "\n", args
@@ -343,7 +373,7 @@ def launch(row, dtype, variant, stream, n, arrays, params):
     """Run the kernel of `row` on the 1-D device arrays ``arrays`` (x, [g,] y)."""
     k = get_kernel(row, dtype, variant)
     N = lanes(dtype)
-    blocks = grid_for(-(-n // N))
+    blocks = grid_for(-(-n // (N * unroll(row, variant))))
     k[blocks, THREADS, stream](n, *arrays, *params)
 
 

@@ -48,6 +48,37 @@ K2_LO = -9.96930880911092e-17             # 2 sqrt(2/pi) - K2_HI (-0x1.cbc0d30eb
 GT_C = 0.044715                           # gelu_tanh's cubic coefficient, rounded to double
 GT_C_LO = 2.1960211427085595e-18          # 0.044715 - GT_C (0x1.441355475a31ap-59)
 
+EXP64_HI = 44.361419555836505            # 64 ln2 rounded to a multiple of 2^-43 (0x1.62e42fefa39f0p+5)
+EXP64_LO = -5.62123739673937e-15          # 64 ln2 - EXP64_HI
+
+# erfcx(t) = erfc(t) e^(t^2) by pieces, the float64 fits of src/vmath.h (RK_ERFCD_*), lowest
+# degree first: A: P(w), w = (t-1)/(t+1), t in [0.5, 2];  B: P(w), w = (t-3.5)/(t+3.5),
+# t in [2, 6];  C: t erfcx(t) = P(1/t^2), t in [6, 26.6] (used up to 27.3)
+ERFCX_A = [float.fromhex(h) for h in """
+    0x1.b5d8780f956b2p-2 -0x1.17c4e3f17c051p-1 0x1.23122255b6333p-4 0x1.c05ecfde2b03ep-5
+    0x1.78738bb357620p-8 -0x1.03bb8bb18c504p-7 -0x1.616d44e03ea15p-8 -0x1.3d68f67b532cbp-10
+    0x1.6ed645d625cfdp-11 0x1.c76cfa2b41f86p-11 0x1.d38e4debd888ap-12 0x1.29dd204687f45p-14
+    -0x1.926a9230e25dap-14 -0x1.d8884a6516dd8p-14 -0x1.1aed0ec1619cdp-14 -0x1.65fe1c990826ap-17
+    0x1.06bc0a1f8063dp-16""".split()]
+ERFCX_B = [float.fromhex(h) for h in """
+    0x1.3e0a99a0ee914p-3 -0x1.2835188dbb185p-2 0x1.dd73839163f4dp-3 -0x1.4a6bda3b96667p-3
+    0x1.82c6bb6820ae8p-4 -0x1.7437cb6a377fep-5 0x1.1625b23f932eep-6 -0x1.1604f4216b233p-8
+    0x1.185fa2a780727p-12 0x1.2e92982375d28p-12 -0x1.c556c3bacfc33p-14 -0x1.3a5399fae1eeap-18
+    0x1.bf9e467351e6ap-17 -0x1.9b4bb5c8e4d6dp-20 -0x1.89d2ce3a4fba1p-20""".split()]
+ERFCX_C = [float.fromhex(h) for h in """
+    0x1.20dd750429b6cp-1 -0x1.20dd750428c19p-2 0x1.b14c2f839f53ep-2 -0x1.0ecf9cc0f223fp+0
+    0x1.d9eaeabf8288dp+1 -0x1.0a8d148f83459p+4 0x1.6ddffcc364b5dp+6 -0x1.2471f0d6e6ecbp+9
+    0x1.f3d7f299e3dfbp+11 -0x1.793cc76688c9cp+14 0x1.512515e1855bep+16""".split()]
+
+
+def _horner(var, coefs):
+    """Source of the polynomial sum(coefs[i] var^i) by Horner's rule with fused multiply-adds."""
+    src = f"K({coefs[-1]!r})"
+    for c in reversed(coefs[:-1]):
+        src = f"fma({src}, {var}, K({c!r}))"
+    return src
+
+
 _PIECE = "piece"
 _MATH = "math"
 
@@ -173,29 +204,27 @@ ROWS = {
         return g * d
     """),
     "silu": (1, 0, _MATH, """
-        if x >= K(0.0):
-            return x / (K(1.0) + exp(-x))
+        # one formula for both signs (no divergent branches in a warp):
+        # x / (1 + e) for x >= 0, x e / (1 + e) below, e = e^-|x|
         if isinf(x):
-            return K(-0.0)
+            return x if x > K(0.0) else K(-0.0)
         if x < K(-600.0):
             # e^x is subnormal in float64: e^(x/2) twice, so the result rounds once
             h = exp(x * K(0.5))
             return (x * h) * h
-        e = exp(x)
-        return x * e / (K(1.0) + e)
+        e = exp(-abs(x))
+        return (x if x >= K(0.0) else x * e) / (K(1.0) + e)
     """),
     "silu_bwd": (2, 0, _MATH, """
         # silu'(x) = s (1 + x (1 - s)), s = sigmoid(x), 1 - s formed without cancellation
         if isinf(x):
             return g if x > K(0.0) or isinf(g) else g * K(0.0)
-        if x >= K(0.0):
-            e = exp(-x)
-            s = K(1.0) / (K(1.0) + e)
-            oms = e / (K(1.0) + e)
-        else:
-            e = exp(x)
-            s = e / (K(1.0) + e)
-            oms = K(1.0) / (K(1.0) + e)
+        e = exp(-abs(x))
+        r = K(1.0) / (K(1.0) + e)
+        er = e * r
+        pos = x >= K(0.0)
+        s = r if pos else er
+        oms = er if pos else r
         d = s * (K(1.0) + x * oms)
         if d == K(0.0) and isinf(g):
             return -g  # underflowed in the negative tail, where silu' < 0
@@ -213,18 +242,17 @@ ROWS = {
         r = m + log1p(e)
         if DW and abs(z) < K(1e300):
             zl = fma(a, x, -z)
-            r = r + zl * (K(1.0) / (K(1.0) + e) if z >= K(0.0) else e / (K(1.0) + e))
+            r = r + zl * ((K(1.0) if z >= K(0.0) else e) / (K(1.0) + e))
+        if a == K(1.0):  # the default; the same for every thread
+            return r
         return r / a
     """),
     "softplus_bwd": (2, 2, _MATH, """
         z = a * x
         if z > b:
             return g
-        if z >= K(0.0):
-            s = K(1.0) / (K(1.0) + exp(-z))
-        else:
-            e = exp(z)
-            s = e / (K(1.0) + e)
+        e = exp(-abs(z))
+        s = (K(1.0) if z >= K(0.0) else e) / (K(1.0) + e)
         if s == K(0.0) and isinf(g):
             return g
         return g * s
@@ -302,21 +330,46 @@ ROWS = {
         t = x * K({-RSQRT2_HI!r})
         # t + tl = -x/sqrt2 to twice the precision; erfc(t + tl) = erfc(t) - tl 2/sqrt(pi) e^-t^2
         tl = fma(x, K({-RSQRT2_HI!r}), -t) + x * K({-RSQRT2_LO!r})
-        if t > K(40.0):
-            return K(-0.0)  # gelu(x) < 1e-320 here: it rounds to -0.0
-        if t > K(26.0):
-            # erfc(t) is subnormal here: erfc(t) = e^-t^2 erfcx(t), erfcx by its asymptotic
-            # series (7 terms, relative error < 1e-17 for t > 26), e^-t^2 from the exact
-            # t^2 = p + pe (+ 2 t tl), applied as two halves so the result rounds once
-            r = K(1.0) / (t * t)
-            s = K(1.0) + r * (K(-0.5) + r * (K(0.75) + r * (K(-1.875) + r * (K(6.5625)
-                + r * (K(-29.53125) + r * (K(162.421875) + r * K(-1055.7421875)))))))
-            p = t * t
-            pe = fma(t, t, -p) + K(2.0) * t * tl
-            h = exp(p * K(-0.5))
-            return ((K(0.5) * x) * (s * K({RSQRTPI!r}) / t) * (K(1.0) - pe) * h) * h
-        e = erfc(t) - tl * K({TWO_RSQRTPI!r}) * exp(-(t * t))
-        return (K(0.5) * x) * e
+        if t < K(0.5):
+            e = erfc(t) - tl * K({TWO_RSQRTPI!r}) * exp(-(t * t))
+            return (K(0.5) * x) * e
+        if t > K(27.3):
+            return K(-0.0)  # |gelu(x)| < 0.4 e^-745 rounds to zero
+        # the tail: erfc(t + tl) = e^-(t + tl)^2 F(t + tl), F = erfcx by the CPU's pieces
+        # (libdevice's erfc errs by up to 5 ULP here), with e^-(t + tl)^2 = e^-p (1 - pe),
+        # p + pe = (t + tl)^2, and F(t + tl) = F(t) (1 + tl F'/F), F'/F = 2t - 2/(sqrt(pi) F):
+        # the small terms are summed into one correction c, applied by one fma
+        p = t * t
+        pe = fma(t, t, -p) + K(2.0) * t * tl
+        if t < K(6.0):
+            if t < K(2.0):
+                w = (t - K(1.0)) / (t + K(1.0))
+                F = {_horner("w", ERFCX_A)}
+            else:
+                w = (t - K(3.5)) / (t + K(3.5))
+                F = {_horner("w", ERFCX_B)}
+            c = (K(2.0) * t - K({TWO_RSQRTPI!r}) / F) * tl - pe
+            hx = K(0.5) * x
+            H = hx * F
+            Hl = fma(hx, F, -H)
+        else:
+            # F = P(1/t^2) / t, and x/2 = -(t + tl)/sqrt2: x/2 F = -P/sqrt2 (1 + tl/t), no division
+            w = K(1.0) / (t * t)
+            P = {_horner("w", ERFCX_C)}
+            c = (tl / t + K({RSQRT2_LO / RSQRT2_HI!r}) + (K(2.0) * t - K({TWO_RSQRTPI!r}) * t / P) * tl
+                 - pe)
+            H = P * K({-RSQRT2_HI!r})
+            Hl = fma(P, K({-RSQRT2_HI!r}), -H)
+        # x/2 erfc(t + tl) = (H + Hl)(1 + c) e^-p, rounded once at the end (but for e^-p)
+        Gl = fma(H, c, Hl)
+        if p < K(700.0):
+            E = exp(-p)
+            return fma(H, E, Gl * E)
+        # e^-p subnormal or nearly: e^-p = e^r (1 + rl) 2^-64, r = 64 ln2 - p exact (p >= 512
+        # and EXP64_HI are multiples of 2^-43), so the result rounds once, at the end
+        r = K({EXP64_HI!r}) - p
+        E = exp(r) * (K(1.0) + K({EXP64_LO!r}))
+        return fma(H, E, Gl * E) * K({2.0 ** -64!r})
     """),
     "gelu_bwd": (2, 0, _MATH, f"""
         # gelu'(x) = Phi(x) + x phi(x)
@@ -344,15 +397,14 @@ ROWS = {
             pl = fma(x, w, -pp) + x * wl
             v = K({K2_HI!r}) * pp
             vl = fma(K({K2_HI!r}), pp, -v) + K({K2_HI!r}) * pl + K({K2_LO!r}) * pp
-        if v >= K(0.0):
-            e = exp(-v) * (K(1.0) - vl)
-            return x / (K(1.0) + e)
         if CT and v < K(-600.0):
             # e^v subnormal in float64: e^(v/2) twice, so the result rounds once
             h = exp(v * K(0.5)) * (K(1.0) + vl * K(0.5))
             return (x * h) * h
-        e = exp(v) * (K(1.0) + vl)
-        return x * e / (K(1.0) + e)
+        # one formula for both signs: x / (1 + e) or x e / (1 + e), e = e^-|v + vl|
+        pos = v >= K(0.0)
+        e = exp(-abs(v)) * (K(1.0) - (vl if pos else -vl))
+        return (x if pos else x * e) / (K(1.0) + e)
     """),
     "gelu_tanh_bwd": (2, 0, _MATH, f"""
         # sigmoid(v) + x v' sigmoid(v) (1 - sigmoid(v)), v' = 2 sqrt(2/pi) (1 + 3c x^2)
