@@ -34,7 +34,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "relukit.cuda needs numba-cuda (and, to compile kernels, the CUDA NVVM/NVRTC "
         "libraries): pip install 'relukit[cuda]'") from exc
 
-from relukit.cuda._table import ROWS
+from relukit.cuda._table import HELPERS, ROWS
 
 SIM = bool(_nconfig.ENABLE_CUDASIM)
 THREADS = 32 if SIM else 256
@@ -176,9 +176,12 @@ def _body_function(row):
     inside each kernel, so Numba inlines it there; a separate device function
     would need a GPU at compile time to learn its target)."""
     body = _indent(ROWS[row][3], 8)
+    helpers = "".join(_indent(src, 4) + "\n" for name, src in HELPERS.items()
+                      if name + "(" in body)
+    src = helpers + "    def f(x, g, a, b):\n" + body + "\n"
     if not SIM:  # the FMA instruction is typed as an attribute of the cuda module
-        body = body.replace("fma(", "cuda.fma(")
-    return "    def f(x, g, a, b):\n" + body + "\n"
+        src = src.replace("fma(", "cuda.fma(")
+    return src
 
 
 def _namespace(cdtype, dtype):

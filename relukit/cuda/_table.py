@@ -213,6 +213,8 @@ ROWS = {
             h = exp(x * K(0.5))
             return (x * h) * h
         e = exp(-abs(x))
+        if DW:
+            return x_over_1pe_dw(x, e, x >= K(0.0), K(0.0))
         return (x if x >= K(0.0) else x * e) / (K(1.0) + e)
     """),
     "silu_bwd": (2, 0, _MATH, """
@@ -398,12 +400,18 @@ ROWS = {
             v = K({K2_HI!r}) * pp
             vl = fma(K({K2_HI!r}), pp, -v) + K({K2_HI!r}) * pl + K({K2_LO!r}) * pp
         if CT and v < K(-600.0):
-            # e^v subnormal in float64: e^(v/2) twice, so the result rounds once
-            h = exp(v * K(0.5)) * (K(1.0) + vl * K(0.5))
-            return (x * h) * h
+            # 1 + e^v = 1: gelu_tanh(x) = x e^(v + vl), near or below the subnormals: e^v =
+            # e^r 2^-64, r = v + 64 ln2 exact (v and EXP64_HI are multiples of 2^-43), so the
+            # result rounds once, at the end
+            if v < K(-800.0):
+                return K(-0.0)
+            xe = x * exp(v + K({EXP64_HI!r}))
+            return fma(xe, vl + K({EXP64_LO!r}), xe) * K({2.0 ** -64!r})
         # one formula for both signs: x / (1 + e) or x e / (1 + e), e = e^-|v + vl|
         pos = v >= K(0.0)
-        e = exp(-abs(v)) * (K(1.0) - (vl if pos else -vl))
+        e = exp(-abs(v))
+        if DW:
+            return x_over_1pe_dw(x, e, pos, vl)
         return (x if pos else x * e) / (K(1.0) + e)
     """),
     "gelu_tanh_bwd": (2, 0, _MATH, f"""
@@ -418,13 +426,34 @@ ROWS = {
         v = K({K2_HI!r}) * x * (K(1.0) + K({GT_C!r}) * x2)
         dv = K({K2_HI!r}) * (K(1.0) + K({3 * GT_C!r}) * x2)
         e = exp(-abs(v))
-        ope = K(1.0) + e
-        s = K(1.0) / ope if v >= K(0.0) else e / ope
-        d = s + x * dv * (e / (ope * ope))
+        r = K(1.0) / (K(1.0) + e)  # the only division
+        er = e * r
+        s = r if v >= K(0.0) else er
+        d = s + x * dv * (er * r)
         if d == K(0.0) and isinf(g):
             return -g if x < K(0.0) else g
         return g * d
     """),
+}
+
+
+# Helpers a body may call; the kernel builder defines each one a body names as a
+# local function next to f (so it is inlined too).
+HELPERS = {
+    "x_over_1pe_dw": """
+        def x_over_1pe_dw(x, e, pos, vl):
+            # x / (1 + E) if pos else x E / (1 + E), E = e (1 - vl) if pos else e (1 + vl)
+            # (e = e^-|v|, v + vl the argument), to about one rounding: the residuals of the
+            # product, the sum and the quotient, and the low part vl, are added at the end
+            d = K(1.0) + e
+            dl = (K(1.0) - d) + e
+            num = x if pos else x * e
+            numl = K(0.0) if pos else fma(x, e, -num)
+            y0 = num / d
+            r = fma(-y0, d, num)
+            c = (r + numl - y0 * dl) / d + y0 * (vl * (e if pos else K(1.0)) / d)
+            return y0 + c
+    """,
 }
 
 
