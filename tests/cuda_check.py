@@ -343,6 +343,10 @@ def main(argv=None):
         print(f"{name:34s} {dt:8s} {cls:6s} {'bits = CPU' if cls == 'piece' else f'{worst:.3f}'}")
     from numba import config
     sim = "simulator" if config.ENABLE_CUDASIM else "GPU"
+    from relukit.cuda import _kernels as K
+    if not K.SIM:  # every launch above went through the direct path, or says why not
+        check(K.FAST_LAUNCH["enabled"], f"direct kernel launch unavailable: {K.FAST_LAUNCH['reason']}")
+        print(f"direct kernel launch: {K.FAST_LAUNCH}")
     part = f" (shard {shard[0]}/{shard[1]})" if shard[1] > 1 else ""
     print(f"{CHECKS[0]} checks, {len(FAILS)} failed, {time.time() - t0:.1f} s ({sim}){part}")
     return 1 if FAILS else 0

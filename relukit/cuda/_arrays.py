@@ -14,16 +14,38 @@ else:  # pragma: no cover - simulator only
 
 
 class _Operand:
-    """A checked GPU operand: the original object, a Numba view of it, its
-    dtype, shape, size and device address."""
-    __slots__ = ("obj", "dev", "dtype", "shape", "size", "ptr")
+    """A checked GPU operand: the original object, its dtype, shape, size and
+    device address, and (made on first use: it is slow) a Numba view of it."""
+    __slots__ = ("obj", "_dev", "dtype", "shape", "size", "ptr")
 
     def __init__(self, obj, dev, dtype, shape, ptr):
-        self.obj, self.dev, self.dtype, self.shape, self.ptr = obj, dev, dtype, shape, ptr
-        self.size = int(np.prod(shape, dtype=np.int64))
+        self.obj, self._dev, self.dtype, self.shape, self.ptr = obj, dev, dtype, shape, ptr
+        size = 1
+        for d in shape:
+            size *= int(d)
+        self.size = size
+
+    @property
+    def dev(self):
+        if self._dev is None:
+            self._dev = cuda.as_cuda_array(self.obj)
+        return self._dev
 
     def flat(self):
         """A 1-D Numba device array over the same memory."""
+        dev = self.dev
+        return dev.reshape(self.size) if dev.ndim != 1 else dev
+
+
+class _Device:
+    """A Numba device array presented like an operand (for launch)."""
+    __slots__ = ("dev", "dtype", "size", "ptr")
+
+    def __init__(self, dev):
+        self.dev, self.dtype, self.size = dev, np.dtype(dev.dtype), int(dev.size)
+        self.ptr = 0 if K.SIM else (dev.device_ctypes_pointer.value or 0)
+
+    def flat(self):
         return self.dev.reshape(self.size) if self.dev.ndim != 1 else self.dev
 
 
@@ -84,8 +106,6 @@ def operand(op, name, obj):
             f"relukit.cuda.{op}: {name} is not C-contiguous; relukit.cuda needs contiguous "
             "arrays (make a contiguous copy first, e.g. cupy.ascontiguousarray or "
             "tensor.contiguous())")
-    if dev is None:
-        dev = cuda.as_cuda_array(obj)
     return _Operand(obj, dev, dtype, shape, ptr)
 
 
@@ -127,6 +147,36 @@ def resolve_stream(op, stream, like):
                     f"stream handle (int), not {type(stream).__name__}")
 
 
+def stream_handle(op, stream, like):
+    """The handle (an int; 0: the default stream) of the stream a call runs on:
+    as resolve_stream, without making a Numba stream object."""
+    if K.SIM:
+        return resolve_stream(op, stream, like)
+    if stream is None:
+        lib = _library(like)
+        if lib == "torch":
+            import torch
+            return torch.cuda.current_stream(like.device).cuda_stream
+        if lib == "cupy":
+            import cupy
+            return cupy.cuda.get_current_stream().ptr
+        return 0
+    if isinstance(stream, (int, np.integer)) and not isinstance(stream, bool):
+        return int(stream)
+    for attr in ("ptr", "cuda_stream"):  # CuPy, PyTorch
+        h = getattr(stream, attr, None)
+        if isinstance(h, int):
+            return h
+    return _as_handle(resolve_stream(op, stream, like))
+
+
+def _as_handle(st):
+    """The int handle of a stream from resolve_stream (0, or a Numba stream)."""
+    if K.SIM or isinstance(st, int):
+        return st
+    return int(st.handle)
+
+
 def empty_like(x, stream):
     """An uninitialised array of x's kind, dtype and shape (C order)."""
     lib = _library(x.obj)
@@ -136,6 +186,8 @@ def empty_like(x, stream):
     if lib == "torch":
         import torch
         return torch.empty(x.shape, dtype=x.obj.dtype, device=x.obj.device)
+    if not K.SIM and isinstance(stream, int):
+        stream = cuda.external_stream(stream) if stream else 0
     return cuda.device_array(x.shape, dtype=x.dtype, stream=stream)
 
 
@@ -166,12 +218,12 @@ def run(op, row, xs, out, params, stream):
     """Compute row `row` on the checked operands `xs` (x, or g and x in the
     public order) with the scalar `params`; return the result object."""
     x = xs[-1]
-    st = resolve_stream(op, stream, x.obj)
+    st = stream_handle(op, stream, x.obj)
     res, o = output(op, x, out, st)
     if x.size == 0:
         return res
-    arrays = [x.flat()] + ([xs[0].flat()] if len(xs) == 2 else []) + [o.flat()]
-    aligned = all(a.ptr % 16 == 0 for a in list(xs) + [o])
+    arrays = [x] + ([xs[0]] if len(xs) == 2 else []) + [o]
+    aligned = not (x.ptr % 16 or o.ptr % 16 or (len(xs) == 2 and xs[0].ptr % 16))
     cdt = K.compute_dtype(row, x.dtype)
     pv = [cdt.type(p) for p in params] + [cdt.type(0)] * (2 - len(params))
     K.launch(row, x.dtype, "vec" if aligned else "scalar", st, x.size, arrays, pv)
@@ -182,10 +234,10 @@ def run_chan(op, row, xs, out, w_dev, inner, stream):
     """leaky_relu / leaky_relu_bwd with the slope read per element from the
     device array `w_dev`: ``w[(i // inner) % len(w)]``."""
     x = xs[-1]
-    st = resolve_stream(op, stream, x.obj)
+    st = _as_handle(stream)
     res, o = output(op, x, out, st)
     if x.size == 0:
         return res
-    arrays = [x.flat()] + ([xs[0].flat()] if len(xs) == 2 else []) + [o.flat()]
-    K.launch(row, x.dtype, "chan", st, x.size, arrays, [w_dev, np.int64(inner), np.int64(w_dev.size)])
+    arrays = [x] + ([xs[0]] if len(xs) == 2 else []) + [o]
+    K.launch(row, x.dtype, "chan", st, x.size, arrays, [_Device(w_dev), inner, int(w_dev.size)])
     return res

@@ -373,11 +373,94 @@ def grid_for(work_items):
 
 
 def launch(row, dtype, variant, stream, n, arrays, params):
-    """Run the kernel of `row` on the 1-D device arrays ``arrays`` (x, [g,] y)."""
-    k = get_kernel(row, dtype, variant)
+    """Run the kernel of `row` on the operands ``arrays`` (x, [g,] y: objects
+    with ``ptr`` and ``flat()``, see ``_arrays._Operand``) with the scalar
+    `params` on the stream with handle `stream` (an int; 0: the default
+    stream)."""
     N = lanes(dtype)
     blocks = grid_for(-(-n // (N * unroll(row, variant))))
-    k[blocks, THREADS, stream](n, *arrays, *params)
+    fast = _fast_kernel(row, dtype, variant)
+    if fast is not None:
+        kern, ctype = fast
+        args = [ctypes.c_int64(n)]
+        for a in arrays:
+            args += _array_args(a.ptr, n, a.dtype.itemsize)
+        if variant == "chan":
+            w, inner, nch = params
+            args += _array_args(w.ptr, w.size, w.dtype.itemsize)
+            args += [ctypes.c_int64(inner), ctypes.c_int64(nch)]
+        else:
+            args += [ctype(float(p)) for p in params]
+        _core_launch(_core_stream(stream), _config(blocks), kern, *args)
+        return
+    k = get_kernel(row, dtype, variant)
+    if variant == "chan":
+        params = [params[0].flat(), np.int64(params[1]), np.int64(params[2])]
+    st = (cuda.external_stream(stream) if stream else 0) if not SIM else stream
+    k[blocks, THREADS, st](n, *[a.flat() for a in arrays], *params)
+
+
+# ---------------------------------------------------------------- direct launch
+# Numba's dispatcher spends a few hundred microseconds per call (typing the
+# arguments, wrapping each array as a device array), far more than a kernel on a
+# few megabytes takes.  The kernels here have fixed signatures, so a call can
+# hand the compiled function its arguments as Numba lays them out (each 1-D
+# array: meminfo, parent, size, itemsize, data, shape, stride) and launch it
+# through cuda.core directly.  Where this numba-cuda lacks the internals used
+# (checked once, on the first launch), every call takes the dispatcher.
+import ctypes
+
+FAST_LAUNCH = {"enabled": not SIM, "reason": "simulator" if SIM else ""}
+_FAST = {}
+_CONFIGS = {}
+_STREAMS = {}
+
+
+def _array_args(ptr, size, itemsize):
+    return [0, 0, size, itemsize, ptr, size, itemsize]
+
+
+def _fast_kernel(row, dtype, variant):
+    """(cuda.core kernel, parameter ctype) of a row's kernel, or None when
+    direct launches are unavailable."""
+    if not FAST_LAUNCH["enabled"]:
+        return None
+    key = (row, np.dtype(dtype), variant)
+    f = _FAST.get(key)
+    if f is None:
+        try:
+            global _core_launch, _LaunchConfig, _core_stream_of, _GE_1_0
+            from cuda.core import LaunchConfig as _LaunchConfig
+            from cuda.core import launch as _core_launch
+            from numba.cuda._compat import CUDA_CORE_GE_1_0 as _GE_1_0
+            from numba.cuda.cudadrv.driver import _to_core_stream as _core_stream_of
+            k = get_kernel(row, dtype, variant)
+            (ovl,) = k.overloads.values()
+            kern = ovl._codelibrary.get_cufunc().kernel
+        except Exception as exc:  # noqa: BLE001 - any other numba-cuda: the dispatcher
+            FAST_LAUNCH.update(enabled=False, reason=f"{type(exc).__name__}: {exc}")
+            return None
+        cdt = compute_dtype(row, dtype)
+        f = _FAST[key] = (kern, ctypes.c_double if cdt == np.float64 else ctypes.c_float)
+    return f
+
+
+def _config(blocks):
+    c = _CONFIGS.get(blocks)
+    if c is None:
+        kw = {"is_cooperative": False} if _GE_1_0 else {"cooperative_launch": False}
+        c = _CONFIGS[blocks] = _LaunchConfig(grid=blocks, block=THREADS, shmem_size=0, **kw)
+    return c
+
+
+def _core_stream(handle):
+    s = _STREAMS.get(handle)
+    if s is None:
+        s = _core_stream_of(cuda.external_stream(handle) if handle else 0)
+        if len(_STREAMS) > 64:
+            _STREAMS.clear()
+        _STREAMS[handle] = s
+    return s
 
 
 def aux_launch(name, dtype, stream, n, args):

@@ -180,12 +180,14 @@ ROWS = {
     "celu": (1, 1, _MATH, """
         if x > K(0.0):
             return x
-        return a * expm1(x / a)
+        # below float64 results, 1/alpha (hoisted out of the loop) instead of a division per
+        # element: the product's extra rounding is far below the result's precision
+        return a * expm1(x / a if DW else x * (K(1.0) / a))
     """),
     "celu_bwd": (2, 1, _MATH, """
         if x > K(0.0):
             return g
-        d = exp(x / a)
+        d = exp(x / a if DW else x * (K(1.0) / a))
         if d == K(0.0) and isinf(g):
             return g
         return g * d
