@@ -64,15 +64,27 @@ def _c_contiguous(shape, strides, itemsize):
     return True
 
 
+_HOST = (np.ndarray, np.generic, int, float, complex, bool, str, bytes, list, tuple)
+_DTYPES = {}
+
+
+def _dtype_of(typestr):
+    d = _DTYPES.get(typestr)
+    if d is None:
+        d = _DTYPES[typestr] = np.dtype(typestr)
+    return d
+
+
 def operand(op, name, obj):
     """Check that `obj` is a contiguous float16/32/64 GPU array and wrap it."""
-    if isinstance(obj, np.ndarray) or np.isscalar(obj) or isinstance(obj, (list, tuple)):
+    if isinstance(obj, _HOST):
         what = "NumPy array" if isinstance(obj, np.ndarray) else type(obj).__name__
         raise TypeError(
             f"relukit.cuda.{op}: {name} is a {what} in host memory; relukit.cuda "
             "takes GPU arrays (CuPy arrays, PyTorch CUDA tensors, Numba device arrays). Use "
             f"relukit.{op} for NumPy arrays, or copy {name} to the GPU first")
-    if _library(obj) == "torch" and str(getattr(obj, "dtype", "")) == "torch.bfloat16":
+    lib = _library(obj)
+    if lib == "torch" and str(getattr(obj, "dtype", "")) == "torch.bfloat16":
         raise TypeError(
             f"relukit.cuda.{op}: {name} is bfloat16, which relukit.cuda does not support "
             "yet (the CUDA array interface has no bfloat16 type); convert it with "
@@ -92,7 +104,7 @@ def operand(op, name, obj):
                 f"(CuPy, PyTorch CUDA, Numba device array), not {type(obj).__name__}") from None
         except Exception as exc:  # torch raises for a CPU tensor or an unsupported dtype
             raise TypeError(f"relukit.cuda.{op}: {name} cannot be used on the GPU: {exc}") from exc
-        dtype = np.dtype(iface["typestr"])
+        dtype = _dtype_of(iface["typestr"])
         shape = tuple(iface["shape"])
         strides = iface.get("strides")
         ptr = iface["data"][0] or 0

@@ -45,14 +45,21 @@ _STORAGE = {np.dtype(np.float16): nt.float16, np.dtype(np.float32): nt.float32,
             np.dtype(np.float64): nt.float64}
 
 
+_CDT = {}
+
+
 def compute_dtype(row, dtype):
     """The compute dtype of a row for a storage dtype (see ``_table``)."""
-    dtype = np.dtype(dtype)
-    if dtype == np.float64:
-        return np.dtype(np.float64)
-    if ROWS[row][2] == "piece" or dtype == np.float16:
-        return np.dtype(np.float32)
-    return np.dtype(np.float64)
+    key = (row, dtype)
+    c = _CDT.get(key)
+    if c is None:
+        d = np.dtype(dtype)
+        if d == np.float64 or (ROWS[row][2] != "piece" and d != np.float16):
+            c = np.dtype(np.float64)
+        else:
+            c = np.dtype(np.float32)
+        _CDT[key] = c
+    return c
 
 
 def unroll(row, variant="vec"):
