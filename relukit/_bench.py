@@ -14,6 +14,13 @@ from relukit import _peers, _threads, _ufuncs
 from relukit._selfcheck import median_times
 
 
+# untimed calls (seconds) before each timed block: PyTorch's OpenMP threads spin
+# for 5-20 ms after each op (measured here), holding the cores relukit's threads
+# need; timed right after a torch call, relukit's 2-thread calls ran at about
+# half speed
+WARM_S = 0.03
+
+
 def _fmt_t(t):
     return f"{t * 1e6:10.1f}" if t is not None else f"{'-':>10}"
 
@@ -104,7 +111,7 @@ def run(ops=None, sizes=(4096, 1 << 20), dtype="float32", threads=None, repeats=
             inner = max(3, 200_000 // n)
             reps = 2 if name in _peers.SLOW_NUMPY and n > 100_000 else repeats
             with np.errstate(all="ignore"):
-                ts = median_times(fns, repeats=reps, inner=inner, warm=True)
+                ts = median_times(fns, repeats=reps, inner=inner, warm=WARM_S)
             t_rk, t_np, t_copy = ts[0], (ts[1] if numpy else None), ts[2]
             t_t = ts[3] if len(ts) > 3 else None
             rows.append((name, n, t_rk, t_np, t_t, t_copy))

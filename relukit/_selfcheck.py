@@ -95,14 +95,20 @@ def _time(fn, repeats):
 
 def median_times(fns, repeats=7, inner=1, warm=False):
     """Median wall time of each callable, interleaved run by run so that noise
-    hits all of them alike.  warm: one untimed call before each timed block,
-    which absorbs what the previous library left behind (its pool's threads
-    still spinning, a cold cache)."""
+    hits all of them alike.  warm: untimed calls before each timed block, which
+    absorb what the previous library left behind (its pool's threads still
+    spinning, a cold cache): True for one call, a number of seconds to keep
+    calling for that long (at least once).  PyTorch's OpenMP threads spin for
+    milliseconds after each parallel op and take the cores another library's
+    threads need: one call is not enough there."""
     times = [[] for _ in fns]
     for _ in range(repeats):
         for i, fn in enumerate(fns):
             if warm:
+                t_end = time.perf_counter() + (warm if warm is not True else 0.0)
                 fn()
+                while time.perf_counter() < t_end:
+                    fn()
             t0 = time.perf_counter()
             for _ in range(inner):
                 fn()
