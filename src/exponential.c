@@ -14,10 +14,12 @@
  *             2. y = x / (1 + z) for x >= 0, x*z / (1 + z) for x < 0, with 1 + z and
  *                x*z carried as hi + lo and one corrected division
  *             3. x = -inf -> -0.0 (the limit), x < -120 (f64 -760) -> -0.0
- *   silu_bwd  1. z = e^-|x|, silu'(x) = N / (1 + z)^2 with N = 1 + z(1 + x) for x >= 0
- *                and N = z(1 + x + z) for x < 0 (z scaled by 2^K there)
- *             2. sums and products carried as hi + lo, g folded into the numerator,
- *                one division with a remainder correction: one final rounding
+ *   silu_bwd  1. z = e^-|x|, s = 1/(1 + z) with the rounding of 1 + z and of the
+ *                quotient corrected;  silu'(x) = s + (x z s) s for x >= 0 and
+ *                z s (1 + x s) for x < 0 (|silu'| < 1/2 there: the gradient bound
+ *                max(2 ULP, eps |g|) leaves room for plain products)
+ *             2. y = g * silu'(x), for x >= 0 as g s + (g x z s) s with g s exact (hi + lo)
+ *                and one final rounding;  x > 25 (f64 45): g;  x < -80 (f64 -700): -0 * g
  *             3. x = +inf -> g, x -> -inf -> 0*g
  *   softplus  1. z = beta*x, with its rounding error zl (exact);  2. y = z > threshold ?
  *                x : (log(1 + e^z) + zl * sigmoid(z)) / beta  (zl matters in the left
@@ -89,6 +91,24 @@ static const double twomK_d = 0x1p-600;
 #define RK_MISH_GBIG_d 0x1p800        /* float64: up to e^120 (x <= 24) */
 #define RK_MISH_GSC_d 0x1p-200
 
+/* 1 - a q, exactly, for a q within a few ULP of 1: one fused multiply-add, or
+ * (without FMA) the exact product as hi + lo, from which 1 - hi is exact */
+#if RK_HAVE_FMA
+static inline vf rem1_f(vf a, vf q) { return vf_fnma(a, q, vf_set1(1.0f)); }
+static inline vd rem1_d(vd a, vd q) { return vd_fnma(a, q, vd_set1(1.0)); }
+#else
+static inline vf rem1_f(vf a, vf q) {
+    vf e, p = twoprod_f(a, q, &e);
+    return vf_sub(vf_sub(vf_set1(1.0f), p), e);
+}
+static inline vd rem1_d(vd a, vd q) {
+    vd e, p = twoprod_d(a, q, &e);
+    return vd_sub(vd_sub(vd_set1(1.0), p), e);
+}
+#endif
+/* below these, |silu'(x)| < 2^-100 (2^-900): the gradient is -0 * g */
+#define RK_SILU_DEEP_f (-80.0f)
+#define RK_SILU_DEEP_d (-700.0)
 /* above these, silu'(x) = 1 + e^-x (x - 1) rounds to 1 */
 #define RK_SILU_LIN_f 25.0f
 #define RK_SILU_LIN_d 45.0
@@ -186,51 +206,29 @@ static const double twomK_d = 0x1p-600;
     }                                                                                \
     static inline V silu_bwd_##S(V x, V g, V pa, V pb) {                             \
         (void)pa; (void)pb;                                                          \
-        /* silu'(x) = N / (1 + z)^2 with z = e^-|x|:                                  \
-         *   x >= 0: N = 1 + z(1 + x);   x < 0: N = z(1 + x + z) (z scaled by 2^K)    \
-         * every sum and product carried as hi + lo, g folded in, one final rounding */ \
-        V Ek = expk_##S(P##_neg(P##_abs(x)));                                        \
-        V z = P##_mul(Ek, P##_set1(twomK_##S));                                      \
-        m##S neg = P##_lt(x, P##_zero());                                            \
-        /* only where z itself nears the subnormal range keep the 2^K scaling (a  \
-         * huge g times a scaled z could overflow where the result does not) */     \
-        m##S deep = P##_lt(x, P##_set1(RK_DEEP_##S));                                \
-        V E = P##_select(deep, Ek, z);                                               \
-        V pl, ql, nl, al;                                                            \
-        V p = twosum_##S(P##_set1(1), x, &pl);            /* 1 + x */                 \
-        /* x >= 0 */                                                                 \
-        V zpl;                                                                       \
-        V zp = twoprod_##S(z, p, &zpl);                                              \
-        zpl = P##_fma(z, pl, zpl);                                                   \
-        V Np = twosum_##S(P##_set1(1), zp, &nl);                                     \
-        V Npl = P##_add(nl, zpl);                                                    \
-        /* x < 0 */                                                                  \
-        V q = twosum_##S(p, z, &ql);                                                 \
-        ql = P##_add(ql, pl);                                                        \
-        V Nnl;                                                                       \
-        V Nn = twoprod_##S(E, q, &Nnl);                                              \
-        Nnl = P##_fma(E, ql, Nnl);                                                   \
-        V Nh = P##_select(neg, Nn, Np), Nl = P##_select(neg, Nnl, Npl);              \
-        /* (1 + z)^2 */                                                              \
-        V ah = twosum_##S(P##_set1(1), z, &al);                                      \
-        V Dl;                                                                        \
-        V Dh = twoprod_##S(ah, ah, &Dl);                                             \
-        Dl = P##_fma(P##_add(ah, ah), al, Dl);                                       \
-        m##S gbig = P##_gt(P##_abs(g), P##_set1(RK_GBIG_##S));                       \
-        V gs = P##_mul(g, P##_select(gbig, P##_set1(0x1p-64), P##_set1(1)));          \
-        V Gl;                                                                        \
-        V Gh = twoprod_##S(gs, Nh, &Gl);                                             \
-        Gl = P##_fma(gs, Nl, Gl);                                                    \
-        V y = divc_##S(Gh, Gl, Dh, Dl);                                              \
-        y = P##_mul(y, P##_select(deep, P##_set1(twomK_##S), P##_set1(1)));          \
-        y = P##_mul(y, P##_select(gbig, P##_set1(0x1p64), P##_set1(1)));             \
-        /* the product overflowed: so does the result */                           \
-        y = P##_select(P##_eq(P##_abs(Gh), P##_set1(INFINITY)), Gh, y);              \
-        /* an infinite g: g times the derivative's sign (its value is never 0 here) */ \
-        y = P##_select(P##_eq(P##_abs(g), P##_set1(INFINITY)), P##_mul(g, Nh), y);   \
+        /* z = e^-|x|, s = 1/(1 + z) with 1 + z and the quotient corrected (s is     \
+         * 1/(1+z) to a small fraction of an ULP); then silu'(x) =                   \
+         *   x >= 0:  s (1 + x z s) = s + (x z s) s   (a small term added to s)       \
+         *   x <  0:  z s (1 + x s)                   (|silu'| < 1/2: the bound       \
+         *            max(2 ULP, eps |g|) leaves room for the plain products)         \
+         * Below RK_SILU_DEEP, |silu'| < 2^-100 (2^-900): -0 * g. */                 \
+        V z = P##_exp(P##_neg(P##_abs(x)));                                          \
+        V a = P##_add(P##_set1(1), z);                                               \
+        V al = P##_add(P##_sub(P##_set1(1), a), z);            /* exact: 1 >= z */    \
+        V s0 = P##_div(P##_set1(1), a);                                              \
+        V r = rem1_##S(a, s0);                                 /* exact remainder */  \
+        V s = P##_fma(s0, P##_fnma(al, s0, r), s0);                                  \
+        V zs = P##_mul(z, s);                                                        \
+        /* x >= 0: g s exactly as hi + lo, so g s + (g x z s) s rounds once */        \
+        V gsl;                                                                       \
+        V gs = twoprod_##S(g, s, &gsl);                                              \
+        V ypos = P##_add(gs, P##_fma(P##_mul(g, P##_mul(x, zs)), s, gsl));           \
+        V yneg = P##_mul(P##_mul(g, zs), P##_fma(x, s, P##_set1(1)));                \
+        /* an infinite g: g (silu' > 0 for x >= 0; the product form above is NaN) */ \
+        ypos = P##_select(P##_eq(P##_abs(g), P##_set1(INFINITY)), g, ypos);          \
+        V y = P##_select(P##_lt(x, P##_zero()), yneg, ypos);                         \
         y = P##_select(P##_gt(x, P##_set1(RK_SILU_LIN_##S)), g, y);                  \
-        /* far left silu' is a negative number below the subnormals: -0 * g, or -g */ \
-        y = P##_select(P##_lt(x, P##_set1(RK_EXPK_##S##_LO)), tinyneg_##S(g), y);     \
+        y = P##_select(P##_lt(x, P##_set1(RK_SILU_DEEP_##S)), tinyneg_##S(g), y);    \
         y = P##_select(P##_eq(x, P##_set1(-INFINITY)), atminf_##S(g), y);            \
         return P##_select(P##_isnan(x), x, y);                                       \
     }                                                                                \
