@@ -101,3 +101,30 @@ def test_bench_rejects_unknown_ops():
 def test_peers_cover_every_op_group():
     grouped = {op for _, ops in _peers.GROUPS for op in ops}
     assert grouped == set(_peers.PEERS)
+
+
+def test_median_times_warm_up_for_a_duration():
+    """warm=seconds keeps calling each callable untimed for that long before its
+    timed block (another library's spinning threads must have gone quiet);
+    warm=True is one untimed call; the result is one median per callable."""
+    import time
+
+    from relukit._selfcheck import median_times
+
+    calls = {"a": 0, "b": 0}
+
+    def make(k):
+        def f():
+            calls[k] += 1
+            time.sleep(0.001)
+        return f
+
+    t0 = time.perf_counter()
+    ts = median_times([make("a"), make("b")], repeats=3, warm=0.02)
+    assert len(ts) == 2 and all(t >= 0.001 for t in ts)
+    # 3 blocks of each callable, each behind at least 20 ms of untimed calls
+    assert time.perf_counter() - t0 >= 6 * 0.02
+    assert calls["a"] >= 3 * 2 and calls["b"] >= 3 * 2
+    calls.update(a=0, b=0)
+    median_times([make("a"), make("b")], repeats=3, warm=True)
+    assert calls == {"a": 6, "b": 6}
