@@ -219,11 +219,17 @@ static inline vd rem1_d(vd a, vd q) {
         V r = rem1_##S(a, s0);                                 /* exact remainder */  \
         V s = P##_fma(s0, P##_fnma(al, s0, r), s0);                                  \
         V zs = P##_mul(z, s);                                                        \
-        /* x >= 0: g s exactly as hi + lo, so g s + (g x z s) s rounds once */        \
+        /* x >= 0: g s exactly as hi + lo, so g s + (g x z s) s rounds once; a huge  \
+         * g is scaled by 2^-64 first (the exact product's split would overflow) */ \
+        m##S gbig = P##_gt(P##_abs(g), P##_set1(RK_GBIG_##S));                       \
+        V gsc = P##_mul(g, P##_select(gbig, P##_set1(0x1p-64), P##_set1(1)));         \
         V gsl;                                                                       \
-        V gs = twoprod_##S(g, s, &gsl);                                              \
-        V ypos = P##_add(gs, P##_fma(P##_mul(g, P##_mul(x, zs)), s, gsl));           \
-        V yneg = P##_mul(P##_mul(g, zs), P##_fma(x, s, P##_set1(1)));                \
+        V gs = twoprod_##S(gsc, s, &gsl);                                            \
+        V ypos = P##_add(gs, P##_fma(P##_mul(gsc, P##_mul(x, zs)), s, gsl));         \
+        ypos = P##_mul(ypos, P##_select(gbig, P##_set1(0x1p64), P##_set1(1)));        \
+        /* x < 0: the derivative first, then one rounding by g (a tiny g would       \
+         * otherwise round g z s into the subnormals) */                             \
+        V yneg = P##_mul(g, P##_mul(zs, P##_fma(x, s, P##_set1(1))));                \
         /* an infinite g: g (silu' > 0 for x >= 0; the product form above is NaN) */ \
         ypos = P##_select(P##_eq(P##_abs(g), P##_set1(INFINITY)), g, ypos);          \
         V y = P##_select(P##_lt(x, P##_zero()), yneg, ypos);                         \
