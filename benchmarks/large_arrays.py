@@ -12,7 +12,7 @@ import numpy as np
 
 import relukit
 from relukit import _peers
-from relukit._selfcheck import median_times
+from relukit._selfcheck import WARM_S, median_times
 
 
 def main():
@@ -44,7 +44,7 @@ def main():
         tx, tb = torch.from_numpy(x), torch.from_numpy(buf)
         t_rel = median_times([lambda: relukit.relu(x, out=buf), lambda: torch.clamp_min(tx, 0, out=tb),
                               lambda: torch.relu_(torch.from_numpy(inplace)), base[0],
-                              lambda: np.copyto(buf, x)], repeats=args.repeats, warm=0.03)
+                              lambda: np.copyto(buf, x)], repeats=args.repeats, warm=WARM_S)
         print(f"relu out=: relukit {t_rel[0] * 1e3:.1f} ms, torch.clamp_min(out=) {t_rel[1] * 1e3:.1f} ms "
               f"-> relukit/torch {t_rel[0] / t_rel[1]:.2f}; torch.relu_ in place {t_rel[2] * 1e3:.1f} ms; "
               f"relukit in place {t_rel[3] * 1e3:.1f} ms; np.copyto {t_rel[4] * 1e3:.1f} ms")
@@ -53,7 +53,7 @@ def main():
     for name in names:
         uses_g, rk, _, _ = _peers.PEERS[name]
         f = (lambda: rk(x, g, buf)) if uses_g else (lambda: rk(x, buf))
-        t_op, t_base = median_times([f, base[0]], repeats=args.repeats, warm=0.03)
+        t_op, t_base = median_times([f, base[0]], repeats=args.repeats, warm=WARM_S)
         limit = 1.25 * (1.5 if uses_g else 1.0)
         print(f"{name:<22}{t_op * 1e3:>9.1f}{t_base * 1e3:>18.1f}{t_op / t_base:>7.2f}{limit:>7.2f}"
               + ("" if t_op / t_base <= limit else "  over"))

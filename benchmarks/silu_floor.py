@@ -21,7 +21,7 @@ import numpy as np
 
 import relukit
 from relukit._reference import reference, ulp_error
-from relukit._selfcheck import median_times
+from relukit._selfcheck import WARM_S, median_times
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -52,7 +52,7 @@ def main(argv=None):
         names.append(f"torch {torch.__version__} silu")
     except ImportError:
         pass
-    ts = median_times(fns, repeats=args.repeats, warm=0.03)
+    ts = median_times(fns, repeats=args.repeats, warm=WARM_S)
     print(f"float32 silu, {n} elements, out=, one thread, median of {args.repeats} (microseconds):")
     for name, t in zip(names, ts):
         extra = f"   {t / ts[2]:.2f}x torch's time" if len(ts) > 2 else ""

@@ -11,14 +11,7 @@ import platform
 import numpy as np
 
 from relukit import _peers, _threads, _ufuncs
-from relukit._selfcheck import median_times
-
-
-# untimed calls (seconds) before each timed block: PyTorch's OpenMP threads spin
-# for 5-20 ms after each op (measured here), holding the cores relukit's threads
-# need; timed right after a torch call, relukit's 2-thread calls ran at about
-# half speed
-WARM_S = 0.03
+from relukit._selfcheck import WARM_S, median_times
 
 
 def _fmt_t(t):

@@ -93,6 +93,13 @@ def _time(fn, repeats):
     return ts
 
 
+# untimed calls (seconds) before each timed block where other libraries are
+# timed too: PyTorch's OpenMP threads spin for 5-20 ms after each op (measured
+# here), holding the cores relukit's threads need; timed right after a torch
+# call, relukit's 2-thread calls ran at about half speed
+WARM_S = 0.03
+
+
 def median_times(fns, repeats=7, inner=1, warm=False):
     """Median wall time of each callable, interleaved run by run so that noise
     hits all of them alike.  warm: untimed calls before each timed block, which

@@ -131,22 +131,22 @@ def same_layout(op, name, a, x):
                          "relukit.cuda does not broadcast")
 
 
-def resolve_stream(op, stream, like):
-    """A Numba stream (or 0, the default stream) from `stream`: None takes the
-    current stream of the input's library (CuPy, PyTorch) or the default stream;
-    accepted are Numba streams, CuPy and PyTorch streams, and raw handles (int)."""
+def _stream(op, stream, like):
+    """The stream a call runs on: an int handle (0: the default stream), or the
+    Numba stream object given.  None takes the current stream of the input's
+    library (CuPy, PyTorch) or the default stream; accepted are Numba streams,
+    CuPy and PyTorch streams, and raw handles (int)."""
     if stream is None:
         lib = _library(like)
         if lib == "cupy":
             import cupy
-            stream = cupy.cuda.get_current_stream()
-        elif lib == "torch":
+            return cupy.cuda.get_current_stream().ptr
+        if lib == "torch":
             import torch
-            stream = torch.cuda.current_stream(like.device)
-        else:
-            return 0
+            return torch.cuda.current_stream(like.device).cuda_stream
+        return 0
     if isinstance(stream, (int, np.integer)) and not isinstance(stream, bool):
-        return 0 if int(stream) == 0 else cuda.external_stream(int(stream))
+        return int(stream)
     if hasattr(stream, "handle") and hasattr(stream, "synchronize") and _library(stream) == "numba":
         return stream
     if K.SIM and type(stream).__module__.startswith("numba"):
@@ -154,39 +154,20 @@ def resolve_stream(op, stream, like):
     for attr in ("ptr", "cuda_stream"):  # CuPy, PyTorch
         h = getattr(stream, attr, None)
         if isinstance(h, int):
-            return 0 if h == 0 else cuda.external_stream(h)
+            return h
     raise TypeError(f"relukit.cuda.{op}: stream must be a Numba, CuPy or PyTorch stream or a "
                     f"stream handle (int), not {type(stream).__name__}")
 
 
+def resolve_stream(op, stream, like):
+    """A Numba stream (or 0, the default stream) from `stream` (see _stream)."""
+    return K.numba_stream(_stream(op, stream, like))
+
+
 def stream_handle(op, stream, like):
-    """The handle (an int; 0: the default stream) of the stream a call runs on:
-    as resolve_stream, without making a Numba stream object."""
-    if K.SIM:
-        return resolve_stream(op, stream, like)
-    if stream is None:
-        lib = _library(like)
-        if lib == "torch":
-            import torch
-            return torch.cuda.current_stream(like.device).cuda_stream
-        if lib == "cupy":
-            import cupy
-            return cupy.cuda.get_current_stream().ptr
-        return 0
-    if isinstance(stream, (int, np.integer)) and not isinstance(stream, bool):
-        return int(stream)
-    for attr in ("ptr", "cuda_stream"):  # CuPy, PyTorch
-        h = getattr(stream, attr, None)
-        if isinstance(h, int):
-            return h
-    return _as_handle(resolve_stream(op, stream, like))
-
-
-def _as_handle(st):
-    """The int handle of a stream from resolve_stream (0, or a Numba stream)."""
-    if K.SIM or isinstance(st, int):
-        return st
-    return int(st.handle)
+    """The int handle of the stream a call runs on (see _stream), without making
+    a Numba stream object (the simulator keeps its stream objects)."""
+    return K.stream_int(_stream(op, stream, like))
 
 
 def empty_like(x, stream):
@@ -198,9 +179,7 @@ def empty_like(x, stream):
     if lib == "torch":
         import torch
         return torch.empty(x.shape, dtype=x.obj.dtype, device=x.obj.device)
-    if not K.SIM and isinstance(stream, int):
-        stream = cuda.external_stream(stream) if stream else 0
-    return cuda.device_array(x.shape, dtype=x.dtype, stream=stream)
+    return cuda.device_array(x.shape, dtype=x.dtype, stream=K.numba_stream(stream))
 
 
 def of_kind(x, dev):
@@ -246,7 +225,7 @@ def run_chan(op, row, xs, out, w_dev, inner, stream):
     """leaky_relu / leaky_relu_bwd with the slope read per element from the
     device array `w_dev`: ``w[(i // inner) % len(w)]``."""
     x = xs[-1]
-    st = _as_handle(stream)
+    st = stream_handle(op, stream, x.obj)
     res, o = output(op, x, out, st)
     if x.size == 0:
         return res

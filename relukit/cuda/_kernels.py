@@ -403,8 +403,23 @@ def launch(row, dtype, variant, stream, n, arrays, params):
     k = get_kernel(row, dtype, variant)
     if variant == "chan":
         params = [params[0].flat(), np.int64(params[1]), np.int64(params[2])]
-    st = (cuda.external_stream(stream) if stream else 0) if not SIM else stream
-    k[blocks, THREADS, st](n, *[a.flat() for a in arrays], *params)
+    k[blocks, THREADS, numba_stream(stream)](n, *[a.flat() for a in arrays], *params)
+
+
+def numba_stream(s):
+    """A Numba stream (or 0, the default stream) for an int handle; a Numba
+    stream object as it is."""
+    if isinstance(s, int):
+        return cuda.external_stream(s) if s else 0
+    return s
+
+
+def stream_int(s):
+    """The int handle of a stream given as an int or a Numba stream object (the
+    simulator keeps its objects)."""
+    if SIM or isinstance(s, int):
+        return s
+    return int(s.handle)
 
 
 # ---------------------------------------------------------------- direct launch
@@ -463,7 +478,7 @@ def _config(blocks):
 def _core_stream(handle):
     s = _STREAMS.get(handle)
     if s is None:
-        s = _core_stream_of(cuda.external_stream(handle) if handle else 0)
+        s = _core_stream_of(numba_stream(handle))
         if len(_STREAMS) > 64:
             _STREAMS.clear()
         _STREAMS[handle] = s
