@@ -61,12 +61,16 @@ def main(argv=None):
         return verify_main(argv[1:])
     if argv and argv[0] == "bench":
         return bench_main(argv[1:])
+    if argv and argv[0] == "fit":
+        from relukit import _fit
+        return _fit.main(argv[1:])
     parser = argparse.ArgumentParser(
         prog="python -m relukit",
         description="Show relukit's configuration, check every op against the scalar "
                     "reference, and time relu against np.maximum(x, 0).  "
                     "Subcommands: verify (accuracy table), bench (timings against NumPy and "
-                    "PyTorch); see python -m relukit verify -h / bench -h.")
+                    "PyTorch), fit (regenerate the kernels' coefficient tables, needs mpmath "
+                    "and a source checkout); see python -m relukit verify -h / bench -h / fit -h.")
     parser.add_argument("--no-bench", action="store_true", help="skip the timing table")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
     args = parser.parse_args(argv)

@@ -64,6 +64,18 @@ RK_TWOSUM(vd, vd, d)
 RK_TWOPROD(vf, vf, f, 4097.0f)          /* 2^12 + 1 */
 RK_TWOPROD(vd, vd, d, 134217729.0)      /* 2^27 + 1 */
 
+/* a*b + c with the product exact: one rounding where the target fuses (the
+ * fused multiply-add), else the exact product as p + e and (e + c) + p, whose
+ * error is at most an ULP of the result plus an ULP of c */
+#if RK_HAVE_FMA
+static inline vf fmac_f(vf a, vf b, vf c) { return vf_fma(a, b, c); }
+#else
+static inline vf fmac_f(vf a, vf b, vf c) {
+    vf e, p = twoprod_f(a, b, &e);
+    return vf_add(p, vf_add(e, c));
+}
+#endif
+
 /* (nh + nl) / (dh + dl) for dh > 0, rounded once up to a tiny fraction of an ULP:
  * q0 = nh/dh, then one correction from the exact remainder nh - q0*dh. */
 #define RK_DIVC(V, P, S)                                                             \

@@ -184,7 +184,7 @@ static inline vd rem1_d(vd a, vd q) {
         neg = P##_select(P##_eq(P##_abs(g), P##_set1(INFINITY)), g, neg);            \
         return P##_select(P##_gt(x, P##_zero()), pos, P##_select(P##_isnan(x), x, neg)); \
     }                                                                                \
-    static inline V silu_##S(V x, V pa, V pb) {                                      \
+    static inline V silu_gen_##S(V x, V pa, V pb) {                                  \
         (void)pa; (void)pb;                                                          \
         /* x / (1 + z) for x >= 0, x*z / (1 + z) for x < 0, z = e^-|x|, with z scaled   \
          * by 2^K in the numerator so subnormal results are rounded once */          \
@@ -368,6 +368,56 @@ static inline vd rem1_d(vd a, vd q) {
     }
 RK_EXP_BODIES(vf, vf, f, float)
 RK_EXP_BODIES(vd, vd, d, double)
+
+/* float32 silu in float32 arithmetic: x / (1 + w), w = e^-x:
+ *   1. v = -x, at least -87 (beyond 87, w < 2^-125 and 1 + w rounds to 1);
+ *   2. w = 2^m (1 + p): m = rint(v/ln2), r1 = v - m ln2hi (exact), r = r1 - m ln2lo
+ *      rounded, d = (r1 - r) - m ln2lo its rounding error, p = r + (r^2 P(r) + d);
+ *   3. y = x / fma(2^m, p, 2^m + 1): 2^m + 1 is exact for m <= 23 (x >= -16), so the
+ *      denominator is rounded once; one division.
+ * A vector with a lane below -16 or NaN recomputes those lanes: for x in [-87, -16)
+ * the denominator as 2^m (1 + (p + 2^-m)), rounded once; below -87 (where 1 + e^x
+ * rounds to 1) as x e^x with 2^(m+64) and a final 2^-64 (subnormal results
+ * rounded once); below -120, and at -inf, -0. */
+static inline vf silu_exp_f(vf v, vf *p) {
+    vf t = vf_fma(v, vf_set1(RK_F_LOG2E), vf_set1(RK_F_SHIFT));
+    vf m = vf_sub(t, vf_set1(RK_F_SHIFT));
+    vf r1 = vf_fnma(m, vf_set1(RK_F_LN2HI), v);
+    vf c = vf_mul(m, vf_set1(-RK_F_LN2LO));
+    vf r = vf_add(r1, c);
+    vf d = vf_add(vf_sub(r1, r), c);
+    vf e = vf_fma(vf_set1(RK_EXPF_P4), r, vf_set1(RK_EXPF_P3));
+    e = vf_fma(e, r, vf_set1(RK_EXPF_P2));
+    e = vf_fma(e, r, vf_set1(RK_EXPF_P1));
+    e = vf_fma(e, r, vf_set1(RK_EXPF_P0));
+    *p = vf_add(r, vf_fma(vf_mul(r, r), e, d));
+    return t;
+}
+static inline vf silu_f(vf x, vf pa, vf pb) {
+    (void)pa; (void)pb;
+    vf v = vf_max(vf_neg(x), vf_set1(-87.0f));
+    vf p, t = silu_exp_f(v, &p);
+    vf P = rk_vf_pow2(t, 0);
+    vf y = vf_div(x, vf_fma(P, p, vf_add(P, vf_set1(1.0f))));
+    mf ok = vf_ge(x, vf_set1(-16.0f));                   /* false for NaN */
+    if (!mf_all(ok)) {
+        /* [-87, -16): m in [23, 126] */
+        vf vm = vf_min(v, vf_set1(87.0f));
+        t = silu_exp_f(vm, &p);
+        P = rk_vf_pow2(t, 0);
+        vf ym = vf_div(x, vf_fma(P, vf_add(p, vf_div(vf_set1(1.0f), P)), P));
+        /* below -87: x e^x */
+        vf u = vf_max(x, vf_set1(-120.0f));
+        vf q, tt = silu_exp_f(u, &q);
+        vf M = vf_mul(x, rk_vf_pow2(tt, 64));
+        vf yt = vf_mul(vf_fma(M, q, M), vf_set1(0x1p-64f));
+        yt = vf_select(vf_lt(x, vf_set1(-120.0f)), vf_set1(-0.0f), yt);
+        y = vf_select(ok, y, vf_select(vf_ge(x, vf_set1(-87.0f)), ym, yt));
+        y = vf_select(vf_isnan(x), x, y);
+    }
+    return y;
+}
+static inline vd silu_d(vd x, vd pa, vd pb) { return silu_gen_d(x, pa, pb); }
 RK_EXP_FROM_Y(vf, vf, f)
 RK_EXP_FROM_Y(vd, vd, d)
 RK_KERNELS_1P(elu)

@@ -33,6 +33,7 @@
 #include "kdef.h"
 #include "vmath.h"
 #include "dwarith.h"
+#include "gelu_tables.h"
 
 #define C0 0x1.9884533d43651p-2          /* 1/sqrt(2 pi) */
 /* the zeros of gelu' and of gelu_tanh' (root-found in float64): the derivative is
@@ -58,12 +59,6 @@ static const double SS[15] = {
     0x1.2e9ae8534e5ddp-10, -0x1.db5d78220d426p-14, 0x1.38d8dd48bc252p-17, -0x1.62226a4aabe03p-21,
     0x1.5f87cf283d6f7p-25, -0x1.36a4ecf5267cdp-29, 0x1.eea9fa0ee7f41p-34, -0x1.66556a8a4ac07p-38,
     0x1.dc2f847a55aefp-43, -0x1.2433d2f297e19p-47, 0x1.4d1f849393638p-52};
-/* T(a) ~ P(a)/Q(a) on [0.5, 15], relative error 7.5e-10 (for float32 results) */
-static const double TP[6] = {-0x1.12d3d1b68091fp-19, 0x1.0002780d33389p-1, 0x1.df7f5a2fff11bp-2,
-                             0x1.a946a3f9e24e2p-3, 0x1.957f787d9086ap-5, 0x1.74b5d95a14160p-8};
-static const double TQ[6] = {0x1.0000000000000p+0, 0x1.bc0bfbd481b90p+0, 0x1.4c84f93091348p+0,
-                             0x1.11c3ebed53f3dp-1, 0x1.fc3a1c5381ddap-4, 0x1.d31f2ae56ecc8p-7};
-
 static inline vd horner_d(vd s, const double *c, int n) {
     vd r = vd_set1(c[n - 1]);
     for (int i = n - 2; i >= 0; i--) r = vd_fma(r, s, vd_set1(c[i]));
@@ -78,28 +73,6 @@ static inline vd expm_half(vd h, vd l, vd *t) {
 }
 
 /* ---- float32 results: the float64 core for an x that is a float32 value ---- */
-static inline vd gelu32_core(vd x, int bwd, vd g) {
-    vd a = vd_abs(x), s = vd_mul(x, x);            /* exact */
-    md small = vd_lt(a, vd_set1(0.5)), neg = vd_lt(x, vd_zero());
-    vd ac = vd_min(vd_max(a, vd_set1(0.5)), vd_set1(15.0));
-    vd T = vd_div(horner_d(ac, TP, 6), horner_d(ac, TQ, 6));
-    vd t;
-    vd q = expm_half(vd_min(s, vd_set1(1400.0)), vd_zero(), &t);   /* e^-700: still normal */
-    vd E = vd_mul(vd_fma(q, vd_set1(1.0), vd_set1(1.0)), rk_vd_pow2(t, 0)); /* exp(-a^2/2) */
-    vd y;
-    if (!bwd) {
-        vd G = vd_mul(E, T);
-        vd ytail = vd_select(neg, vd_neg(G), vd_sub(a, G));
-        vd ysmall = vd_mul(x, vd_fma(x, horner_d(s, PS, 7), vd_set1(0.5)));
-        y = vd_select(small, ysmall, ytail);
-    } else {
-        vd D = vd_mul(E, vd_div(vd_fnma(vd_set1(C0), s, T), ac));   /* gelu'(-a) */
-        vd dtail = vd_select(neg, D, vd_sub(vd_set1(1.0), D));
-        vd dsmall = vd_fma(x, horner_d(s, SS, 7), vd_set1(0.5));
-        y = vd_mul(g, vd_select(small, dsmall, dtail));
-    }
-    return y;
-}
 
 static inline vd gelu_tanh32_core(vd x, int bwd, vd g) {
     vd s = vd_mul(x, x);
@@ -124,13 +97,6 @@ static inline vd gelu_tanh32_core(vd x, int bwd, vd g) {
     y = vf_select(vf_eq(x, vf_set1(INFINITY)), x, y); \
     y = vf_select(vf_isnan(x), x, y);
 
-static inline vf gelu_f(vf x, vf pa, vf pb) {
-    (void)pa; (void)pb;
-    vd z = vd_zero();
-    vf y = vd2_vf(gelu32_core(vf_lo_vd(x), 0, z), gelu32_core(vf_hi_vd(x), 0, z));
-    RK_GELU_SPECIALS_F(y, x)
-    return y;
-}
 static inline vf gelu_tanh_f(vf x, vf pa, vf pb) {
     (void)pa; (void)pb;
     vd z = vd_zero();
@@ -147,20 +113,187 @@ static inline vf gelu_tanh_f(vf x, vf pa, vf pb) {
                   vf_select(vf_eq(vf_abs(g), vf_set1(INFINITY)), g, vf_mul(g, vf_zero())), y); \
     y = vf_select(vf_isnan(x), x, y);
 
-static inline vf gelu_bwd_f(vf x, vf g, vf pa, vf pb) {
-    (void)pa; (void)pb;
-    vf y = vd2_vf(gelu32_core(vf_lo_vd(x), 1, vf_lo_vd(g)), gelu32_core(vf_hi_vd(x), 1, vf_hi_vd(g)));
-    /* sign of gelu': negative for x < -0.7518 (its zero), else positive */
-    vf dsign = vf_select(vf_lt(x, vf_set1((float)GELU_D_ZERO)), vf_set1(-1.0f), vf_set1(1.0f));
-    RK_GELU_BWD_SPECIALS_F(y, x, g, dsign)
-    return y;
-}
 static inline vf gelu_tanh_bwd_f(vf x, vf g, vf pa, vf pb) {
     (void)pa; (void)pb;
     vf y = vd2_vf(gelu_tanh32_core(vf_lo_vd(x), 1, vf_lo_vd(g)),
                   gelu_tanh32_core(vf_hi_vd(x), 1, vf_hi_vd(g)));
     vf dsign = vf_select(vf_lt(x, vf_set1((float)GELU_TANH_D_ZERO)), vf_set1(-1.0f), vf_set1(1.0f));
     RK_GELU_BWD_SPECIALS_F(y, x, g, dsign)
+    return y;
+}
+
+/* ---- float32 GELU, computed in float32 (tables: gelu_tables.h) ----
+ * a = |x| clamped to GELU_AMAX; piece index id = (bits(a + 1) >> 22) & 7 (8 pieces,
+ * one vector lane each: vf_lut8 fetches the lane's coefficient), u = a - C.
+ * exp(-a^2/2) = 2^n (1 + p): a^2 = h + l exactly, n = rint(-h/(2 ln2)),
+ * r = (-h/2 - n ln2hi) - n ln2lo - l/2, p = the expm1 polynomial of r.
+ * F (R or D) = K + q, q = u Q(u), and F (1 + p) = K + inner with inner = K p + q (1 + p),
+ * so that the largest term K enters the result through an exact product (fmac):
+ * the result is rounded once, up to the small terms' roundings.
+ * Bulk lanes (0 < |x| < GELU_ABULK, g < 2^60) scale by 2^n directly (n >= -126);
+ * a vector with any other lane is recomputed with 2^(n+64) and a final 2^-64,
+ * which rounds subnormal results once, then the limits and NaN are selected. */
+#define GELU_ABULK 13.0f     /* a < 13: n >= -122, 2^n a normal float */
+#define GELU_AMAX 14.5f      /* gelu(-14.36) is below 2^-150: -0 from here on; gelu(14.5) = 14.5 */
+#define GELU_BWD_AMAX 20.0f  /* |gelu'(-20)| < 2^-277: times any float g, below 2^-150 */
+
+/* true in every lane with 0 < |x| < lim (lim > 0 finite; NaN false): one unsigned
+ * compare of the bits of |x| - 1, as a signed one after adding 2^31 */
+static inline mf gelu_in_bulk(vf ax, float lim) {
+    vi b = vi_add(vf_as_vi(ax), vi_set1(0x7fffffff));
+    int32_t l;
+    memcpy(&l, &lim, 4);
+    return vi_gt(vi_set1((int32_t)((uint32_t)l - 1u + 0x80000000u)), b);
+}
+/* exp(-a^2/2) = 2^n (1 + r + *pl), r a float and *pl a small correction: r1 =
+ * -h/2 - n ln2hi is exact and c = -n ln2lo - l/2 tiny; r = r1 + c rounded, and the
+ * rounding error d = (r1 - r) + c goes into pl = r^2 P(r) + d (e^(r+d) = e^r (1 + d)
+ * to 2^-50), so that neither the rounding of r nor that of 1 + p costs an ULP.
+ * Returns the shifted n (for rk_vf_pow2). */
+static inline vf gelu_expm(vf a, vf *r, vf *pl) {
+    vf l, h = twoprod_f(a, a, &l);
+    vf hh = vf_mul(h, vf_set1(-0.5f));
+    vf t = vf_fma(hh, vf_set1(RK_F_LOG2E), vf_set1(RK_F_SHIFT));
+    vf n = vf_sub(t, vf_set1(RK_F_SHIFT));
+    vf r1 = vf_fnma(n, vf_set1(RK_F_LN2HI), hh);
+    vf c = vf_fnma(l, vf_set1(0.5f), vf_mul(n, vf_set1(-RK_F_LN2LO)));
+    vf rr = vf_add(r1, c);
+    vf d = vf_add(vf_sub(r1, rr), c);
+    vf e = vf_fma(vf_set1(RK_EXPF_P4), rr, vf_set1(RK_EXPF_P3));
+    e = vf_fma(e, rr, vf_set1(RK_EXPF_P2));
+    e = vf_fma(e, rr, vf_set1(RK_EXPF_P1));
+    e = vf_fma(e, rr, vf_set1(RK_EXPF_P0));
+    *pl = vf_fma(vf_mul(rr, rr), e, d);
+    *r = rr;
+    return t;
+}
+/* F (1 + r + pl) - K = K r + [K pl + q (1 + p)]: the exact product K r inside the fma */
+static inline vf gelu_inner(vf K, vf q, vf r, vf pl) {
+    vf p = vf_add(r, pl);
+    return fmac_f(K, r, vf_fma(K, pl, vf_fma(q, p, q)));
+}
+#define GELU_LUT(T) vf_lut8(T, id)
+#define GELU_ID(a) vi_lut8_index(vi_srli(vf_as_vi(vf_add(a, vf_set1(1.0f))), 22))
+
+/* Phi(-a) 2^-n = K + inner, for a <= GELU_AMAX; *t: the shifted n */
+static inline vf gelu_T_f(vf a, vf *inner, vf *t) {
+    vi id = GELU_ID(a);
+    vf u = vf_sub(a, GELU_LUT(GELU_R_C));
+    vf q = vf_fma(GELU_LUT(GELU_R_Q8), u, GELU_LUT(GELU_R_Q7));
+    q = vf_fma(q, u, GELU_LUT(GELU_R_Q6));
+    q = vf_fma(q, u, GELU_LUT(GELU_R_Q5));
+    q = vf_fma(q, u, GELU_LUT(GELU_R_Q4));
+    q = vf_fma(q, u, GELU_LUT(GELU_R_Q3));
+    q = vf_fma(q, u, GELU_LUT(GELU_R_Q2));
+    q = vf_fma(q, u, GELU_LUT(GELU_R_Q1));
+    q = vf_mul(q, u);
+    vf K = GELU_LUT(GELU_R_K);
+    vf r, pl;
+    *t = gelu_expm(a, &r, &pl);
+    *inner = gelu_inner(K, q, r, pl);
+    return K;
+}
+
+static inline vf gelu_f(vf x, vf pa, vf pb) {
+    (void)pa; (void)pb;
+    vf ax = vf_abs(x);
+    vf a = vf_min(ax, vf_set1(GELU_AMAX));
+    vf inner, t, K = gelu_T_f(a, &inner, &t);
+    /* x Phi(-a) = fmac(M, K, M inner), M = x 2^n */
+    vf M = vf_mul(x, rk_vf_pow2(t, 0));
+    vf xt = fmac_f(M, K, vf_mul(M, inner));
+    vf y = vf_select_neg(x, xt, vf_sub(x, xt));
+    if (!mf_all(gelu_in_bulk(ax, GELU_ABULK))) {
+        M = vf_mul(x, rk_vf_pow2(t, 64));
+        xt = vf_mul(fmac_f(M, K, vf_mul(M, inner)), vf_set1(0x1p-64f));
+        y = vf_select(vf_lt(x, vf_zero()), xt, vf_sub(x, xt));
+        y = vf_select(vf_eq(x, vf_zero()), x, y);                 /* +-0 */
+        y = vf_select(vf_ge(x, vf_set1(GELU_AMAX)), x, y);
+        y = vf_select(vf_le(x, vf_set1(-GELU_AMAX)), vf_set1(-0.0f), y);
+        y = vf_select(vf_isnan(x), x, y);
+    }
+    return y;
+}
+
+/* gelu'(-a) e^(a^2/2) as Kh + rest: D = K + q in every piece but the one holding
+ * the zero of gelu', where D = W (K + q), W = (a - ROOT_HI) - ROOT_LO (a - ROOT_HI
+ * exact there); W (K + inner) = Kh + [Kl + W_hi inner + W_lo (K + inner)] with
+ * Kh + Kl = W_hi K exactly.  Returns Kh, *rest and *t (the shifted n). */
+static inline vf gelu_dk_f(vf a, vf *rest, vf *t) {
+    vi id = GELU_ID(a);
+    vf u = vf_sub(a, GELU_LUT(GELU_D_C));
+    vf q = vf_fma(GELU_LUT(GELU_D_Q7), u, GELU_LUT(GELU_D_Q6));
+    q = vf_fma(q, u, GELU_LUT(GELU_D_Q5));
+    q = vf_fma(q, u, GELU_LUT(GELU_D_Q4));
+    q = vf_fma(q, u, GELU_LUT(GELU_D_Q3));
+    q = vf_fma(q, u, GELU_LUT(GELU_D_Q2));
+    q = vf_fma(q, u, GELU_LUT(GELU_D_Q1));
+    q = vf_mul(q, u);
+    vf K = GELU_LUT(GELU_D_K);
+    vf r, pl;
+    *t = gelu_expm(a, &r, &pl);
+    vf inner = gelu_inner(K, q, r, pl);
+    mf root = vi_eq(vi_and(id, vi_set1(7)), vi_set1(GELU_ROOT_LANE));
+    vf wh = vf_select(root, vf_sub(a, vf_set1(GELU_ROOT_HI)), vf_set1(1.0f));
+    vf wl = vf_select(root, vf_set1(-GELU_ROOT_LO), vf_zero());
+    vf Kl, Kh = twoprod_f(wh, K, &Kl);
+    *rest = vf_fma(wh, inner, vf_fma(wl, vf_add(K, inner), Kl));
+    return Kh;
+}
+
+/* g gelu'(-a) for a in [GELU_AMAX, GELU_BWD_AMAX] (only a huge g makes it nonzero):
+ * -a phi(a) (1 - v + v^2 - 3 v^3 + 15 v^4), v = 1/a^2 (the next term is below 2^-31) */
+static inline vf gelu_bwd_deep_f(vf a, vf g) {
+    vf v = vf_div(vf_set1(1.0f), vf_mul(a, a));
+    vf s = vf_fma(vf_set1(15.0f), v, vf_set1(-3.0f));
+    s = vf_fma(s, v, vf_set1(1.0f));
+    s = vf_fma(s, v, vf_set1(-1.0f));
+    s = vf_fma(s, v, vf_set1(1.0f));
+    vf r, pl, t = gelu_expm(a, &r, &pl);                  /* n in [-289, -151] */
+    vf p = vf_add(r, pl);
+    vf c = vf_mul(vf_mul(vf_set1(-(float)C0), a), vf_fma(s, p, s));
+    /* g 2^n c = (g 2^-100) (2^(n+164) c) 2^-64; a g below 2^-26 gives 0 anyway */
+    vf P = vi_as_vf(vi_slli(vi_add(vf_as_vi(t), vi_set1(127 + 164)), 23));
+    return vf_mul(vf_mul(vf_mul(g, vf_set1(0x1p-100f)), vf_mul(P, c)), vf_set1(0x1p-64f));
+}
+
+static inline vf gelu_bwd_f(vf x, vf g, vf pa, vf pb) {
+    (void)pa; (void)pb;
+    vf ax = vf_abs(x);
+    vf a = vf_min(ax, vf_set1(GELU_AMAX));
+    vf rest, t, Kh = gelu_dk_f(a, &rest, &t);
+    /* x < 0: g gelu'(-a) = fmac(M, Kh, M rest) with M = g 2^n;
+     * x >= 0: g (1 - gelu'(-a)), gelu'(-a) the same with M = 2^n */
+    vf P = rk_vf_pow2(t, 0);
+    vf M = vf_select_neg(x, vf_mul(g, P), P);
+    vf v = fmac_f(M, Kh, vf_mul(M, rest));
+    vf y = vf_select_neg(x, v, vf_fnma(g, v, g));
+    /* rare lanes: +-0, |x| >= GELU_ABULK, |g| >= 2^60, NaN x or g, infinities */
+    mf bulk = mf_and(gelu_in_bulk(ax, GELU_ABULK), gelu_in_bulk(vf_abs(g), 0x1p60f));
+    if (!mf_all(bulk)) {
+        mf neg = vf_lt(x, vf_zero());
+        /* 2^(n+64) and a final 2^-64 (subnormal results rounded once); a huge g
+         * is scaled by 2^-100 first (exactly; M stays below 2^100, as Dekker's
+         * product needs without FMA) and the result by 2^36 (for |g| >= 2^32 and
+         * a <= GELU_AMAX, |g gelu'(-a)| > 2^-118: never subnormal) */
+        mf gbig = vf_ge(vf_abs(g), vf_set1(0x1p32f));
+        vf gs = vf_select(gbig, vf_mul(g, vf_set1(0x1p-100f)), g);
+        vf P64 = rk_vf_pow2(t, 64);
+        M = vf_select(neg, vf_mul(gs, P64), P64);
+        v = fmac_f(M, Kh, vf_mul(M, rest));
+        vf vn = vf_mul(v, vf_select(gbig, vf_set1(0x1p36f), vf_set1(0x1p-64f)));
+        v = vf_mul(v, vf_set1(0x1p-64f));
+        y = vf_select(neg, vn, vf_fnma(g, v, g));
+        y = vf_select(vf_eq(x, vf_zero()), vf_mul(g, vf_set1(0.5f)), y);   /* gelu'(0) = 1/2 */
+        mf deep = mf_and(vf_le(x, vf_set1(-GELU_AMAX)), vf_ge(x, vf_set1(-GELU_BWD_AMAX)));
+        if (mf_any(deep))
+            y = vf_select(deep, gelu_bwd_deep_f(vf_min(ax, vf_set1(GELU_BWD_AMAX)), g), y);
+        y = vf_select(vf_lt(x, vf_set1(-GELU_BWD_AMAX)), vf_mul(g, vf_set1(-0.0f)), y);
+        y = vf_select(vf_ge(x, vf_set1(GELU_AMAX)), g, y);
+        /* sign of gelu': negative for x < -0.7518 (its zero), else positive */
+        vf dsign = vf_select(vf_lt(x, vf_set1((float)GELU_D_ZERO)), vf_set1(-1.0f), vf_set1(1.0f));
+        RK_GELU_BWD_SPECIALS_F(y, x, g, dsign)
+    }
     return y;
 }
 

@@ -51,6 +51,7 @@ RK_INLINE mf mf_and(mf a, mf b) { return _mm256_and_ps(a, b); }
 RK_INLINE mf mf_or(mf a, mf b) { return _mm256_or_ps(a, b); }
 RK_INLINE mf mf_andnot(mf a, mf b) { return _mm256_andnot_ps(a, b); }
 RK_INLINE int mf_any(mf m) { return _mm256_movemask_ps(m) != 0; }
+RK_INLINE int mf_all(mf m) { return _mm256_movemask_ps(m) == 0xff; }
 RK_INLINE vf vf_select(mf m, vf a, vf b) { return _mm256_blendv_ps(b, a, m); }
 RK_INLINE vf vf_rint(vf a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
 RK_INLINE vi vf_as_vi(vf a) { return _mm256_castps_si256(a); }
@@ -67,6 +68,13 @@ RK_INLINE mf vi_eq(vi a, vi b) { return _mm256_castsi256_ps(_mm256_cmpeq_epi32(a
 #define vi_slli(a, k) _mm256_slli_epi32((a), (k))
 #define vi_srli(a, k) _mm256_srli_epi32((a), (k))
 #define vi_srai(a, k) _mm256_srai_epi32((a), (k))
+/* per-lane lookup in an 8-float table: t[i] for each lane's i in [0, 7] (vpermps,
+ * the table a memory operand) */
+RK_INLINE vf vf_lut8(const float *t, vi i) { return _mm256_permutevar8x32_ps(_mm256_loadu_ps(t), i); }
+/* an index for vf_lut8 from any int32 (vpermps reads its low 3 bits only) */
+RK_INLINE vi vi_lut8_index(vi i) { return i; }
+/* a where x's sign bit is set, else b (vblendvps reads the sign bits of x) */
+RK_INLINE vf vf_select_neg(vf x, vf a, vf b) { return _mm256_blendv_ps(b, a, x); }
 
 RK_INLINE vf vf_load_f16(const rk_half *p) { return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p)); }
 RK_INLINE void vf_store_f16(rk_half *p, vf v) {

@@ -47,6 +47,7 @@ RK_INLINE mf mf_and(mf a, mf b) { return (mf)(a & b); }
 RK_INLINE mf mf_or(mf a, mf b) { return (mf)(a | b); }
 RK_INLINE mf mf_andnot(mf a, mf b) { return (mf)(~a & b); }
 RK_INLINE int mf_any(mf m) { return m != 0; }
+RK_INLINE int mf_all(mf m) { return m == (mf)0xffff; }
 RK_INLINE vf vf_select(mf m, vf a, vf b) { return _mm512_mask_blend_ps(m, b, a); }
 RK_INLINE vf vf_rint(vf a) { return _mm512_roundscale_ps(a, RK_Q); }
 RK_INLINE vi vf_as_vi(vf a) { return _mm512_castps_si512(a); }
@@ -63,6 +64,17 @@ RK_INLINE mf vi_eq(vi a, vi b) { return _mm512_cmpeq_epi32_mask(a, b); }
 #define vi_slli(a, k) _mm512_slli_epi32((a), (k))
 #define vi_srli(a, k) _mm512_srli_epi32((a), (k))
 #define vi_srai(a, k) _mm512_srai_epi32((a), (k))
+/* per-lane lookup in an 8-float table: t[i] for each lane's i in [0, 7] (vpermps on
+ * the table in the low half of a zmm: indices < 8 never read the upper half) */
+RK_INLINE vf vf_lut8(const float *t, vi i) {
+    return _mm512_permutexvar_ps(i, _mm512_castps256_ps512(_mm256_loadu_ps(t)));
+}
+/* an index for vf_lut8 from any int32: its low 3 bits */
+RK_INLINE vi vi_lut8_index(vi i) { return _mm512_and_si512(i, _mm512_set1_epi32(7)); }
+/* a where x's sign bit is set, else b */
+RK_INLINE vf vf_select_neg(vf x, vf a, vf b) {
+    return _mm512_mask_blend_ps(_mm512_movepi32_mask(_mm512_castps_si512(x)), b, a);
+}
 
 RK_INLINE vf vf_load_f16(const rk_half *p) { return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p)); }
 RK_INLINE void vf_store_f16(rk_half *p, vf v) {

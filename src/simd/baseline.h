@@ -63,6 +63,7 @@ RK_INLINE mf mf_and(mf a, mf b) { return _mm_and_ps(a, b); }
 RK_INLINE mf mf_or(mf a, mf b) { return _mm_or_ps(a, b); }
 RK_INLINE mf mf_andnot(mf a, mf b) { return _mm_andnot_ps(a, b); } /* ~a & b */
 RK_INLINE int mf_any(mf m) { return _mm_movemask_ps(m) != 0; }
+RK_INLINE int mf_all(mf m) { return _mm_movemask_ps(m) == 0xf; }
 /* m ? a : b */
 RK_INLINE vf vf_select(mf m, vf a, vf b) {
     return _mm_or_ps(_mm_and_ps(m, a), _mm_andnot_ps(m, b));
@@ -90,6 +91,19 @@ RK_INLINE mf vi_eq(vi a, vi b) { return _mm_castsi128_ps(_mm_cmpeq_epi32(a, b));
 #define vi_slli(a, k) _mm_slli_epi32((a), (k))
 #define vi_srli(a, k) _mm_srli_epi32((a), (k))
 #define vi_srai(a, k) _mm_srai_epi32((a), (k))
+/* per-lane lookup in an 8-float table: t[i] for each lane's i in [0, 7] (SSE2 has no
+ * variable permute: the indices go through memory) */
+RK_INLINE vf vf_lut8(const float *t, vi i) {
+    int32_t k[4];
+    _mm_storeu_si128((__m128i *)k, i);
+    return _mm_setr_ps(t[k[0]], t[k[1]], t[k[2]], t[k[3]]);
+}
+/* an index for vf_lut8 from any int32: its low 3 bits */
+RK_INLINE vi vi_lut8_index(vi i) { return _mm_and_si128(i, _mm_set1_epi32(7)); }
+/* a where x's sign bit is set, else b */
+RK_INLINE vf vf_select_neg(vf x, vf a, vf b) {
+    return vf_select(_mm_castsi128_ps(_mm_srai_epi32(_mm_castps_si128(x), 31)), a, b);
+}
 
 /* float16 <-> float32, RK_VF_LANES halves at a time; software, round to nearest even */
 RK_INLINE vf rk_sse2_h2f(__m128i h) { /* h: 4 x u32 lanes, half bits in the low 16 */

@@ -60,6 +60,7 @@ RK_INLINE mf mf_and(mf a, mf b) { return vandq_u32(a, b); }
 RK_INLINE mf mf_or(mf a, mf b) { return vorrq_u32(a, b); }
 RK_INLINE mf mf_andnot(mf a, mf b) { return vbicq_u32(b, a); }
 RK_INLINE int mf_any(mf m) { return vmaxvq_u32(m) != 0; }
+RK_INLINE int mf_all(mf m) { return vminvq_u32(m) != 0; }
 RK_INLINE vf vf_select(mf m, vf a, vf b) { return vbslq_f32(m, a, b); }
 RK_INLINE vf vf_rint(vf a) { return vrndnq_f32(a); }
 RK_INLINE vi vf_as_vi(vf a) { return vreinterpretq_s32_f32(a); }
@@ -76,6 +77,19 @@ RK_INLINE mf vi_eq(vi a, vi b) { return vceqq_s32(a, b); }
 #define vi_slli(a, k) vshlq_n_s32((a), (k))
 #define vi_srli(a, k) vreinterpretq_s32_u32(vshrq_n_u32(vreinterpretq_u32_s32(a), (k)))
 #define vi_srai(a, k) vshrq_n_s32((a), (k))
+/* per-lane lookup in an 8-float table: t[i] for each lane's i in [0, 7] */
+RK_INLINE vf vf_lut8(const float *t, vi i) {
+    float32x4_t r = vdupq_n_f32(t[vgetq_lane_s32(i, 0)]);
+    r = vsetq_lane_f32(t[vgetq_lane_s32(i, 1)], r, 1);
+    r = vsetq_lane_f32(t[vgetq_lane_s32(i, 2)], r, 2);
+    return vsetq_lane_f32(t[vgetq_lane_s32(i, 3)], r, 3);
+}
+/* an index for vf_lut8 from any int32: its low 3 bits */
+RK_INLINE vi vi_lut8_index(vi i) { return vandq_s32(i, vdupq_n_s32(7)); }
+/* a where x's sign bit is set, else b */
+RK_INLINE vf vf_select_neg(vf x, vf a, vf b) {
+    return vbslq_f32(vreinterpretq_u32_s32(vshrq_n_s32(vreinterpretq_s32_f32(x), 31)), a, b);
+}
 
 RK_INLINE vf vf_load_f16(const rk_half *p) { return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(p))); }
 RK_INLINE void vf_store_f16(rk_half *p, vf v) { vst1_u16(p, vreinterpret_u16_f16(vcvt_f16_f32(v))); }

@@ -46,6 +46,7 @@ RK_INLINE mf mf_and(mf a, mf b) { return a & b; }
 RK_INLINE mf mf_or(mf a, mf b) { return a | b; }
 RK_INLINE mf mf_andnot(mf a, mf b) { return (!a) & b; }
 RK_INLINE int mf_any(mf m) { return m != 0; }
+RK_INLINE int mf_all(mf m) { return m != 0; }
 RK_INLINE vf vf_select(mf m, vf a, vf b) { return m ? a : b; }
 RK_INLINE vf vf_rint(vf a) {
     vf ax = vf_abs(a);
@@ -65,6 +66,12 @@ RK_INLINE mf vi_eq(vi a, vi b) { return a == b; }
 #define vi_slli(a, k) ((vi)((uint32_t)(a) << (k)))
 #define vi_srli(a, k) ((vi)((uint32_t)(a) >> (k)))
 #define vi_srai(a, k) ((vi)((a) >> (k)))
+/* per-lane lookup in an 8-float table: t[i], i in [0, 7] */
+RK_INLINE vf vf_lut8(const float *t, vi i) { return t[i]; }
+/* an index for vf_lut8 from any int32: its low 3 bits */
+RK_INLINE vi vi_lut8_index(vi i) { return i & 7; }
+/* a where x's sign bit is set, else b */
+RK_INLINE vf vf_select_neg(vf x, vf a, vf b) { return (rk_f2u(x) >> 31) ? a : b; }
 
 RK_INLINE vf vf_load_f16(const rk_half *p) {
     uint32_t h = *p, sign = (h & 0x8000u) << 16, o = (h & 0x7fffu) << 13, e = o & (0x7c00u << 13);

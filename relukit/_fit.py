@@ -1,0 +1,238 @@
+"""Fits every polynomial table of relukit's float32 GELU kernels and writes them
+as C (``python -m relukit fit``; ``--check`` compares with the committed file).
+
+Needs mpmath (the only dependency beyond NumPy).  Deterministic: the same
+NumPy and mpmath give the same bits.
+
+Method, per piece [lo, hi] of a = |x| and function F (values from mpmath at 40
+digits, on a 240-point Chebyshev grid of the piece widened by a margin):
+  1. F(a) ~ K + u q(u), u = a - c, q a polynomial of degree DEGREES[F] - 1, K =
+     F(c) rounded to float32; the centre c is the float of the form
+     mid + k 2^-12 (|k| <= 96, mid the piece's midpoint) where that rounding is
+     the smallest relative to F(c), so that K is F(c) to about 2^-31.
+  2. q is fitted for the minimax relative error |K + q - F| / |F| by Lawson's
+     iteratively reweighted least squares (60 iterations).
+  3. The coefficients are rounded to float32 one at a time, from the constant
+     term up, refitting the remaining ones after each rounding.
+The fit's worst relative error (after rounding, on a 4000-point grid) is
+written beside each table.
+"""
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+DEGREES = {"R": 8, "D": 7}    # degree of q per function
+GRID = 240
+ITER = 60
+MARGIN = 1.0 / 512           # pieces are fitted slightly wider than they are used
+
+# pieces of a = |x|, indexed in the kernel by the float bits of a + 1:
+# (bits(a + 1) >> 22) & 7 -- exponent and first mantissa bit of a + 1
+PIECES = [(0.0, 0.5), (0.5, 1.0), (1.0, 2.0), (2.0, 3.0), (3.0, 5.0), (5.0, 7.0),
+          (7.0, 11.0), (11.0, 15.0)]
+ROOT_PIECE = 1               # gelu'(-a) changes sign in [0.5, 1): fitted divided by (a - root)
+
+
+def _mp():
+    import mpmath
+    mpmath.mp.dps = 40
+    return mpmath
+
+
+def lane(piece):
+    """the vector lane (0..7) that holds the piece: (bits(lo + 1) >> 22) & 7"""
+    lo = PIECES[piece][0]
+    bits = int(np.array([lo + 1.0], dtype=np.float32).view(np.uint32)[0])
+    return (bits >> 22) & 7
+
+
+def gelu_root():
+    """the zero of gelu'(x) = Phi(x) + x phi(x), as a positive a (x = -a)"""
+    mp = _mp()
+    f = lambda a: mp.erfc(a / mp.sqrt(2)) / 2 - a * mp.exp(-a * a / 2) / mp.sqrt(2 * mp.pi)
+    return mp.findroot(f, mp.mpf("0.75"))
+
+
+def _fn(name):
+    """F on a >= 0: R = Phi(-a) e^(a^2/2);  D = R - c0 a = gelu'(-a) e^(a^2/2)"""
+    mp = _mp()
+    c0 = 1 / mp.sqrt(2 * mp.pi)
+    R = lambda a: mp.erfc(a / mp.sqrt(2)) / 2 * mp.exp(a * a / 2)
+    if name == "R":
+        return R
+    if name == "D":
+        return lambda a: R(a) - c0 * a
+    if name == "S":   # D / (a - root), for the piece that holds the root
+        r = gelu_root()
+        return lambda a: (R(a) - c0 * a) / (a - r) if abs(a - r) > mp.mpf(10) ** -30 \
+            else mp.diff(lambda t: R(t) - c0 * t, r)
+    raise ValueError(name)
+
+
+def _cheb(lo, hi, n):
+    k = np.arange(n)
+    return (lo + hi) / 2 - (hi - lo) / 2 * np.cos(np.pi * (k + 0.5) / n)
+
+
+def _lawson(V, y, w0, fixed, it=ITER):
+    """coefficients c (some fixed) minimizing max |V c - y| w0 (Lawson's IRLS)"""
+    free = [j for j in range(V.shape[1]) if j not in fixed]
+    yf = y - sum(V[:, j] * fixed[j] for j in fixed) if fixed else y.copy()
+    Vf = V[:, free]
+    w = np.ones(len(y)) / len(y)
+    c = None
+    for _ in range(it):
+        sw = np.sqrt(w) * w0
+        c, *_ = np.linalg.lstsq(Vf * sw[:, None], yf * sw, rcond=None)
+        e = np.abs(Vf @ c - yf) * w0
+        w = w * e
+        s = w.sum()
+        if s == 0:
+            break
+        w /= s
+    out = np.zeros(V.shape[1])
+    for j, v in fixed.items():
+        out[j] = v
+    out[free] = c
+    return out
+
+
+def centre(F, lo, hi):
+    """(c, K): the float c = mid + k 2^-12 whose F(c) is closest to a float32 K"""
+    mp = _mp()
+    mid = (lo + hi) / 2
+    best = None
+    for k in range(-96, 97):
+        c = mid + k / 4096
+        v = F(mp.mpf(c))
+        K = float(np.float32(v))
+        e = abs((v - K) / v)
+        if best is None or e < best[0]:
+            best = (e, c, K)
+    return best[1], best[2]
+
+
+def fit_piece(F, lo, hi, deg):
+    """(c, K, q coefficients (float32 values), worst relative error)"""
+    mp = _mp()
+    c, K = centre(F, lo, hi)
+    a = _cheb(lo - MARGIN, hi + MARGIN, GRID)
+    f = np.array([float(F(mp.mpf(float(t)))) for t in a])
+    u = a - c
+    V = np.vander(u, deg + 1, increasing=True)[:, 1:]
+    w0 = 1 / np.abs(f)
+    fixed = {}
+    for j in range(deg):
+        coef = _lawson(V, f - K, w0, fixed)
+        fixed[j] = float(np.float32(coef[j]))
+    q = [fixed[j] for j in range(deg)]
+    # the worst relative error of the rounded coefficients, on a finer grid
+    at = np.linspace(lo, hi, 1000)
+    ft = np.array([float(F(mp.mpf(float(t)))) for t in at])
+    ut = at - c
+    err = np.max(np.abs((K + ut * np.polyval(q[::-1], ut)) / ft - 1))
+    return c, K, q, float(err)
+
+
+def tables():
+    """{table name: (8 lane values, comment)} for the float32 GELU kernels"""
+    out = {}
+    fits = {"R": [], "D": []}
+    for name in fits:
+        for i, (lo, hi) in enumerate(PIECES):
+            fn = _fn("S" if (name == "D" and i == ROOT_PIECE) else name)
+            fits[name].append(fit_piece(fn, lo, hi, DEGREES[name]))
+    for name, rows in fits.items():
+        lanes = [lane(i) for i in range(len(PIECES))]
+        def by_lane(vals):
+            t = [0.0] * 8
+            for i, v in enumerate(vals):
+                t[lanes[i]] = v
+            return t
+        worst = max(r[3] for r in rows)
+        out[f"GELU_{name}_C"] = (by_lane([r[0] for r in rows]), "piece centres c (u = a - c)")
+        out[f"GELU_{name}_K"] = (by_lane([r[1] for r in rows]),
+                                 f"K per piece; worst relative error of the pieces {worst:.3g} "
+                                 f"(2^{np.log2(worst):.1f})")
+        for j in range(DEGREES[name]):
+            out[f"GELU_{name}_Q{j + 1}"] = (by_lane([r[2][j] for r in rows]), None)
+    return out
+
+
+def _hexf(v):
+    return float(np.float32(v)).hex() + "f"
+
+
+def render():
+    mp = _mp()
+    root = gelu_root()
+    r_hi = float(np.float32(root))
+    r_lo = float(np.float32(root - mp.mpf(r_hi)))
+    lines = [
+        "/* gelu_tables.h: GENERATED by `python -m relukit fit` (relukit/_fit.py); do not edit.",
+        " * Per-piece polynomials of the float32 GELU kernels (src/gelu.c), one float per",
+        " * vector lane; a lane holds piece i at (bits(a + 1) >> 22) & 7, a = |x|:",
+        " *   pieces of a: " + ", ".join(f"[{lo:g}, {hi:g})" for lo, hi in PIECES),
+        " *   R(a) = Phi(-a) exp(a^2/2)          ~ K + u q(u), u = a - C",
+        " *   D(a) = gelu'(-a) exp(a^2/2) = R(a) - a/sqrt(2 pi) ~ K + u q(u), except in",
+        f" *   piece {ROOT_PIECE}, which holds its zero: D(a)/(a - root) ~ K + u q(u)",
+        " * u q(u) = Q1 u + ... + Qd u^d (d: R " + str(DEGREES["R"]) + ", D " + str(DEGREES["D"])
+        + "), Horner in float32; K is F(C) to about 2^-31 (C picked for it). */",
+        "#ifndef RK_GELU_TABLES_H",
+        "#define RK_GELU_TABLES_H",
+        f"/* the zero of gelu'(-a): a = {mp.nstr(root, 20)} = GELU_ROOT_HI + GELU_ROOT_LO */",
+        f"#define GELU_ROOT_HI {_hexf(r_hi)}",
+        f"#define GELU_ROOT_LO {_hexf(r_lo)}",
+        f"#define GELU_ROOT_LANE {lane(ROOT_PIECE)}",
+    ]
+    for name, (vals, comment) in tables().items():
+        if comment:
+            lines.append(f"/* {comment} */")
+        lines.append(f"static const float {name}[8] = {{" + ", ".join(_hexf(v) for v in vals) + "};")
+    lines.append("#endif")
+    return "\n".join(lines) + "\n"
+
+
+TARGET = Path("src") / "gelu_tables.h"
+
+
+def _default_root():
+    here = Path(__file__).resolve().parent.parent
+    return here if (here / TARGET).exists() else Path.cwd()
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python -m relukit fit",
+                                description="Fit the float32 GELU tables (needs mpmath) and "
+                                            "write src/gelu_tables.h, or check the committed one.")
+    p.add_argument("--check", action="store_true",
+                   help="compare with the committed file instead of writing it (exit 1 if they differ)")
+    p.add_argument("--root", default=None,
+                   help="the repository root (default: the source tree this module is in, "
+                        "else the current folder)")
+    p.add_argument("--stdout", action="store_true", help="print instead of writing")
+    args = p.parse_args(argv)
+    root = Path(args.root) if args.root else _default_root()
+    path = root / TARGET
+    if not args.stdout and not (root / "src").is_dir():
+        p.error(f"no src/ folder under {root}: run from a source checkout or pass --root")
+    text = render()
+    if args.stdout:
+        sys.stdout.write(text)
+        return 0
+    if args.check:
+        old = path.read_text() if path.exists() else ""
+        if old != text:
+            print(f"{path}: differs from what the fit produces (run `python -m relukit fit`)")
+            return 1
+        print(f"{path}: up to date")
+        return 0
+    path.write_text(text)
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
