@@ -97,11 +97,70 @@ static inline vd gelu_tanh32_core(vd x, int bwd, vd g) {
     y = vf_select(vf_eq(x, vf_set1(INFINITY)), x, y); \
     y = vf_select(vf_isnan(x), x, y);
 
+/* float32 gelu_tanh in float32 arithmetic: x / (1 + w), w = e^-v,
+ * v = 2 sqrt(2/pi) x (1 + 0.044715 x^2):
+ *   1. v = vh + vl in double-word (x^2, c x^2, 1 + c x^2 and the products carried
+ *      exactly: v's rounding error would be multiplied by |v| in the tail);
+ *   2. w = 2^m (1 + p): m = rint(-vh/ln2), r1 = -vh - m ln2hi (exact), r = r1 + c,
+ *      c = -m ln2lo - vl, d = (r1 - r) + c its rounding, p = r + (r^2 P(r) + d);
+ *   3. y = x / den, den = 1 + w rounded once: fma(2^m, p, 2^m + 1) while 2^m + 1
+ *      is exact (m <= 23), else 2^m (1 + (p + 2^-m)).
+ * A vector with a lane outside [-9.5, 1e4] or NaN recomputes those lanes: above
+ * 1e4, x; below -9.5 (1 + e^v rounds to 1), x e^v with 2^(m+64) and a final 2^-64
+ * (subnormal results rounded once), -0 below v = -120. */
+static inline vf gelu_tanh_v_f(vf x, vf *vl) {
+    vf sl, sh = twoprod_f(x, x, &sl);
+    vf e1, ch = twoprod_f(vf_set1(GT_C_F_HI), sh, &e1);
+    vf cl = vf_fma(vf_set1(GT_C_F_HI), sl, vf_fma(vf_set1(GT_C_F_LO), sh, e1));
+    vf ml, mh = twosum_f(vf_set1(1.0f), ch, &ml);
+    ml = vf_add(ml, cl);
+    vf e2, kh = twoprod_f(vf_set1(GT_K2_F_HI), x, &e2);
+    vf kl = vf_fma(vf_set1(GT_K2_F_LO), x, e2);
+    vf e3, vh = twoprod_f(kh, mh, &e3);
+    *vl = vf_fma(kh, ml, vf_fma(kl, mh, e3));
+    return vh;
+}
+/* e^(uh + ul) = 2^m (1 + *p), uh <= 127 ln2: returns the shifted m */
+static inline vf gelu_tanh_exp_f(vf uh, vf ul, vf *p) {
+    vf t = vf_fma(uh, vf_set1(RK_F_LOG2E), vf_set1(RK_F_SHIFT));
+    vf m = vf_sub(t, vf_set1(RK_F_SHIFT));
+    vf r1 = vf_fnma(m, vf_set1(RK_F_LN2HI), uh);
+    vf c = vf_fnma(m, vf_set1(RK_F_LN2LO), ul);
+    vf r = vf_add(r1, c);
+    vf d = vf_add(vf_sub(r1, r), c);
+    vf e = vf_fma(vf_set1(RK_EXPF_P4), r, vf_set1(RK_EXPF_P3));
+    e = vf_fma(e, r, vf_set1(RK_EXPF_P2));
+    e = vf_fma(e, r, vf_set1(RK_EXPF_P1));
+    e = vf_fma(e, r, vf_set1(RK_EXPF_P0));
+    *p = vf_add(r, vf_fma(vf_mul(r, r), e, d));
+    return t;
+}
 static inline vf gelu_tanh_f(vf x, vf pa, vf pb) {
     (void)pa; (void)pb;
-    vd z = vd_zero();
-    vf y = vd2_vf(gelu_tanh32_core(vf_lo_vd(x), 0, z), gelu_tanh32_core(vf_hi_vd(x), 0, z));
-    RK_GELU_SPECIALS_F(y, x)
+    vf xc = vf_min(vf_max(x, vf_set1(-9.5f)), vf_set1(1e4f));
+    vf vl, vh = gelu_tanh_v_f(xc, &vl);
+    vf nvh = vf_neg(vh);
+    mf clamp = vf_lt(nvh, vf_set1(-87.0f));           /* w below 2^-125: den = 1 */
+    vf uh = vf_max(nvh, vf_set1(-87.0f));
+    vf ul = vf_select(clamp, vf_zero(), vf_neg(vl));
+    vf p, t = gelu_tanh_exp_f(uh, ul, &p);
+    vf P = rk_vf_pow2(t, 0);
+    vf Pinv = vi_as_vf(vi_sub(vi_set1(254 << 23), vf_as_vi(P)));     /* 2^-m */
+    vf den = vf_select(vf_le(uh, vf_set1(16.0f)), vf_fma(P, p, vf_add(P, vf_set1(1.0f))),
+                       vf_fma(P, vf_add(p, Pinv), P));
+    vf y = vf_div(x, den);
+    mf ok = mf_and(vf_ge(x, vf_set1(-9.5f)), vf_le(x, vf_set1(1e4f)));   /* false for NaN */
+    if (!mf_all(ok)) {
+        vf xt = vf_max(x, vf_set1(-20.0f));
+        vf tl, th = gelu_tanh_v_f(xt, &tl);
+        mf deep = vf_lt(th, vf_set1(-120.0f));
+        vf q, tt = gelu_tanh_exp_f(vf_max(th, vf_set1(-120.0f)), vf_select(deep, vf_zero(), tl), &q);
+        vf M = vf_mul(xt, rk_vf_pow2(tt, 64));
+        vf yt = vf_mul(vf_fma(M, q, M), vf_set1(0x1p-64f));
+        yt = vf_select(deep, vf_set1(-0.0f), yt);
+        yt = vf_select(vf_gt(x, vf_set1(1e4f)), x, yt);
+        y = vf_select(ok, y, vf_select(vf_isnan(x), x, yt));
+    }
     return y;
 }
 /* backward specials: +inf -> g; -inf -> 0*g (an infinite g: g); NaN x -> x;
