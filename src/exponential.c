@@ -417,7 +417,41 @@ static inline vf silu_f(vf x, vf pa, vf pb) {
     }
     return y;
 }
-static inline vd silu_d(vd x, vd pa, vd pb) { return silu_gen_d(x, pa, pb); }
+/* float64 silu: the float32 algorithm above in double (exp polynomial of vmath's
+ * float64 fit; bulk x >= -36, where 2^m + 1 is exact; [-708, -36) through
+ * 2^m (1 + (p + 2^-m)); below -708, x e^x scaled by 2^600; below -760, -0) */
+static inline vd silu_exp_d(vd v, vd *p) {
+    vd t = vd_fma(v, vd_set1(RK_D_LOG2E), vd_set1(RK_D_SHIFT));
+    vd m = vd_sub(t, vd_set1(RK_D_SHIFT));
+    vd r1 = vd_fnma(m, vd_set1(RK_D_LN2HI), v);
+    vd c = vd_mul(m, vd_set1(-RK_D_LN2LO));
+    vd r = vd_add(r1, c);
+    vd d = vd_add(vd_sub(r1, r), c);
+    *p = vd_add(r, vd_fma(vd_mul(r, r), rk_vd_expm1_q_e(r), d));
+    return t;
+}
+static inline vd silu_d(vd x, vd pa, vd pb) {
+    (void)pa; (void)pb;
+    vd v = vd_max(vd_neg(x), vd_set1(-708.0));
+    vd p, t = silu_exp_d(v, &p);
+    vd P = rk_vd_pow2(t, 0);
+    vd y = vd_div(x, vd_fma(P, p, vd_add(P, vd_set1(1.0))));
+    md ok = vd_ge(x, vd_set1(-36.0));                    /* false for NaN */
+    if (!md_all(ok)) {
+        t = silu_exp_d(vd_min(v, vd_set1(708.0)), &p);
+        P = rk_vd_pow2(t, 0);
+        vd Pinv = vl_as_vd(vl_sub(vl_set1(2046LL << 52), vd_as_vl(P)));   /* 2^-m */
+        vd ym = vd_div(x, vd_fma(P, vd_add(p, Pinv), P));
+        vd u = vd_max(x, vd_set1(-760.0));
+        vd q, tt = silu_exp_d(u, &q);
+        vd M = vd_mul(x, rk_vd_pow2(tt, 600));
+        vd yt = vd_mul(vd_fma(M, q, M), vd_set1(0x1p-600));
+        yt = vd_select(vd_lt(x, vd_set1(-760.0)), vd_set1(-0.0), yt);
+        y = vd_select(ok, y, vd_select(vd_ge(x, vd_set1(-708.0)), ym, yt));
+        y = vd_select(vd_isnan(x), x, y);
+    }
+    return y;
+}
 RK_EXP_FROM_Y(vf, vf, f)
 RK_EXP_FROM_Y(vd, vd, d)
 RK_KERNELS_1P(elu)

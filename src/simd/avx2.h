@@ -130,6 +130,7 @@ RK_INLINE md md_and(md a, md b) { return _mm256_and_pd(a, b); }
 RK_INLINE md md_or(md a, md b) { return _mm256_or_pd(a, b); }
 RK_INLINE md md_andnot(md a, md b) { return _mm256_andnot_pd(a, b); }
 RK_INLINE int md_any(md m) { return _mm256_movemask_pd(m) != 0; }
+RK_INLINE int md_all(md m) { return _mm256_movemask_pd(m) == 0xf; }
 RK_INLINE vd vd_select(md m, vd a, vd b) { return _mm256_blendv_pd(b, a, m); }
 RK_INLINE vd vd_rint(vd a) { return _mm256_round_pd(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
 RK_INLINE vl vd_as_vl(vd a) { return _mm256_castpd_si256(a); }

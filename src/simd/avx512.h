@@ -126,6 +126,7 @@ RK_INLINE md md_and(md a, md b) { return (md)(a & b); }
 RK_INLINE md md_or(md a, md b) { return (md)(a | b); }
 RK_INLINE md md_andnot(md a, md b) { return (md)(~a & b); }
 RK_INLINE int md_any(md m) { return m != 0; }
+RK_INLINE int md_all(md m) { return m == (md)0xff; }
 RK_INLINE vd vd_select(md m, vd a, vd b) { return _mm512_mask_blend_pd(m, b, a); }
 RK_INLINE vd vd_rint(vd a) { return _mm512_roundscale_pd(a, RK_Q); }
 RK_INLINE vl vd_as_vl(vd a) { return _mm512_castpd_si512(a); }

@@ -212,6 +212,7 @@ RK_INLINE md md_and(md a, md b) { return _mm_and_pd(a, b); }
 RK_INLINE md md_or(md a, md b) { return _mm_or_pd(a, b); }
 RK_INLINE md md_andnot(md a, md b) { return _mm_andnot_pd(a, b); }
 RK_INLINE int md_any(md m) { return _mm_movemask_pd(m) != 0; }
+RK_INLINE int md_all(md m) { return _mm_movemask_pd(m) == 0x3; }
 RK_INLINE vd vd_select(md m, vd a, vd b) {
     return _mm_or_pd(_mm_and_pd(m, a), _mm_andnot_pd(m, b));
 }

@@ -145,6 +145,7 @@ RK_INLINE md md_and(md a, md b) { return vandq_u64(a, b); }
 RK_INLINE md md_or(md a, md b) { return vorrq_u64(a, b); }
 RK_INLINE md md_andnot(md a, md b) { return vbicq_u64(b, a); }
 RK_INLINE int md_any(md m) { return (vgetq_lane_u64(m, 0) | vgetq_lane_u64(m, 1)) != 0; }
+RK_INLINE int md_all(md m) { return vminvq_u32(vreinterpretq_u32_u64(m)) != 0; }
 RK_INLINE vd vd_select(md m, vd a, vd b) { return vbslq_f64(m, a, b); }
 RK_INLINE vd vd_rint(vd a) { return vrndnq_f64(a); }
 RK_INLINE vl vd_as_vl(vd a) { return vreinterpretq_s64_f64(a); }

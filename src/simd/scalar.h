@@ -126,6 +126,7 @@ RK_INLINE md md_and(md a, md b) { return a & b; }
 RK_INLINE md md_or(md a, md b) { return a | b; }
 RK_INLINE md md_andnot(md a, md b) { return (!a) & b; }
 RK_INLINE int md_any(md m) { return m != 0; }
+RK_INLINE int md_all(md m) { return m != 0; }
 RK_INLINE vd vd_select(md m, vd a, vd b) { return m ? a : b; }
 RK_INLINE vd vd_rint(vd a) {
     vd ax = vd_abs(a);
