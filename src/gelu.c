@@ -189,10 +189,10 @@ static inline vf gelu_tanh_bwd_f(vf x, vf g, vf pa, vf pb) {
  * F (R or D) = K + q, q = u Q(u), and F (1 + p) = K + inner with inner = K p + q (1 + p),
  * so that the largest term K enters the result through an exact product (fmac):
  * the result is rounded once, up to the small terms' roundings.
- * Bulk lanes (0 < |x| < GELU_ABULK, g < 2^60) scale by 2^n directly (n >= -126);
- * a vector with any other lane is recomputed with 2^(n+64) and a final 2^-64,
- * which rounds subnormal results once, then the limits and NaN are selected. */
-#define GELU_ABULK 13.0f     /* a < 13: n >= -122, 2^n a normal float */
+ * The result is scaled by 2^(n+64) and a final 2^-64, which rounds subnormal
+ * results once; a vector with a lane outside the bulk (0 < |x| < GELU_AMAX, for
+ * the gradient also 0 < |g| < 2^32) then selects the limits, NaN and the huge-g
+ * and deep-tail results for those lanes (the others keep their bits). */
 #define GELU_AMAX 14.5f      /* gelu(-14.36) is below 2^-150: -0 from here on; gelu(14.5) = 14.5 */
 #define GELU_BWD_AMAX 20.0f  /* |gelu'(-20)| < 2^-277: times any float g, below 2^-150 */
 
@@ -258,14 +258,12 @@ static inline vf gelu_f(vf x, vf pa, vf pb) {
     vf ax = vf_abs(x);
     vf a = vf_min(ax, vf_set1(GELU_AMAX));
     vf inner, t, K = gelu_T_f(a, &inner, &t);
-    /* x Phi(-a) = fmac(M, K, M inner), M = x 2^n */
-    vf M = vf_mul(x, rk_vf_pow2(t, 0));
-    vf xt = fmac_f(M, K, vf_mul(M, inner));
+    /* x Phi(-a) = fmac(M, K, M inner) 2^-64, M = x 2^(n+64) (exact: x, M and
+     * M inner stay normal, and a subnormal result is rounded once, at the end) */
+    vf M = vf_mul(x, rk_vf_pow2(t, 64));
+    vf xt = vf_mul(fmac_f(M, K, vf_mul(M, inner)), vf_set1(0x1p-64f));
     vf y = vf_select_neg(x, xt, vf_sub(x, xt));
-    if (!mf_all(gelu_in_bulk(ax, GELU_ABULK))) {
-        M = vf_mul(x, rk_vf_pow2(t, 64));
-        xt = vf_mul(fmac_f(M, K, vf_mul(M, inner)), vf_set1(0x1p-64f));
-        y = vf_select(vf_lt(x, vf_zero()), xt, vf_sub(x, xt));
+    if (!mf_all(gelu_in_bulk(ax, GELU_AMAX))) {
         y = vf_select(vf_eq(x, vf_zero()), x, y);                 /* +-0 */
         y = vf_select(vf_ge(x, vf_set1(GELU_AMAX)), x, y);
         y = vf_select(vf_le(x, vf_set1(-GELU_AMAX)), vf_set1(-0.0f), y);
@@ -321,28 +319,26 @@ static inline vf gelu_bwd_f(vf x, vf g, vf pa, vf pb) {
     vf ax = vf_abs(x);
     vf a = vf_min(ax, vf_set1(GELU_AMAX));
     vf rest, t, Kh = gelu_dk_f(a, &rest, &t);
-    /* x < 0: g gelu'(-a) = fmac(M, Kh, M rest) with M = g 2^n;
-     * x >= 0: g (1 - gelu'(-a)), gelu'(-a) the same with M = 2^n */
-    vf P = rk_vf_pow2(t, 0);
+    /* x < 0: g gelu'(-a) = fmac(M, Kh, M rest) 2^-64 with M = g 2^(n+64);
+     * x >= 0: g (1 - gelu'(-a)), gelu'(-a) the same with M = 2^(n+64) */
+    vf P = rk_vf_pow2(t, 64);
     vf M = vf_select_neg(x, vf_mul(g, P), P);
-    vf v = fmac_f(M, Kh, vf_mul(M, rest));
+    vf v = vf_mul(fmac_f(M, Kh, vf_mul(M, rest)), vf_set1(0x1p-64f));
     vf y = vf_select_neg(x, v, vf_fnma(g, v, g));
-    /* rare lanes: +-0, |x| >= GELU_ABULK, |g| >= 2^60, NaN x or g, infinities */
-    mf bulk = mf_and(gelu_in_bulk(ax, GELU_ABULK), gelu_in_bulk(vf_abs(g), 0x1p60f));
+    /* rare lanes (the same formula, then fixed): +-0, |x| >= GELU_AMAX, g = 0 or
+     * |g| >= 2^32, NaN x or g, infinities */
+    mf bulk = mf_and(gelu_in_bulk(ax, GELU_AMAX), gelu_in_bulk(vf_abs(g), 0x1p32f));
     if (!mf_all(bulk)) {
         mf neg = vf_lt(x, vf_zero());
-        /* 2^(n+64) and a final 2^-64 (subnormal results rounded once); a huge g
-         * is scaled by 2^-100 first (exactly; M stays below 2^100, as Dekker's
-         * product needs without FMA) and the result by 2^36 (for |g| >= 2^32 and
-         * a <= GELU_AMAX, |g gelu'(-a)| > 2^-118: never subnormal) */
+        /* a huge g is scaled by 2^-100 first (exactly; M stays below 2^100, as
+         * Dekker's product needs without FMA) and the result by 2^36 (for
+         * |g| >= 2^32 and a <= GELU_AMAX, |g gelu'(-a)| > 2^-118: never subnormal) */
         mf gbig = vf_ge(vf_abs(g), vf_set1(0x1p32f));
-        vf gs = vf_select(gbig, vf_mul(g, vf_set1(0x1p-100f)), g);
-        vf P64 = rk_vf_pow2(t, 64);
-        M = vf_select(neg, vf_mul(gs, P64), P64);
-        v = fmac_f(M, Kh, vf_mul(M, rest));
-        vf vn = vf_mul(v, vf_select(gbig, vf_set1(0x1p36f), vf_set1(0x1p-64f)));
-        v = vf_mul(v, vf_set1(0x1p-64f));
-        y = vf_select(neg, vn, vf_fnma(g, v, g));
+        if (mf_any(gbig)) {
+            vf Mb = vf_mul(vf_mul(g, vf_set1(0x1p-100f)), P);
+            vf vb = vf_mul(fmac_f(Mb, Kh, vf_mul(Mb, rest)), vf_set1(0x1p36f));
+            y = vf_select(mf_and(gbig, neg), vb, y);
+        }
         y = vf_select(vf_eq(x, vf_zero()), vf_mul(g, vf_set1(0.5f)), y);   /* gelu'(0) = 1/2 */
         mf deep = mf_and(vf_le(x, vf_set1(-GELU_AMAX)), vf_ge(x, vf_set1(-GELU_BWD_AMAX)));
         if (mf_any(deep))
