@@ -387,9 +387,9 @@ def _host_values(op, name, w):
 def _prelu_weight(op, xo, weight, axis):
     """(scalar weight or None, device weight array or None, inner, weight shape)."""
     w = _host_values(op, "weight", weight)
-    if w.dtype.kind not in "fiub":
+    if w.dtype.kind not in "fiub" and w.dtype != _A().BF16:
         raise TypeError(f"{op}: weight must be real, not {w.dtype}")
-    if w.dtype.kind == "f" and np.isnan(w).any():
+    if w.dtype.kind not in "iub" and np.isnan(w).any():
         raise ValueError(f"{op}: weight must not be NaN")
     if w.ndim > 1:
         raise ValueError(f"{op}: weight must be a scalar or 1-D, got shape {w.shape}")
@@ -794,9 +794,10 @@ def gelu(x, approximate="none", *, out=None, stream=None):
         The result; the negative tail keeps its relative accuracy (erfc form, no
         ``1 + erf``); ``gelu(-inf) = -0.0``, ``gelu(inf) = inf``.
     """
-    row = _gelu_rows("gelu", approximate)[0]
-    _, _, go = _unary("gelu", row, x, (), out, stream)
-    return go()
+    row = _GELU.get(approximate) if type(approximate) is str else None
+    row = row[0] if row else _gelu_rows("gelu", approximate)[0]
+    A = _ARRAYS[0] if _ARRAYS else _A()
+    return A.run("gelu", row, (A.operand("gelu", "x", x, stream),), out, (), stream)
 
 
 def gelu_backward(g, x, approximate="none", *, from_output=False, out=None, stream=None):
@@ -820,12 +821,13 @@ def gelu_backward(g, x, approximate="none", *, from_output=False, out=None, stre
     GPU array
         dL/dx; g at +inf, 0 at -inf.
     """
-    row = _gelu_rows("gelu_backward", approximate)[1]
+    row = _GELU.get(approximate) if type(approximate) is str else None
+    row = row[1] if row else _gelu_rows("gelu_backward", approximate)[1]
     if from_output:
         raise ValueError("gelu_backward: from_output=True is not exact for GELU (it is not "
                          "invertible); pass the forward's input")
     gx, ps = _binary("gelu_backward", g, x, stream=stream)
-    return _run2("gelu_backward", row, gx, ps, out, stream)
+    return _ARRAYS[0].run("gelu_backward", row, gx, out, ps, stream)
 
 
 def __dir__():

@@ -18,6 +18,7 @@ for another DLPack producer is handed back through its array namespace's
 ``from_dlpack`` (JAX in, JAX out), exported by :class:`DLPackArray`.
 """
 import ctypes
+import sys
 
 import numpy as np
 
@@ -199,8 +200,9 @@ def _torch_setup(torch):
                           torch.float64: DTYPES[2]})
     if BF16 is not None:
         _TORCH_DTYPES[torch.bfloat16] = BF16
-    global _torch_device, _torch_stream
+    global _torch_device, _torch_stream, _torch_empty_like
     _torch_device = torch.Tensor.get_device
+    _torch_empty_like = torch.empty_like  # x was checked C-contiguous: so is the result
     raw = getattr(torch._C, "_cuda_getCurrentRawStream", None)
     if raw is not None:
         _torch_stream = raw
@@ -370,29 +372,35 @@ def _read_dlpack(op, name, obj, stream):
 
 # ---------------------------------------------------------------- DLPack out
 _DELETER = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
-_DESTRUCTOR = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
-_EXPORTS = {}  # address of a DLManagedTensor -> what it keeps alive
+# address of a DLManagedTensor -> [the struct, its shape array, the device array, the capsule]
+_EXPORTS = {}
 _capsule_new = ctypes.pythonapi.PyCapsule_New
 _capsule_new.restype = ctypes.py_object
-_capsule_new.argtypes = [ctypes.c_void_p, ctypes.c_char_p, _DESTRUCTOR]
-_capsule_valid_raw = ctypes.pythonapi["PyCapsule_IsValid"]  # a second handle: raw pointers
-_capsule_valid_raw.restype = ctypes.c_int
-_capsule_valid_raw.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
-_capsule_pointer_raw = ctypes.pythonapi["PyCapsule_GetPointer"]
-_capsule_pointer_raw.restype = ctypes.c_void_p
-_capsule_pointer_raw.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+_capsule_new.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p]
+_capsule_valid = ctypes.pythonapi.PyCapsule_IsValid
+_capsule_valid.restype = ctypes.c_int
+_capsule_valid.argtypes = [ctypes.py_object, ctypes.c_char_p]
 
 
 @_DELETER
 def _dl_deleter(addr):
+    # the consumer is done with the memory (DLPack: it calls the deleter)
     _EXPORTS.pop(addr, None)
 
 
-@_DESTRUCTOR
-def _dl_capsule_destructor(cap):
-    # a capsule dropped unconsumed (still named "dltensor"): release what it holds
-    if _capsule_valid_raw(cap, _CAPSULE_NAME):
-        _EXPORTS.pop(_capsule_pointer_raw(cap, _CAPSULE_NAME), None)
+def _sweep():
+    """Release the exports whose capsule was dropped unconsumed.
+
+    The capsules have no destructor (a Python one cannot run while the consumer
+    that drops one is raising); instead each capsule is held here, and one that
+    only this table still refers to and that still has its name (consumers
+    rename the capsules they take) was dropped: its memory is released here, on
+    the next export."""
+    for addr, e in list(_EXPORTS.items()):
+        cap = e[3]
+        if sys.getrefcount(cap) <= 3 and _capsule_valid(cap, _CAPSULE_NAME):
+            del _EXPORTS[addr]
+        cap = None
 
 
 class DLPackArray:
@@ -413,8 +421,9 @@ class DLPackArray:
         self.device_array, self.dtype, self.shape, self._stream = dev, dtype, tuple(shape), stream
 
     def __dlpack_device__(self):
-        return (_KDL_CUDA, 0 if K.SIM else int(self.device_array.gpu_data.device.id)
-                if hasattr(self.device_array, "gpu_data") else 0)
+        if K.SIM:  # the simulator's device memory is host memory: say so
+            return (_KDL_CPU, 0)
+        return (_KDL_CUDA, _device_id(self.device_array))
 
     def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
         if stream not in (None, -1) and not K.SIM:
@@ -438,8 +447,17 @@ class DLPackArray:
         t.byte_offset = 0
         mt.deleter = ctypes.cast(_dl_deleter, ctypes.c_void_p)
         addr = ctypes.addressof(mt)
-        _EXPORTS[addr] = (mt, shape, self.device_array)
-        return _capsule_new(addr, _CAPSULE_NAME, _dl_capsule_destructor)
+        _sweep()
+        cap = _capsule_new(addr, _CAPSULE_NAME, None)
+        _EXPORTS[addr] = [mt, shape, self.device_array, cap]
+        return cap
+
+
+def _device_id(dev):
+    try:
+        return int(dev.gpu_data.device.id)
+    except AttributeError:
+        return int(cuda.get_current_device().id)
 
 
 def _from_dlpack_like(like, result):
@@ -546,9 +564,8 @@ def output(op, x, out, stream):
     return res, o
 
 
-def _torch_empty_like(t):
-    import torch
-    return torch.empty_like(t, memory_format=torch.contiguous_format)
+def _torch_empty_like(t):  # replaced by torch.empty_like in _torch_setup
+    raise NotImplementedError
 
 
 class _Pending:
@@ -598,14 +615,9 @@ def run(op, row, xs, out, params, stream):
     else:
         arrays = (x, o)
         aligned = not (x.ptr % 16 or o.ptr % 16)
-    if params:
-        c = K.compute_dtype(row, x.dtype).type
-        pv = [c(p) for p in params]
-        if len(pv) == 1:
-            pv.append(c(0))
-    else:
-        pv = ()
-    K.launcher(row, x.dtype, "vec" if aligned else "scalar")(st, n, arrays, pv)
+    if len(params) == 1:  # the launcher converts them to the compute type
+        params = (params[0], 0.0)
+    K.launcher(row, x.dtype, "vec" if aligned else "scalar")(st, n, arrays, params)
     return _finish(res)
 
 

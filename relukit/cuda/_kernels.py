@@ -505,27 +505,34 @@ class Launcher:
         st = _STREAMS.get(stream)
         if st is None:
             st = _core_stream(stream)
+        # Numba's layout: n, then per 1-D array (meminfo, parent, size, itemsize, data,
+        # shape, stride), then the parameters; a Python int goes in as 8 bytes
         isz = self.isz
-        args = [ctypes.c_int64(n)]
-        for a in arrays:
-            args += (0, 0, n, isz, a.ptr, n, isz)
         if self.variant == "chan":
             w, inner, nch = params
-            args += (0, 0, w.size, isz, w.ptr, w.size, isz, ctypes.c_int64(inner), ctypes.c_int64(nch))
+            ps = (0, 0, w.size, isz, w.ptr, w.size, isz, inner, nch)
         elif params:
             c = self.ctype
-            args += [c(p) for p in params]
+            ps = (c(params[0]), c(params[1]))
         else:
-            args += self.zeros
-        _core_launch(st, cfg, self.kern, *args)
+            ps = self.zeros
+        if len(arrays) == 2:
+            x, y = arrays
+            _core_launch(st, cfg, self.kern, n, 0, 0, n, isz, x.ptr, n, isz,
+                         0, 0, n, isz, y.ptr, n, isz, *ps)
+        else:
+            x, g, y = arrays
+            _core_launch(st, cfg, self.kern, n, 0, 0, n, isz, x.ptr, n, isz,
+                         0, 0, n, isz, g.ptr, n, isz, 0, 0, n, isz, y.ptr, n, isz, *ps)
 
     def _dispatch(self, stream, n, arrays, params):
         k = get_kernel(self.row, self.dtype, self.variant)
         blocks = grid_for(-(-n // (lanes(self.dtype) * unroll(self.row, self.variant))))
         if self.variant == "chan":
             params = [params[0].flat(), np.int64(params[1]), np.int64(params[2])]
-        elif not params:
-            params = [0.0, 0.0]
+        else:
+            c = compute_dtype(self.row, self.dtype).type
+            params = [c(p) for p in params] if params else [c(0), c(0)]
         k[blocks, THREADS, numba_stream(stream)](n, *[a.flat() for a in arrays], *params)
 
 
