@@ -563,6 +563,8 @@ def stream_int(s):
 import ctypes
 
 FAST_LAUNCH = {"enabled": not SIM, "reason": "simulator" if SIM else ""}
+# cuda.core's launch and LaunchConfig, Numba's stream conversion: set on the first launch
+_core_launch = _LaunchConfig = _core_stream_of = _GE_1_0 = None
 _FAST = {}
 _CONFIGS = {}
 _STREAMS = {}
