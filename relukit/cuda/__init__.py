@@ -1,12 +1,18 @@
 """relukit.cuda: the ReLU family on the GPU, Numba-CUDA twins of the CPU ops.
 
 The same op names, parameters, defaults, backward functions and semantics as
-:mod:`relukit`, for GPU arrays: anything with ``__cuda_array_interface__``
-(CuPy arrays, PyTorch CUDA tensors, Numba device arrays), contiguous, float16,
-float32 or float64.  The result is of the input's kind (a CuPy array for CuPy
-input, a torch tensor for torch input, else a Numba device array); ``out=``
-writes into a given array (``op(x, out=x)`` works in place) and ``stream=``
-picks the CUDA stream (default: the input library's current stream).
+:mod:`relukit`, for GPU arrays: PyTorch CUDA tensors and CuPy arrays (read
+directly: pointer, shape, dtype), Numba device arrays, and anything else with
+``__dlpack__`` on a CUDA device (JAX, ...) or ``__cuda_array_interface__``;
+contiguous, float16, float32, float64 or bfloat16 (ml_dtypes' dtype for NumPy-
+style arrays).  bfloat16 is computed through the float32 rows and rounded once,
+to nearest even, as the CPU's bfloat16 loops do.  The result is of the input's
+kind (a CuPy array for CuPy input, a torch tensor for torch input, the
+producer's own kind through its namespace's ``from_dlpack`` for other DLPack
+input, else a Numba device array); ``out=`` writes into a given array
+(``op(x, out=x)`` works in place) and ``stream=`` picks the CUDA stream
+(default: the input library's current stream; a DLPack producer is asked to
+order its work before it, the protocol's stream argument).
 
 Parameters are scalars (rounded to x's dtype first, like the CPU); prelu takes
 a per-channel weight, rrelu_backward a per-element noise array.  Bad

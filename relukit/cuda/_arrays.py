@@ -9,9 +9,9 @@ chosen once per Python type (``_READERS``):
   dict on every access, and has no bfloat16 type string for it);
 - CuPy arrays: ``.data.ptr``, ``.shape``, ``.dtype``, ``.flags``;
 - Numba device arrays (and the simulator's): their attributes;
-- anything else: ``__cuda_array_interface__``, or else DLPack
-  (``__dlpack_device__`` on a CUDA device, then ``__dlpack__(stream=...)``, the
-  capsule read in place with ctypes).
+- anything else: DLPack (``__dlpack_device__`` on a CUDA device, then
+  ``__dlpack__(stream=...)`` with the call's stream, 1 for the default stream;
+  the capsule is read in place with ctypes), or else ``__cuda_array_interface__``.
 
 Results are allocated by the input's library (torch, CuPy, Numba); the result
 for another DLPack producer is handed back through its array namespace's
@@ -268,17 +268,17 @@ def _read_numba(op, name, obj, stream):
 
 
 def _read_generic(op, name, obj, stream):
+    if hasattr(obj, "__dlpack__") and hasattr(obj, "__dlpack_device__"):
+        # DLPack first: it has bfloat16, a stream handshake, and a way back to the
+        # producer's own kind (its namespace's from_dlpack)
+        return _read_dlpack(op, name, obj, stream)
     try:
         iface = obj.__cuda_array_interface__
     except AttributeError:
         iface = None
-    except Exception as exc:  # torch-like: raises for a CPU tensor or an unsupported dtype
-        if not hasattr(obj, "__dlpack__"):
-            raise TypeError(f"relukit.cuda.{op}: {name} cannot be used on the GPU: {exc}") from exc
-        iface = None
+    except Exception as exc:  # raises for host memory or an unsupported dtype
+        raise TypeError(f"relukit.cuda.{op}: {name} cannot be used on the GPU: {exc}") from exc
     if iface is None:
-        if hasattr(obj, "__dlpack__") and hasattr(obj, "__dlpack_device__"):
-            return _read_dlpack(op, name, obj, stream)
         raise TypeError(
             f"relukit.cuda.{op}: {name} must be a GPU array with __dlpack__ or "
             "__cuda_array_interface__ (CuPy, PyTorch CUDA, JAX, Numba device array), not "
