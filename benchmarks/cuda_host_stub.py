@@ -16,8 +16,8 @@ Usage::
     python benchmarks/cuda_host_stub.py --before REV   # REV's relukit/cuda too, same run
 
 Needs numba-cuda and torch (a CPU build is enough); NUMBA_ENABLE_CUDASIM must
-be unset.  Prints microseconds per call (the best of --reps batches of --calls: the machine's
-other load only adds).
+be unset.  Prints microseconds per call: the calling thread's CPU time (so that
+other load on the machine does not count), the best of --reps batches of --calls.
 """
 import argparse
 import ctypes
@@ -138,10 +138,10 @@ def measure(rc, n=4096, calls=20000, reps=7):
             fn()
         ts = []
         for _ in range(reps):
-            t0 = time.perf_counter()
+            t0 = time.thread_time()
             for _ in range(calls):
                 fn()
-            ts.append((time.perf_counter() - t0) / calls * 1e6)
+            ts.append((time.thread_time() - t0) / calls * 1e6)
         res[name] = min(ts)
     CAI_READS[0] = 0
     rc.relu(x, out=o)
@@ -192,7 +192,7 @@ def main(argv=None):
             table[label] = dict(ln.split("\t") for ln in r.stdout.strip().splitlines())
     labels = [lb for lb, _ in runs]
     print("relukit.cuda host time per call with the launch stubbed out, float32 torch tensors "
-          f"of 4096 elements, us (best of {args.reps} x {args.calls} calls)")
+          f"of 4096 elements, us of thread CPU time (best of {args.reps} x {args.calls} calls)")
     print(f"{'call':52s}" + "".join(f"{lb:>16s}" for lb in labels))
     for case in table[labels[-1]]:
         print(f"{case:52s}" + "".join(f"{float(table[lb].get(case, 'nan')):16.2f}" for lb in labels))

@@ -83,10 +83,9 @@ def _scalar(op, name, value, dtype):
 
 
 def _unary(op, row, x, params=(), out=None, stream=None):
-    A = _A()
+    A = _ARRAYS[0] if _ARRAYS else _A()
     xo = A.operand(op, "x", x, stream)
-    ps = [_scalar(op, n, v, xo.dtype) for n, v in params]
-    return xo, ps, (lambda r=row, p=None: A.run(op, r, (xo,), out, ps if p is None else p, stream))
+    return A, xo, [_scalar(op, n, v, xo.dtype) for n, v in params]
 
 
 def _binary(op, g, x, params=(), out=None, stream=None):
@@ -229,10 +228,10 @@ def hardtanh(x, min_val=-1.0, max_val=1.0, *, out=None, stream=None):
     ValueError
         A NaN bound or ``min_val > max_val``; nothing is launched.
     """
-    xo, ps, go = _unary("hardtanh", "hardtanh", x, (("min_val", min_val), ("max_val", max_val)),
-                        out, stream)
+    A, xo, ps = _unary("hardtanh", "hardtanh", x, (("min_val", min_val), ("max_val", max_val)),
+                       out, stream)
     _check_bounds("hardtanh", *ps)
-    return go()
+    return A.run("hardtanh", "hardtanh", (xo,), out, ps, stream)
 
 
 def hardtanh_backward(g, x, min_val=-1.0, max_val=1.0, *, from_output=False, out=None, stream=None):
@@ -282,9 +281,9 @@ def threshold(x, threshold, value, *, out=None, stream=None):
     GPU array
         The result; NaN stays NaN.
     """
-    _, _, go = _unary("threshold", "threshold", x, (("threshold", threshold), ("value", value)),
-                      out, stream)
-    return go()
+    A, xo, ps = _unary("threshold", "threshold", x, (("threshold", threshold), ("value", value)),
+                       out, stream)
+    return A.run("threshold", "threshold", (xo,), out, ps, stream)
 
 
 def threshold_backward(g, x, threshold, *, value=None, from_output=False, out=None, stream=None):
@@ -344,9 +343,9 @@ def leaky_relu(x, negative_slope=0.01, *, out=None, stream=None):
     GPU array
         The result (slope 0 gives -0.0 for every negative x, -inf included).
     """
-    _, _, go = _unary("leaky_relu", "leaky_relu", x, (("negative_slope", negative_slope),),
-                      out, stream)
-    return go()
+    A, xo, ps = _unary("leaky_relu", "leaky_relu", x, (("negative_slope", negative_slope),),
+                       out, stream)
+    return A.run("leaky_relu", "leaky_relu", (xo,), out, ps, stream)
 
 
 def leaky_relu_backward(g, x, negative_slope=0.01, *, from_output=False, out=None, stream=None):
@@ -619,8 +618,8 @@ def elu(x, alpha=1.0, *, out=None, stream=None):
     GPU array
         The result; ``elu(-inf) = -alpha``.
     """
-    _, _, go = _unary("elu", "elu", x, (("alpha", alpha),), out, stream)
-    return go()
+    A, xo, ps = _unary("elu", "elu", x, (("alpha", alpha),), out, stream)
+    return A.run("elu", "elu", (xo,), out, ps, stream)
 
 
 def elu_backward(g, x, alpha=1.0, *, from_output=False, out=None, stream=None):
@@ -678,9 +677,9 @@ def celu(x, alpha=1.0, *, out=None, stream=None):
     GPU array
         The result.
     """
-    _, ps, go = _unary("celu", "celu", x, (("alpha", alpha),), out, stream)
+    A, xo, ps = _unary("celu", "celu", x, (("alpha", alpha),), out, stream)
     _nonzero("celu", "alpha", ps[0])
-    return go()
+    return A.run("celu", "celu", (xo,), out, ps, stream)
 
 
 def celu_backward(g, x, alpha=1.0, *, from_output=False, out=None, stream=None):
@@ -736,10 +735,10 @@ def softplus(x, beta=1.0, threshold=20.0, *, out=None, stream=None):
     GPU array
         The result; ``softplus(-inf) = 0``.
     """
-    _, ps, go = _unary("softplus", "softplus", x, (("beta", beta), ("threshold", threshold)),
+    A, xo, ps = _unary("softplus", "softplus", x, (("beta", beta), ("threshold", threshold)),
                        out, stream)
     _nonzero("softplus", "beta", ps[0])
-    return go()
+    return A.run("softplus", "softplus", (xo,), out, ps, stream)
 
 
 def softplus_backward(g, x, beta=1.0, threshold=20.0, *, from_output=False, out=None, stream=None):

@@ -44,8 +44,9 @@ def _storage(dtype):
 class _Operand:
     """A checked GPU operand: the original object, its dtype, shape, size,
     device address and kind ('torch', 'cupy', 'numba', 'cai', 'dlpack'), and
-    (made on first use: it is slow) a flat Numba view of its storage.  `keep`
-    holds what must live as long as the operand (a DLPack capsule)."""
+    (made on first use: it is slow) a flat Numba view of its storage.  `keep`:
+    a DLPack operand's capsule (it must live as long as the operand), a torch
+    operand's device index."""
     __slots__ = ("obj", "_dev", "dtype", "shape", "size", "ptr", "kind", "keep")
 
     def __init__(self, obj, dev, dtype, shape, ptr, size, kind, keep=None):
@@ -226,7 +227,8 @@ def _read_torch(op, name, t, stream):
             raise TypeError(f"relukit.cuda.{op}: {name} is bfloat16, which needs the ml_dtypes "
                             "package (pip install ml_dtypes)")
         raise _dtype_error(op, name, str(t.dtype).replace("torch.", ""))
-    if _torch_device(t) < 0:
+    index = _torch_device(t)
+    if index < 0:
         raise TypeError(f"relukit.cuda.{op}: {name} cannot be used on the GPU: it is a torch "
                         f"tensor on {t.device} (copy it with tensor.cuda())")
     if t.requires_grad:
@@ -234,7 +236,7 @@ def _read_torch(op, name, t, stream):
                         "(pass tensor.detach())")
     if not t.is_contiguous():
         raise _contiguous_error(op, name)
-    return _Operand(t, None, dt, t.shape, t.data_ptr(), t.numel(), "torch")
+    return _Operand(t, None, dt, t.shape, t.data_ptr(), t.numel(), "torch", index)
 
 
 def _read_cupy(op, name, a, stream):
@@ -476,7 +478,7 @@ def _from_dlpack_like(like, result):
 def _default_stream(x):
     """The input library's current stream (an int handle), for stream=None."""
     if x.kind == "torch":
-        return _torch_stream(_torch_device(x.obj))
+        return _torch_stream(x.keep)  # (the device index, for torch operands)
     if x.kind == "cupy":
         import cupy
         return cupy.cuda.get_current_stream().ptr
@@ -548,7 +550,7 @@ def output(op, x, out, stream):
     kind = x.kind
     if kind == "torch":
         t = _torch_empty_like(x.obj)
-        return t, _Operand(t, None, x.dtype, x.shape, t.data_ptr(), x.size, "torch")
+        return t, _Operand(t, None, x.dtype, x.shape, t.data_ptr(), x.size, "torch", x.keep)
     if kind == "cupy":
         import cupy
         a = cupy.empty(x.shape, dtype=x.dtype)
@@ -615,8 +617,7 @@ def run(op, row, xs, out, params, stream):
     else:
         arrays = (x, o)
         aligned = not (x.ptr % 16 or o.ptr % 16)
-    if len(params) == 1:  # the launcher converts them to the compute type
-        params = (params[0], 0.0)
+    # (the launcher converts the parameters to the compute type)
     K.launcher(row, x.dtype, "vec" if aligned else "scalar")(st, n, arrays, params)
     return _finish(res)
 

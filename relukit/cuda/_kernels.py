@@ -485,7 +485,10 @@ class Launcher:
         if f is None:
             self.fast = False
             return
-        self.kern, self.ctype = f
+        # cuda.core passes a Python float (NumPy's float64 is one) as a double and a
+        # NumPy float32 as a float, both checked early in its argument conversion
+        self.kern = f[0]
+        self.ctype = compute_dtype(self.row, self.dtype).type
         self.zeros = (self.ctype(0.0), self.ctype(0.0))
         self.max_blocks = sm_count() * BLOCKS_PER_SM
         self.fast = True
@@ -511,9 +514,16 @@ class Launcher:
         if self.variant == "chan":
             w, inner, nch = params
             ps = (0, 0, w.size, isz, w.ptr, w.size, isz, inner, nch)
-        elif params:
+        elif params:  # one or two scalars, converted only where they are not yet
             c = self.ctype
-            ps = (c(params[0]), c(params[1]))
+            p0 = params[0]
+            if type(p0) is not c:
+                p0 = c(p0)
+            if len(params) == 1:
+                ps = (p0, self.zeros[1])
+            else:
+                p1 = params[1]
+                ps = (p0, p1 if type(p1) is c else c(p1))
         else:
             ps = self.zeros
         if len(arrays) == 2:
@@ -532,7 +542,7 @@ class Launcher:
             params = [params[0].flat(), np.int64(params[1]), np.int64(params[2])]
         else:
             c = compute_dtype(self.row, self.dtype).type
-            params = [c(p) for p in params] if params else [c(0), c(0)]
+            params = [c(p) for p in params] + [c(0)] * (2 - len(params))
         k[blocks, THREADS, numba_stream(stream)](n, *[a.flat() for a in arrays], *params)
 
 
@@ -576,7 +586,8 @@ def _array_args(ptr, size, itemsize):
 
 def _fast_kernel(row, dtype, variant):
     """(cuda.core kernel, parameter ctype) of a row's kernel, or None when
-    direct launches are unavailable."""
+    direct launches are unavailable (the launcher passes parameters as Python
+    floats or NumPy float32, which cuda.core converts as fast)."""
     if not FAST_LAUNCH["enabled"]:
         return None
     key = (row, np.dtype(dtype), variant)
