@@ -391,18 +391,37 @@ class CudaDLPack:
 
     def __dlpack__(self, *, stream=None, **kw):
         self.streams.append(stream)
-        return self.inner.__dlpack__()
+        if isinstance(self.inner, np.ndarray):
+            return self.inner.__dlpack__()  # (host memory: numpy takes no stream)
+        return self.inner.__dlpack__(stream=stream)
 
     def __array_namespace__(self):
         return _FakeNamespace
 
 
 class _FakeNamespace:
-    """The array namespace of CudaDLPack: from_dlpack wraps what numpy imports."""
+    """The array namespace of CudaDLPack: from_dlpack wraps what numpy (simulator)
+    or torch (GPU) imports."""
 
     @staticmethod
     def from_dlpack(obj):
-        return CudaDLPack(np.from_dlpack(obj))
+        if K_SIM():
+            return CudaDLPack(np.from_dlpack(obj))
+        import torch
+        return CudaDLPack(torch.from_dlpack(obj))
+
+
+def _dl(a):
+    """A CudaDLPack over a copy of the host array a: numpy's memory in the simulator,
+    a torch CUDA tensor on a GPU."""
+    if K_SIM():
+        return CudaDLPack(a.copy())
+    import torch
+    return CudaDLPack(torch.from_numpy(a.copy()).cuda())
+
+
+def _host(d):
+    return np.asarray(d.inner) if isinstance(d.inner, np.ndarray) else d.inner.cpu().numpy()
 
 
 def device_bf16(cuda, a):
@@ -422,22 +441,26 @@ def run_dlpack(cuda, rng):
     x = rng.uniform(-6, 6, 37).astype(np.float32)
     g = rng.standard_normal(37).astype(np.float32)
     if not K_SIM():
-        return  # a GPU run has real producers (torch, CuPy): benchmarks/cuda_exhaustive.py
-    # numpy's capsules of host memory stand for device memory in the simulator
-    xd = CudaDLPack(cuda.to_device(x).copy_to_host())
+        try:
+            import torch  # noqa: F401 - the producer and consumer on a GPU
+        except ImportError:
+            return
+    # the producer: numpy's capsules of host memory stand for device memory in the
+    # simulator; torch's on a GPU
+    xd = _dl(x)
     y = rc.gelu(xd)
     check(isinstance(y, CudaDLPack), f"DLPack in, the producer's kind out (got {type(y).__name__})")
-    check(np.array_equal(np.asarray(y.inner), rc.gelu(cuda.to_device(x)).copy_to_host()),
+    check(np.array_equal(_host(y), rc.gelu(cuda.to_device(x)).copy_to_host()),
           "gelu on a DLPack input equals gelu on a device array")
     check(xd.streams == [1], f"default stream: DLPack stream argument 1, got {xd.streams}")
-    gd = CudaDLPack(g.copy())
-    out = CudaDLPack(np.full(37, 7.0, np.float32))
+    gd = _dl(g)
+    out = _dl(np.full(37, 7.0, np.float32))
     r = rc.silu_backward(gd, xd, out=out)
-    check(r is out and np.allclose(out.inner, relukit.silu_backward(g, x), rtol=1e-6),
+    check(r is out and np.allclose(_host(out), relukit.silu_backward(g, x), rtol=1e-6),
           "silu_backward, DLPack operands and out=")
     m = ""
     try:
-        rc.relu(CudaDLPack(np.zeros(3, np.int32)))
+        rc.relu(_dl(np.zeros(3, np.int32)))
     except TypeError as e:
         m = str(e)
     check("relu" in m and "int32" in m, f"a DLPack int32 input: TypeError naming op and dtype: {m!r}")
