@@ -303,6 +303,14 @@ def run_api(cuda, rng):
     y = rc.silu(d, stream=s)
     s.synchronize()
     check(np.allclose(y.copy_to_host(), relukit.silu(x32), equal_nan=True), "silu with stream=")
+    # the launch is cached per (row, dtype, alignment): repeated calls make no new launcher
+    from relukit.cuda import _kernels as K
+    rc.silu(d)
+    nl, L = len(K._LAUNCHERS), K.launcher("silu", np.dtype(np.float32), "vec")
+    for _ in range(3):
+        rc.silu(d, out=cuda.device_array(x32.shape, np.float32))
+    check(len(K._LAUNCHERS) == nl and K.launcher("silu", np.dtype(np.float32), "vec") is L
+          and L.fast is not None, "a launcher per (row, dtype, alignment), made once")
     e = rc.relu(cuda.to_device(np.zeros(0, np.float32)))
     check(e.shape == (0,), "empty input gives an empty result")
     # a 2-D input keeps its shape

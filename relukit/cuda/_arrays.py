@@ -480,8 +480,7 @@ def _default_stream(x):
     if x.kind == "torch":
         return _torch_stream(x.keep)  # (the device index, for torch operands)
     if x.kind == "cupy":
-        import cupy
-        return cupy.cuda.get_current_stream().ptr
+        return sys.modules["cupy"].cuda.get_current_stream().ptr  # (imported: x is one)
     return 0
 
 
@@ -552,8 +551,7 @@ def output(op, x, out, stream):
         t = _torch_empty_like(x.obj)
         return t, _Operand(t, None, x.dtype, x.shape, t.data_ptr(), x.size, "torch", x.keep)
     if kind == "cupy":
-        import cupy
-        a = cupy.empty(x.shape, dtype=x.dtype)
+        a = sys.modules["cupy"].empty(x.shape, dtype=x.dtype)  # (imported: x is one)
         return a, _Operand(a, None, x.dtype, x.shape, a.data.ptr, x.size, "cupy")
     flat = _numba_empty(x, stream)
     ptr = flat.__array_interface__["data"][0] if K.SIM else (flat.device_ctypes_pointer.value or 0)
