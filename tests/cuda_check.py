@@ -306,7 +306,8 @@ def run_api(cuda, rng):
     # the launch is cached per (row, dtype, alignment): repeated calls make no new launcher
     from relukit.cuda import _kernels as K
     rc.silu(d)
-    nl, L = len(K._LAUNCHERS), K.launcher("silu", np.dtype(np.float32), "vec")
+    L = K.launcher("silu", np.dtype(np.float32), "vec")
+    nl = len(K._LAUNCHERS)
     for _ in range(3):
         rc.silu(d, out=cuda.device_array(x32.shape, np.float32))
     check(len(K._LAUNCHERS) == nl and K.launcher("silu", np.dtype(np.float32), "vec") is L
