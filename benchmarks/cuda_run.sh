@@ -82,17 +82,33 @@ run_bg() {  # name, command...: run in the background, output to $logs/cuda_run.
     pids+=($!)
     names+=("$name")
 }
+bench() {  # step 3's commands: name, cuda_bench.py options
+    local name=$1
+    shift
+    if (( locked )); then
+        run_bg "bench.$name" $PY "$ROOT/benchmarks/cuda_bench.py" "$@" --lock "$lock" \
+            --json "$logs/cuda_bench.$name.json"
+    else  # no flock(1): one after the other, after step 2
+        $PY "$ROOT/benchmarks/cuda_bench.py" "$@" --json "$logs/cuda_bench.$name.json" \
+            || { echo "step 3: $name failed"; status=1; }
+    fi
+}
+bench_all() {
+    for dt in float32 float16 bfloat16; do
+        bench "$dt" --gib "$gib" --dtypes "$dt" --no-host
+    done
+    bench host --host-only
+}
 # step 3's processes first: they compile while step 2 runs, then wait for the lock
 lock="$logs/cuda_run.lock"
-exec 9> "$lock"
-flock 9
-if (( ! dry )); then
-    for dt in float32 float16 bfloat16; do
-        run_bg "bench.$dt" $PY "$ROOT/benchmarks/cuda_bench.py" --gib "$gib" --dtypes "$dt" \
-            --no-host --lock "$lock" --json "$logs/cuda_bench.$dt.json"
-    done
-    run_bg bench.host $PY "$ROOT/benchmarks/cuda_bench.py" --host-only --lock "$lock" \
-        --json "$logs/cuda_bench.host.json"
+locked=0
+if command -v flock > /dev/null; then
+    locked=1
+    exec 9> "$lock"
+    flock 9
+    if (( ! dry )); then
+        bench_all
+    fi
 fi
 bench_n=${#pids[@]}
 # step 2
@@ -111,7 +127,11 @@ for ((i = bench_n; i < ${#pids[@]}; i++)); do
     cat "$logs/cuda_run.${names[$i]}.log"
 done
 echo "step 2 (correctness): $((SECONDS - start)) s"
-flock -u 9  # step 3: the timings, one process at a time
+if (( locked )); then
+    flock -u 9  # step 3: the timings, one process at a time
+elif (( ! dry )); then
+    bench_all
+fi
 for ((i = 0; i < bench_n; i++)); do
     wait "${pids[$i]}" || { echo "step 3: ${names[$i]} failed (exit $?)"; status=1; }
     echo "==== ${names[$i]}"

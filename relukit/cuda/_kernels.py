@@ -580,10 +580,6 @@ _CONFIGS = {}
 _STREAMS = {}
 
 
-def _array_args(ptr, size, itemsize):
-    return [0, 0, size, itemsize, ptr, size, itemsize]
-
-
 def _fast_kernel(row, dtype, variant):
     """(cuda.core kernel, parameter ctype) of a row's kernel, or None when
     direct launches are unavailable (the launcher passes parameters as Python
