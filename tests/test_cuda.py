@@ -126,30 +126,19 @@ def _compile_jobs(jobs):
     return problems
 
 
-def test_bfloat16_kernels_compile_to_ptx(ptx_compiler):
-    """bfloat16 (stored as uint16, computed through the float32 rows): piecewise
-    and transcendental rows, forward and backward, each variant, sm_80 and sm_90,
-    with 128-bit accesses and no local memory (the conversions are integer
-    operations: no bf16 instructions needed)."""
-    from relukit.cuda import _kernels as K
-    jobs = [(row, "bfloat16", v, cc) for row, v, cc in [
-        ("relu", "vec", (8, 0)), ("relu", "vec", (9, 0)), ("gelu", "vec", (8, 0)),
-        ("gelu", "vec", (9, 0)), ("silu_bwd", "vec", (9, 0)), ("silu_bwd", "scalar", (9, 0)),
-        ("leaky_relu_bwd", "scalar", (8, 0)), ("leaky_relu", "chan", (9, 0))]]
-    problems = _compile_jobs(jobs)
-    assert not problems, "\n".join(problems)
-    assert K.BF16 is not None
-
-
 def test_every_kernel_compiles_to_ptx(ptx_compiler):
     """Each row's vector kernel for every dtype, for sm_90, with 128-bit global
     loads and stores and no local memory; the unaligned (scalar) and per-channel
-    variants too; and every row's float32 vector kernel for sm_80 (the PTX differs
-    little between the two; compiling everything twice would double the time).
+    variants too; for sm_80 (whose PTX differs little), one row per arithmetic
+    class; and bfloat16 (stored as uint16, computed through the float32 rows;
+    its conversions are integer operations, no bf16 instructions): piecewise and
+    transcendental rows, forward and backward, each variant, sm_80 and sm_90.
     Compiled in parallel worker processes."""
     from concurrent.futures import ProcessPoolExecutor
     import multiprocessing as mp
 
+    from relukit.cuda import _kernels as K
+    assert K.BF16 is not None, "ml_dtypes is needed for bfloat16"
     jobs = []
     for row in ROWS:
         for dtype in DTYPES:
@@ -158,14 +147,17 @@ def test_every_kernel_compiles_to_ptx(ptx_compiler):
             jobs.append((row, d, "scalar", (9, 0)))
             if row.startswith("leaky_relu"):
                 jobs.append((row, d, "chan", (9, 0)))
-            if d == "float32":
-                jobs.append((row, d, "vec", (8, 0)))
+    jobs += [("relu", "float32", "vec", (8, 0)), ("gelu", "float32", "vec", (8, 0))]
+    jobs += [(row, "bfloat16", v, cc) for row, v, cc in [
+        ("relu", "vec", (8, 0)), ("relu", "vec", (9, 0)), ("gelu", "vec", (8, 0)),
+        ("gelu", "vec", (9, 0)), ("silu_bwd", "vec", (9, 0)), ("silu_bwd", "scalar", (9, 0)),
+        ("leaky_relu_bwd", "scalar", (8, 0)), ("leaky_relu", "chan", (9, 0))]]
     workers = max(1, min(8, os.cpu_count() or 1))
     chunks = [jobs[i::workers * 4] for i in range(workers * 4)]
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as ex:
         problems = [p for res in ex.map(_compile_jobs, chunks) for p in res]
     assert not problems, "\n".join(problems[:20])
-    assert len(jobs) == len(ROWS) * (3 * 2 + 1) + 2 * 3
+    assert len(jobs) == len(ROWS) * 3 * 2 + 2 * 3 + 2 + 8
 
 
 def test_aux_kernels_compile_to_ptx(ptx_compiler):
