@@ -105,13 +105,77 @@ def compare(name, dtype, got, cpu, ref, g):
     return bad | (err > bound), float(np.max(err, initial=0.0))
 
 
+def _dtype(name):
+    if name == "bfloat16":
+        import ml_dtypes
+        return ml_dtypes.bfloat16
+    return np.dtype(name).type
+
+
+def bf16_bits(f):
+    """float32 -> bfloat16 bit patterns, to nearest even, NaN kept quiet (src/bf16loops.c)."""
+    u = np.asarray(f, np.float32).view(np.uint32).astype(np.uint64)
+    r = ((u + 0x7FFF + ((u >> 16) & 1)) >> 16) & 0xFFFF
+    nan = (u & 0x7FFFFFFF) > 0x7F800000
+    r[nan] = (u[nan] >> 16) | 0x40
+    return r.astype(np.uint16)
+
+
+def run_bf16_row(cuda, row, n, rng, report):
+    """bfloat16 through `row`: the result must be the GPU's own float32 result on the
+    widened inputs, rounded once to bfloat16 (bit for bit); piecewise rows must give
+    the CPU bfloat16 ufunc's bits; for the other rows the results that differ from
+    the CPU bfloat16 ufunc are counted (each traces back to a float32 result that
+    differs from the CPU's float32 kernel)."""
+    import ml_dtypes
+    bf = ml_dtypes.bfloat16
+    name = ufunc_name(row)
+    uf = UFUNCS[name]
+    nin, cls = ROWS[row][0], ROWS[row][2]
+    fi = ml_dtypes.finfo(bf)
+    with np.errstate(all="ignore"):
+        x = np.concatenate([specials(np.float32).astype(bf),
+                            np.array([fi.tiny, -fi.tiny, fi.smallest_subnormal, fi.max, -fi.max], bf),
+                            inputs(np.float32, n, rng)[specials(np.float32).size:].astype(bf)])
+    fwd = forward_of(name)
+    differ = 0
+    for ps in params_for(name, bf):
+        xx = x
+        if fwd is not None:
+            with np.errstate(all="ignore"):
+                xx = UFUNCS[fwd](x, *(ps if UFUNCS[fwd].nin > 1 else ()))
+        ops = (rng.standard_normal(xx.size).astype(bf), xx) if nin == 2 else (xx,)
+        with np.errstate(all="ignore"):
+            cpu = uf(*ops, *ps).view(np.uint16)
+        ps32 = [np.float32(p) for p in ps]
+        for offset in (0, 1):
+            k = rc._A()
+            got = k.run(name, row, tuple(k.operand(name, "a", to_gpu(a, cuda, offset)) for a in ops),
+                        None, list(ps), None).copy_to_host().view(np.uint16)
+            g32 = k.run(name, row, tuple(k.operand(name, "a", to_gpu(a.astype(np.float32), cuda, offset))
+                                         for a in ops), None, ps32, None).copy_to_host()
+            where = (f"{name} bfloat16 params={tuple(float(p) for p in ps)} "
+                     f"{'aligned' if not offset else 'offset'}")
+            bad = got != bf16_bits(g32)
+            check(not bad.any(), f"{where}: {bad.sum()} of {got.size} are not the float32 "
+                  f"result rounded to bfloat16; x={xx[bad][:4].tolist()}")
+            d = (got != cpu) & ~(np.isnan(cpu.view(bf)) & np.isnan(got.view(bf)))  # NaN is NaN
+            if cls == "piece":
+                check(not d.any(), f"{where}: {d.sum()} differ from the CPU bfloat16 ufunc; "
+                      f"x={xx[d][:4].tolist()}")
+            differ += int(d.sum())
+    report.append((name, "bfloat16", cls, differ))
+
+
 def run_rows(cuda, n, rng, report, shard=(0, 1), dtypes=("float16", "float32", "float64")):
-    dts = [np.dtype(d).type for d in dtypes]
+    dts = [_dtype(d) for d in dtypes if d != "bfloat16"]
     for i, (row, (nin, npar, cls, _)) in enumerate(ROWS.items()):
         if i % shard[1] != shard[0]:
             continue
         name = ufunc_name(row)
         uf = UFUNCS[name]
+        if "bfloat16" in dtypes:
+            run_bf16_row(cuda, row, n, rng, report)
         for dtype in dts:
             x = inputs(dtype, n, rng)
             fwd = forward_of(name)
@@ -239,6 +303,15 @@ def run_api(cuda, rng):
     y = rc.silu(d, stream=s)
     s.synchronize()
     check(np.allclose(y.copy_to_host(), relukit.silu(x32), equal_nan=True), "silu with stream=")
+    # the launch is cached per (row, dtype, alignment): repeated calls make no new launcher
+    from relukit.cuda import _kernels as K
+    rc.silu(d)
+    L = K.launcher("silu", np.dtype(np.float32), "vec")
+    nl = len(K._LAUNCHERS)
+    for _ in range(3):
+        rc.silu(d, out=cuda.device_array(x32.shape, np.float32))
+    check(len(K._LAUNCHERS) == nl and K.launcher("silu", np.dtype(np.float32), "vec") is L
+          and L.fast is not None, "a launcher per (row, dtype, alignment), made once")
     e = rc.relu(cuda.to_device(np.zeros(0, np.float32)))
     check(e.shape == (0,), "empty input gives an empty result")
     # a 2-D input keeps its shape
@@ -313,6 +386,161 @@ def run_api(cuda, rng):
     check(np.all(o.copy_to_host() == 7), "a rejected call writes nothing to out")
 
 
+class CudaDLPack:
+    """A DLPack producer on "device (kDLCUDA, 0)" (in the simulator the memory is the
+    host's): numpy's capsule of a host array, or any inner producer's.  Records the
+    stream argument each __dlpack__ call gets."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.streams = []
+
+    def __dlpack_device__(self):
+        return (2, 0)
+
+    def __dlpack__(self, *, stream=None, **kw):
+        self.streams.append(stream)
+        if isinstance(self.inner, np.ndarray):
+            return self.inner.__dlpack__()  # (host memory: numpy takes no stream)
+        return self.inner.__dlpack__(stream=stream)
+
+    def __array_namespace__(self):
+        return _FakeNamespace
+
+
+class _FakeNamespace:
+    """The array namespace of CudaDLPack: from_dlpack wraps what numpy (simulator)
+    or torch (GPU) imports."""
+
+    @staticmethod
+    def from_dlpack(obj):
+        if K_SIM():
+            return CudaDLPack(np.from_dlpack(obj))
+        import torch
+        return CudaDLPack(torch.from_dlpack(obj))
+
+
+def _dl(a):
+    """A CudaDLPack over a copy of the host array a: numpy's memory in the simulator,
+    a torch CUDA tensor on a GPU."""
+    if K_SIM():
+        return CudaDLPack(a.copy())
+    import torch
+    return CudaDLPack(torch.from_numpy(a.copy()).cuda())
+
+
+def _host(d):
+    return np.asarray(d.inner) if isinstance(d.inner, np.ndarray) else d.inner.cpu().numpy()
+
+
+def device_bf16(cuda, a):
+    """A device array of ml_dtypes bfloat16 (a Numba device array holding its bits)."""
+    import ml_dtypes
+    return cuda.to_device(np.ascontiguousarray(a, ml_dtypes.bfloat16))
+
+
+def run_dlpack(cuda, rng):
+    """DLPack inputs (any producer with __dlpack__ on a CUDA device), the result
+    handed back through the producer's namespace, the stream argument, bfloat16
+    device arrays of ml_dtypes' dtype through every op's wrapper, and DLPack
+    bfloat16."""
+    import ml_dtypes
+    from relukit.cuda import _arrays
+    bf = ml_dtypes.bfloat16
+    x = rng.uniform(-6, 6, 37).astype(np.float32)
+    g = rng.standard_normal(37).astype(np.float32)
+    if not K_SIM():
+        try:
+            import torch  # noqa: F401 - the producer and consumer on a GPU
+        except ImportError:
+            return
+    # the producer: numpy's capsules of host memory stand for device memory in the
+    # simulator; torch's on a GPU
+    xd = _dl(x)
+    y = rc.gelu(xd)
+    check(isinstance(y, CudaDLPack), f"DLPack in, the producer's kind out (got {type(y).__name__})")
+    check(np.array_equal(_host(y), rc.gelu(cuda.to_device(x)).copy_to_host()),
+          "gelu on a DLPack input equals gelu on a device array")
+    check(xd.streams == [1], f"default stream: DLPack stream argument 1, got {xd.streams}")
+    gd = _dl(g)
+    out = _dl(np.full(37, 7.0, np.float32))
+    r = rc.silu_backward(gd, xd, out=out)
+    check(r is out and np.allclose(_host(out), relukit.silu_backward(g, x), rtol=1e-6),
+          "silu_backward, DLPack operands and out=")
+    m = ""
+    try:
+        rc.relu(_dl(np.zeros(3, np.int32)))
+    except TypeError as e:
+        m = str(e)
+    check("relu" in m and "int32" in m, f"a DLPack int32 input: TypeError naming op and dtype: {m!r}")
+
+    class HostDL(CudaDLPack):
+        def __dlpack_device__(self):
+            return (1, 0)
+    try:
+        rc.relu(HostDL(x))
+        m = ""
+    except TypeError as e:
+        m = str(e)
+    check("relu" in m and "host memory" in m, f"a host DLPack input: TypeError: {m!r}")
+    # bfloat16: device arrays of ml_dtypes' dtype, every public wrapper, against the CPU ufunc
+    xb, gb = x.astype(bf), g.astype(bf)
+    with np.errstate(all="ignore"):
+        for op, args in [("relu", ()), ("relu6", ()), ("hardtanh", (-0.5, 2.0)), ("threshold", (0.25, -3.0)),
+                         ("leaky_relu", (0.2,)), ("elu", (0.5,)), ("celu", (1.5,)), ("selu", ()),
+                         ("hardsigmoid", ()), ("hardswish", ()), ("silu", ()), ("mish", ()),
+                         ("softplus", (2.0, 10.0)), ("gelu", ()), ("gelu", ("tanh",))]:
+            got = getattr(rc, op)(device_bf16(cuda, xb), *args).copy_to_host()
+            cpu = getattr(relukit, op)(xb, *args)
+            check(got.dtype == bf, f"{op} bfloat16: result dtype {got.dtype}")
+            d = int(((got.view(np.uint16) != cpu.view(np.uint16)) & ~(np.isnan(got) & np.isnan(cpu))).sum())
+            tol = np.allclose(got.astype(np.float32), cpu.astype(np.float32), rtol=2 ** -7, equal_nan=True)
+            check(d == 0 or (op in ("silu", "mish", "softplus", "gelu", "elu", "celu", "selu") and tol),
+                  f"{op}{args} bfloat16: {d} of {x.size} differ from the CPU ufunc")
+            bwd = getattr(rc, op + "_backward")(device_bf16(cuda, gb), device_bf16(cuda, xb), *args[:1] if op == "threshold" else args).copy_to_host()
+            cpub = getattr(relukit, op + "_backward")(gb, xb, *args[:1] if op == "threshold" else args)
+            check(bwd.dtype == bf and np.allclose(bwd.astype(np.float32), cpub.astype(np.float32),
+                                                  rtol=2 ** -7, atol=1e-30, equal_nan=True),
+                  f"{op}_backward bfloat16 against the CPU ufunc")
+        w = np.array([0.1, -0.2, 0.3], np.float32).astype(bf)
+        xp = rng.standard_normal((2, 3, 4)).astype(bf)
+        gp = rng.standard_normal((2, 3, 4)).astype(bf)
+        yp = rc.prelu(device_bf16(cuda, xp), w).copy_to_host()
+        check(np.array_equal(yp.view(np.uint16), relukit.prelu(xp, w).view(np.uint16)), "prelu bfloat16 (bits)")
+        gx, gw = rc.prelu_backward(device_bf16(cuda, gp), device_bf16(cuda, xp), w)
+        cgx, cgw = relukit.prelu_backward(gp, xp, w)
+        check(np.array_equal(gx.copy_to_host().view(np.uint16), cgx.view(np.uint16)),
+              "prelu_backward bfloat16 grad_x (bits)")
+        # accumulated in float32 and rounded once (the CPU bfloat16 result was seen a bf16 ULP
+        # or two from the exact sum: compared with the exact sum instead)
+        x64, g64 = xp.astype(np.float64), gp.astype(np.float64)
+        exact = np.where(x64 < 0, g64 * x64, 0).sum(axis=(0, 2))
+        check(np.allclose(gw.copy_to_host().astype(np.float64), exact, rtol=2 ** -8, atol=1e-6),
+              f"prelu_backward bfloat16 grad_weight {gw.copy_to_host()} vs {exact}")
+        yr, nr = rc.rrelu(device_bf16(cuda, xp), training=True, rng=3)
+        cyr, cnr = relukit.rrelu(xp, training=True, rng=3)
+        check(np.array_equal(nr.copy_to_host().view(np.uint16), cnr.view(np.uint16)),
+              "rrelu bfloat16 noise equals the CPU's")
+        check(np.array_equal(yr.copy_to_host().view(np.uint16), cyr.view(np.uint16)), "rrelu bfloat16 (bits)")
+    # bfloat16 through DLPack, in and out: relukit's own exporter as the producer
+    dev = cuda.to_device(xb.view(np.uint16))
+    src = CudaDLPack(_arrays.DLPackArray(dev, np.dtype(bf), xb.shape))
+    y = rc.relu(src)
+    check(isinstance(y, _arrays.DLPackArray) and y.dtype == bf and np.array_equal(
+        y.device_array.copy_to_host(), relukit.relu(xb).view(np.uint16)),
+        "bfloat16 DLPack in: relu's bits (result exported through DLPack)")
+    # a result nobody imported is freed with its capsule
+    cap = y.__dlpack__()
+    del cap
+    _arrays._sweep()
+    check(not _arrays._EXPORTS, f"{len(_arrays._EXPORTS)} DLPack exports still held")
+
+
+def K_SIM():
+    from relukit.cuda import _kernels
+    return _kernels.SIM
+
+
 def ones_like(cuda, a):
     return cuda.to_device(np.ones_like(a))
 
@@ -321,7 +549,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=24, help="random inputs per case (besides the specials)")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--dtypes", nargs="+", default=["float16", "float32", "float64"])
+    ap.add_argument("--dtypes", nargs="+", default=["float16", "float32", "float64", "bfloat16"])
     ap.add_argument("--shard", default="0/1", metavar="I/K",
                     help="check only rows I, I+K, I+2K, ... (the API checks run in shard 0), "
                          "so that K processes can share the work")
@@ -337,10 +565,16 @@ def main(argv=None):
     run_rows(cuda, args.n, rng, report, shard, args.dtypes)
     if shard[0] == 0:
         run_api(cuda, rng)
+        run_dlpack(cuda, rng)
         run_lengths(cuda, rng)
-    print(f"{'op':34s} {'dtype':8s} class  max ULP (GPU vs reference)")
+    print(f"{'op':34s} {'dtype':8s} class  max ULP (GPU vs reference); bfloat16: results "
+          "that differ from the CPU bfloat16 ufunc")
     for name, dt, cls, worst in report:
-        print(f"{name:34s} {dt:8s} {cls:6s} {'bits = CPU' if cls == 'piece' else f'{worst:.3f}'}")
+        if dt == "bfloat16":
+            v = "bits = CPU" if worst == 0 else f"{worst} differ"
+        else:
+            v = "bits = CPU" if cls == "piece" else f"{worst:.3f}"
+        print(f"{name:34s} {dt:8s} {cls:6s} {v}")
     from numba import config
     sim = "simulator" if config.ENABLE_CUDASIM else "GPU"
     from relukit.cuda import _kernels as K

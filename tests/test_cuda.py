@@ -108,7 +108,7 @@ def _compile_jobs(jobs):
     from relukit.cuda import _kernels as K
     problems = []
     for row, dname, variant, cc in jobs:
-        dtype = np.dtype(dname)
+        dtype = np.dtype(K.BF16 if dname == "bfloat16" else dname)
         wide = {2: ".v4.u32", 4: ".v4.f32", 8: ".v2.f64"}[dtype.itemsize]
         where = f"{row} {dname} {variant} sm_{cc[0]}{cc[1]}"
         try:
@@ -129,12 +129,16 @@ def _compile_jobs(jobs):
 def test_every_kernel_compiles_to_ptx(ptx_compiler):
     """Each row's vector kernel for every dtype, for sm_90, with 128-bit global
     loads and stores and no local memory; the unaligned (scalar) and per-channel
-    variants too; and every row's float32 vector kernel for sm_80 (the PTX differs
-    little between the two; compiling everything twice would double the time).
+    variants too; for sm_80 (whose PTX differs little), one row per arithmetic
+    class; and bfloat16 (stored as uint16, computed through the float32 rows;
+    its conversions are integer operations, no bf16 instructions): piecewise and
+    transcendental rows, forward and backward, each variant, sm_80 and sm_90.
     Compiled in parallel worker processes."""
     from concurrent.futures import ProcessPoolExecutor
     import multiprocessing as mp
 
+    from relukit.cuda import _kernels as K
+    assert K.BF16 is not None, "ml_dtypes is needed for bfloat16"
     jobs = []
     for row in ROWS:
         for dtype in DTYPES:
@@ -143,14 +147,17 @@ def test_every_kernel_compiles_to_ptx(ptx_compiler):
             jobs.append((row, d, "scalar", (9, 0)))
             if row.startswith("leaky_relu"):
                 jobs.append((row, d, "chan", (9, 0)))
-            if d == "float32":
-                jobs.append((row, d, "vec", (8, 0)))
+    jobs += [("relu", "float32", "vec", (8, 0)), ("gelu", "float32", "vec", (8, 0))]
+    jobs += [(row, "bfloat16", v, cc) for row, v, cc in [
+        ("relu", "vec", (8, 0)), ("relu", "vec", (9, 0)), ("gelu", "vec", (8, 0)),
+        ("gelu", "vec", (9, 0)), ("silu_bwd", "vec", (9, 0)), ("silu_bwd", "scalar", (9, 0)),
+        ("leaky_relu_bwd", "scalar", (8, 0)), ("leaky_relu", "chan", (9, 0))]]
     workers = max(1, min(8, os.cpu_count() or 1))
     chunks = [jobs[i::workers * 4] for i in range(workers * 4)]
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as ex:
         problems = [p for res in ex.map(_compile_jobs, chunks) for p in res]
     assert not problems, "\n".join(problems[:20])
-    assert len(jobs) == len(ROWS) * (3 * 2 + 1) + 2 * 3
+    assert len(jobs) == len(ROWS) * 3 * 2 + 2 * 3 + 2 + 8
 
 
 def test_aux_kernels_compile_to_ptx(ptx_compiler):
@@ -181,3 +188,149 @@ def test_benchmark_covers_every_row():
     r = subprocess.run(["bash", "-n", os.path.join(HERE, "..", "benchmarks", "cuda_run.sh")],
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+# ---------------------------------------------------------------- the host path, launch stubbed
+def _host_stub():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        "cuda_host_stub", os.path.join(HERE, "..", "benchmarks", "cuda_host_stub.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture
+def stubbed(monkeypatch):
+    """relukit.cuda on CPU torch tensors, the launch stubbed out (see
+    benchmarks/cuda_host_stub.py): (relukit.cuda, kernel module, launches, stub module)."""
+    torch = pytest.importorskip("torch")
+    _numba_cuda()
+    from numba import config
+    if config.ENABLE_CUDASIM:
+        pytest.skip("NUMBA_ENABLE_CUDASIM is set: the GPU host path is not the one run")
+    import relukit.cuda as rc
+    H = _host_stub()
+    launches = []
+    from relukit.cuda import _arrays as A
+    from relukit.cuda import _kernels as K
+    for name in ("_LAUNCHERS", "_CONFIGS", "_STREAMS"):
+        monkeypatch.setattr(K, name, {})
+    monkeypatch.setattr(A, "_READERS", {})
+    K = H.install_stubs(rc, launches, monkeypatch.setattr)
+    return rc, K, launches, H, torch
+
+
+def test_host_path_per_call(stubbed, monkeypatch):
+    """What a call does on the host, guarded (not timed): for torch tensors no
+    __cuda_array_interface__ and no torch.cuda.current_stream (the raw stream and
+    the tensor's own attributes instead); the kernel, its launch configuration
+    and stream object looked up once per (row, dtype, alignment) and reused; one
+    launch per call with the tensors' addresses; results allocated by torch; the
+    errors as before, with nothing launched."""
+    rc, K, launches, H, torch = stubbed
+    resolved = []
+    fast = K._fast_kernel
+    monkeypatch.setattr(K, "_fast_kernel", lambda *a: resolved.append(a) or fast(*a))
+
+    def no_current_stream(*a, **k):
+        raise AssertionError("torch.cuda.current_stream called")
+    monkeypatch.setattr(torch.cuda, "current_stream", no_current_stream)
+    n = 1000
+    x, g, o = torch.randn(n), torch.randn(n), torch.empty(n)
+    H.CAI_READS[0] = 0
+    for _ in range(3):
+        assert rc.relu(x, out=o) is o
+        y = rc.gelu(x)
+        gx = rc.gelu_backward(g, x, approximate="tanh")
+        rc.leaky_relu(x, 0.2)
+        rc.elu_backward(g, x, 0.5, from_output=False)
+        rc.relu(torch.randn(n + 1)[1:])  # not 16-byte aligned: the element-wise kernel
+    assert H.CAI_READS[0] == 0
+    assert len(launches) == 18
+    assert sorted(set(resolved)) == sorted(resolved) and len(resolved) == 6
+    assert {r[2] for r in resolved} == {"vec", "scalar"}
+    assert type(y) is torch.Tensor and y.shape == x.shape and y.dtype == x.dtype
+    assert type(gx) is torch.Tensor and gx.shape == x.shape
+    stream, cfg, kern, args = launches[0]  # relu(x, out=o): n, then x's and o's layout
+    assert args[0] == n and args[5] == x.data_ptr() and args[12] == o.data_ptr()
+    assert args[3] == args[6] == n and args[4] == args[7] == 4 and len(args) == 1 + 2 * 7 + 2
+    assert stream == ("stream", 0) and cfg[0] == "config"
+    args = launches[14][3]  # the last gelu_backward(g, x): x, g, its result
+    assert args[5] == x.data_ptr() and args[12] == g.data_ptr() and args[19] == gx.data_ptr()
+    assert len({id(launch[2]) for launch in launches}) == 1  # the one stub kernel, cached
+    # errors unchanged, nothing launched
+    before = len(launches)
+    with pytest.raises(TypeError, match="relu.*float64"):
+        rc.relu(x.double(), out=o)
+    with pytest.raises(ValueError, match="silu.*contiguous"):
+        rc.silu(torch.randn(4, 4).t())
+    with pytest.raises(TypeError, match="elu.*int64"):
+        rc.elu(torch.arange(4))
+    with pytest.raises(ValueError, match="hardtanh"):
+        rc.hardtanh(x, 2.0, 1.0, out=o)
+    with pytest.raises(ValueError, match="relu_backward.*shape"):
+        rc.relu_backward(torch.randn(3), x)
+    with pytest.raises(TypeError, match="relu.*requires grad"):
+        rc.relu(torch.randn(3, requires_grad=True))
+    assert len(launches) == before
+    assert H.CAI_READS[0] == 0
+
+
+def test_host_path_torch_bfloat16_and_cupy(stubbed, monkeypatch):
+    """torch bfloat16 goes to the bfloat16 kernel (2-byte elements) with torch's
+    allocation; a CuPy array is read through .data.ptr/.shape/.dtype/.flags and
+    its result allocated by CuPy, its __cuda_array_interface__ never read."""
+    import types
+    rc, K, launches, H, torch = stubbed
+    from relukit.cuda import _kernels
+    xb = torch.randn(64).to(torch.bfloat16)
+    y = rc.silu(xb)
+    assert y.dtype == torch.bfloat16 and launches[-1][3][4] == 2
+    assert K.launcher("silu", _kernels.BF16, "vec") is K.launcher("silu", _kernels.BF16, "vec")
+
+    class ndarray:
+        reads = 0
+
+        def __init__(self, n, dtype=np.float32):
+            self._a = np.zeros(n, dtype)
+            self.dtype, self.shape, self.size = self._a.dtype, self._a.shape, self._a.size
+            self.flags = types.SimpleNamespace(c_contiguous=True)
+            self.data = types.SimpleNamespace(ptr=self._a.ctypes.data)
+
+        @property
+        def __cuda_array_interface__(self):
+            ndarray.reads += 1
+            raise AssertionError("__cuda_array_interface__ read")
+    ndarray.__module__ = "cupy"
+    fake = types.ModuleType("cupy")
+    fake.ndarray = ndarray
+    fake.empty = lambda shape, dtype: ndarray(shape[0], dtype)
+    fake.cuda = types.SimpleNamespace(get_current_stream=lambda: types.SimpleNamespace(ptr=0))
+    monkeypatch.setitem(sys.modules, "cupy", fake)
+    a = ndarray(100)
+    r = rc.gelu(a)
+    assert type(r) is ndarray and r.shape == (100,)
+    assert launches[-1][3][5] == a.data.ptr and launches[-1][3][12] == r.data.ptr
+    assert ndarray.reads == 0
+
+
+def test_gpu_run_script_dry_run():
+    """benchmarks/cuda_run.sh --dry-run: every Python step of the one-command GPU run
+    (exhaustive float32 / float16 / bfloat16 comparisons, the float64 sampled check)
+    under the simulator at tiny sizes; the benchmark's options parse."""
+    _numba_cuda()
+    pytest.importorskip("ml_dtypes")
+    root = os.path.join(HERE, "..")
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_ENABLE_CUDASIM"}
+    r = subprocess.run(["bash", os.path.join(root, "benchmarks", "cuda_run.sh"), "--dry-run"],
+                       capture_output=True, text=True, timeout=600, env=env)
+    out = r.stdout + r.stderr
+    assert r.returncode == 0, out[-4000:]
+    assert "exit status 0" in out and " 0 failed" in out, out[-4000:]
+    for dt in ("float32", "float16", "bfloat16"):
+        assert f"gelu_bwd                       {dt}" in out, out[-4000:]
+    for script in ("cuda_bench.py", "cuda_exhaustive.py", "cuda_host_stub.py"):
+        h = subprocess.run([sys.executable, os.path.join(root, "benchmarks", script), "--help"],
+                           capture_output=True, text=True, timeout=120, env=env)
+        assert h.returncode == 0 and "usage" in h.stdout, (script, h.stderr)

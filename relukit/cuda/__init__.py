@@ -1,12 +1,18 @@
 """relukit.cuda: the ReLU family on the GPU, Numba-CUDA twins of the CPU ops.
 
 The same op names, parameters, defaults, backward functions and semantics as
-:mod:`relukit`, for GPU arrays: anything with ``__cuda_array_interface__``
-(CuPy arrays, PyTorch CUDA tensors, Numba device arrays), contiguous, float16,
-float32 or float64.  The result is of the input's kind (a CuPy array for CuPy
-input, a torch tensor for torch input, else a Numba device array); ``out=``
-writes into a given array (``op(x, out=x)`` works in place) and ``stream=``
-picks the CUDA stream (default: the input library's current stream).
+:mod:`relukit`, for GPU arrays: PyTorch CUDA tensors and CuPy arrays (read
+directly: pointer, shape, dtype), Numba device arrays, and anything else with
+``__dlpack__`` on a CUDA device (JAX, ...) or ``__cuda_array_interface__``;
+contiguous, float16, float32, float64 or bfloat16 (ml_dtypes' dtype for NumPy-
+style arrays).  bfloat16 is computed through the float32 rows and rounded once,
+to nearest even, as the CPU's bfloat16 loops do.  The result is of the input's
+kind (a CuPy array for CuPy input, a torch tensor for torch input, the
+producer's own kind through its namespace's ``from_dlpack`` for other DLPack
+input, else a Numba device array); ``out=`` writes into a given array
+(``op(x, out=x)`` works in place) and ``stream=`` picks the CUDA stream
+(default: the input library's current stream; a DLPack producer is asked to
+order its work before it, the protocol's stream argument).
 
 Parameters are scalars (rounded to x's dtype first, like the CPU); prelu takes
 a per-channel weight, rrelu_backward a per-element noise array.  Bad
@@ -45,13 +51,25 @@ def is_available():
         return False
 
 
+_ARRAYS = []
+
+
 def _A():
+    """relukit.cuda._arrays (imported on first use: it imports numba-cuda)."""
+    if _ARRAYS:
+        return _ARRAYS[0]
     from relukit.cuda import _arrays
+    _ARRAYS.append(_arrays)
     return _arrays
 
 
 def _scalar(op, name, value, dtype):
     """A scalar parameter, checked as on the CPU and rounded to x's dtype."""
+    if type(value) is float:  # the common case, checked cheaply
+        if value != value:
+            raise ValueError(f"{op}: {name} must not be NaN")
+        if -65504.0 <= value <= 65504.0:  # representable range of every dtype: no overflow
+            return dtype.type(value)
     if hasattr(value, "__cuda_array_interface__") or np.ndim(value) != 0:
         raise ValueError(f"{op}: {name} must be a scalar on the GPU (relukit.cuda takes scalar "
                          "parameters; per-channel slopes: relukit.cuda.prelu)")
@@ -65,16 +83,15 @@ def _scalar(op, name, value, dtype):
 
 
 def _unary(op, row, x, params=(), out=None, stream=None):
-    A = _A()
-    xo = A.operand(op, "x", x)
-    ps = [_scalar(op, n, v, xo.dtype) for n, v in params]
-    return xo, ps, (lambda r=row, p=None: A.run(op, r, (xo,), out, ps if p is None else p, stream))
+    A = _ARRAYS[0] if _ARRAYS else _A()
+    xo = A.operand(op, "x", x, stream)
+    return A, xo, [_scalar(op, n, v, xo.dtype) for n, v in params]
 
 
 def _binary(op, g, x, params=(), out=None, stream=None):
     A = _A()
-    xo = A.operand(op, "x", x)
-    go = A.operand(op, "g", g)
+    xo = A.operand(op, "x", x, stream)
+    go = A.operand(op, "g", g, stream)
     A.same_layout(op, "g", go, xo)
     ps = [_scalar(op, n, v, xo.dtype) for n, v in params]
     return (go, xo), ps
@@ -87,15 +104,16 @@ def _run2(op, row, gx, ps, out, stream):
 # ---------------------------------------------------------------- ops without parameters
 def _simple_forward(op):
     def forward(x, *, out=None, stream=None):
-        _, _, go = _unary(op, op, x, (), out, stream)
-        return go()
+        A = _ARRAYS[0] if _ARRAYS else _A()
+        return A.run(op, op, (A.operand(op, "x", x, stream),), out, (), stream)
     forward.__name__ = forward.__qualname__ = op
     forward.__doc__ = f"""{op} on the GPU (see :data:`relukit.{op}` for the formula and accuracy).
 
     Parameters
     ----------
     x : GPU array
-        Contiguous float16/float32/float64 array with ``__cuda_array_interface__``.
+        Contiguous float16/float32/float64/bfloat16 GPU array: anything with
+        ``__dlpack__`` on a CUDA device or ``__cuda_array_interface__``.
     out : GPU array, optional
         Where to store the result (x's shape and dtype); ``out=x`` works in place.
     stream : stream or int, optional
@@ -192,7 +210,7 @@ def hardtanh(x, min_val=-1.0, max_val=1.0, *, out=None, stream=None):
     Parameters
     ----------
     x : GPU array
-        Contiguous float16/32/64 GPU array.
+        Contiguous float16/32/64 or bfloat16 GPU array.
     min_val, max_val : float, optional
         The bounds (default -1, 1), ``min_val <= max_val``.
     out : GPU array, optional
@@ -210,10 +228,10 @@ def hardtanh(x, min_val=-1.0, max_val=1.0, *, out=None, stream=None):
     ValueError
         A NaN bound or ``min_val > max_val``; nothing is launched.
     """
-    xo, ps, go = _unary("hardtanh", "hardtanh", x, (("min_val", min_val), ("max_val", max_val)),
-                        out, stream)
+    A, xo, ps = _unary("hardtanh", "hardtanh", x, (("min_val", min_val), ("max_val", max_val)),
+                       out, stream)
     _check_bounds("hardtanh", *ps)
-    return go()
+    return A.run("hardtanh", "hardtanh", (xo,), out, ps, stream)
 
 
 def hardtanh_backward(g, x, min_val=-1.0, max_val=1.0, *, from_output=False, out=None, stream=None):
@@ -238,7 +256,8 @@ def hardtanh_backward(g, x, min_val=-1.0, max_val=1.0, *, from_output=False, out
     GPU array
         dL/dx; NaN where x is NaN; 0 at both kinks.
     """
-    gx, ps = _binary("hardtanh_backward", g, x, (("min_val", min_val), ("max_val", max_val)))
+    gx, ps = _binary("hardtanh_backward", g, x, (("min_val", min_val), ("max_val", max_val)),
+                     stream=stream)
     _check_bounds("hardtanh_backward", *ps)
     return _run2("hardtanh_backward", "hardtanh_bwd", gx, ps, out, stream)
 
@@ -262,9 +281,9 @@ def threshold(x, threshold, value, *, out=None, stream=None):
     GPU array
         The result; NaN stays NaN.
     """
-    _, _, go = _unary("threshold", "threshold", x, (("threshold", threshold), ("value", value)),
-                      out, stream)
-    return go()
+    A, xo, ps = _unary("threshold", "threshold", x, (("threshold", threshold), ("value", value)),
+                       out, stream)
+    return A.run("threshold", "threshold", (xo,), out, ps, stream)
 
 
 def threshold_backward(g, x, threshold, *, value=None, from_output=False, out=None, stream=None):
@@ -292,7 +311,7 @@ def threshold_backward(g, x, threshold, *, value=None, from_output=False, out=No
         dL/dx; NaN where x is NaN.
     """
     op = "threshold_backward"
-    gx, ps = _binary(op, g, x, (("threshold", threshold),))
+    gx, ps = _binary(op, g, x, (("threshold", threshold),), stream=stream)
     if from_output:
         if value is None:
             raise ValueError(f"{op}: from_output=True needs the forward's value=")
@@ -324,9 +343,9 @@ def leaky_relu(x, negative_slope=0.01, *, out=None, stream=None):
     GPU array
         The result (slope 0 gives -0.0 for every negative x, -inf included).
     """
-    _, _, go = _unary("leaky_relu", "leaky_relu", x, (("negative_slope", negative_slope),),
-                      out, stream)
-    return go()
+    A, xo, ps = _unary("leaky_relu", "leaky_relu", x, (("negative_slope", negative_slope),),
+                       out, stream)
+    return A.run("leaky_relu", "leaky_relu", (xo,), out, ps, stream)
 
 
 def leaky_relu_backward(g, x, negative_slope=0.01, *, from_output=False, out=None, stream=None):
@@ -352,7 +371,7 @@ def leaky_relu_backward(g, x, negative_slope=0.01, *, from_output=False, out=Non
         dL/dx; the slope at ``x == 0`` (as PyTorch); NaN where x is NaN.
     """
     op = "leaky_relu_backward"
-    gx, ps = _binary(op, g, x, (("negative_slope", negative_slope),))
+    gx, ps = _binary(op, g, x, (("negative_slope", negative_slope),), stream=stream)
     if from_output and ps[0] < 0:
         raise ValueError(f"{op}: from_output=True is exact only for negative_slope >= 0; "
                          "pass the input instead")
@@ -373,9 +392,9 @@ def _host_values(op, name, w):
 def _prelu_weight(op, xo, weight, axis):
     """(scalar weight or None, device weight array or None, inner, weight shape)."""
     w = _host_values(op, "weight", weight)
-    if w.dtype.kind not in "fiub":
+    if w.dtype.kind not in "fiub" and w.dtype != _A().BF16:
         raise TypeError(f"{op}: weight must be real, not {w.dtype}")
-    if w.dtype.kind == "f" and np.isnan(w).any():
+    if w.dtype.kind not in "iub" and np.isnan(w).any():
         raise ValueError(f"{op}: weight must not be NaN")
     if w.ndim > 1:
         raise ValueError(f"{op}: weight must be a scalar or 1-D, got shape {w.shape}")
@@ -390,7 +409,8 @@ def _prelu_weight(op, xo, weight, axis):
     if w.size != xo.shape[ax]:
         raise ValueError(f"{op}: weight has length {w.size} but x.shape[{axis}] is {xo.shape[ax]}")
     inner = int(np.prod(xo.shape[ax + 1:], dtype=np.int64))
-    return None, np.ascontiguousarray(w, dtype=xo.dtype), inner, w.shape
+    wd = np.ascontiguousarray(w, dtype=xo.dtype)
+    return None, wd.view(_A()._storage(xo.dtype)), inner, w.shape  # bfloat16: its bits
 
 
 def prelu(x, weight, axis=1, *, out=None, stream=None):
@@ -450,7 +470,7 @@ def prelu_backward(g, x, weight, axis=1, *, out=None, stream=None):
     """
     A = _A()
     op = "prelu_backward"
-    gx, _ = _binary(op, g, x)
+    gx, _ = _binary(op, g, x, stream=stream)
     xo = gx[1]
     ws, wh, inner, wshape = _prelu_weight(op, xo, weight, axis)
     st = A.resolve_stream(op, stream, xo.obj)
@@ -461,15 +481,28 @@ def prelu_backward(g, x, weight, axis=1, *, out=None, stream=None):
         grad_x = A.run_chan(op, "leaky_relu_bwd", gx, out, A.cuda.to_device(wh, stream=st), inner, st)
         nch = wh.size
     acc_dt = np.float64 if xo.dtype == np.float64 else np.float32
-    acc = A.cuda.to_device(np.zeros(nch, dtype=acc_dt), stream=st)
-    if xo.size:
-        from relukit.cuda import _kernels as K
-        K.aux_launch("prelu_wgrad", xo.dtype, st, xo.size,
-                     (gx[0].flat(), xo.flat(), np.int64(inner), np.int64(nch), acc))
-    gw = acc.copy_to_host(stream=st)
-    if st != 0:
-        st.synchronize()
-    gw_dev = A.cuda.to_device(gw.astype(xo.dtype).reshape(wshape), stream=st)
+    if xo.dtype == A.BF16:
+        # bfloat16: the sums on the host, in float32, from copies of g and x
+        gw = np.zeros(nch, dtype=acc_dt)
+        if xo.size:
+            gh, xh = (a.flat().copy_to_host(stream=st).view(A.BF16).astype(np.float32)
+                      for a in (gx[0], xo))
+            if st != 0:
+                st.synchronize()
+            neg = xh < 0
+            ch = (np.arange(xo.size) // inner) % nch
+            np.add.at(gw, ch[neg], gh[neg] * xh[neg])
+    else:
+        acc = A.cuda.to_device(np.zeros(nch, dtype=acc_dt), stream=st)
+        if xo.size:
+            from relukit.cuda import _kernels as K
+            K.aux_launch("prelu_wgrad", xo.dtype, st, xo.size,
+                         (gx[0].flat(), xo.flat(), np.int64(inner), np.int64(nch), acc))
+        gw = acc.copy_to_host(stream=st)
+        if st != 0:
+            st.synchronize()
+    gw_dev = A.cuda.to_device(gw.astype(xo.dtype).reshape(wshape).view(A._storage(xo.dtype)),
+                              stream=st)
     return grad_x, A.of_kind(xo, gw_dev)
 
 
@@ -517,10 +550,17 @@ def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, rng=None, *, out=None
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     u = gen.random(xo.shape, dtype=np.float64 if xo.dtype == np.float64 else np.float32)
     noise_h = np.ascontiguousarray((lo + (hi - lo) * u).astype(xo.dtype, copy=False))
-    noise = A.cuda.to_device(noise_h, stream=st)
+    bf16 = xo.dtype == A.BF16
+    if bf16 and xo.size:  # bfloat16: the slope 1 where x >= 0 (or NaN) set on the host
+        xh = xo.flat().copy_to_host(stream=st).view(A.BF16).reshape(xo.shape)
+        if st != 0:
+            st.synchronize()
+        noise_h[~(xh.astype(np.float32) < 0)] = 1
+    noise = A.cuda.to_device(noise_h.view(A._storage(xo.dtype)), stream=st)
     if xo.size:
         from relukit.cuda import _kernels as K
-        K.aux_launch("rrelu_noise", xo.dtype, st, xo.size, (xo.flat(), noise.reshape(xo.size)))
+        if not bf16:
+            K.aux_launch("rrelu_noise", xo.dtype, st, xo.size, (xo.flat(), noise.reshape(xo.size)))
         y = A.run_chan(op, "leaky_relu", (xo,), out, noise.reshape(xo.size), 1, st)
     else:
         y = A.output(op, xo, out, st)[0]
@@ -548,7 +588,7 @@ def rrelu_backward(g, x, noise, *, out=None, stream=None):
     """
     A = _A()
     op = "rrelu_backward"
-    gx, _ = _binary(op, g, x)
+    gx, _ = _binary(op, g, x, stream=stream)
     if np.ndim(noise) == 0 and not hasattr(noise, "__cuda_array_interface__") \
             and not type(noise).__module__.startswith("numba"):
         return _run2(op, "leaky_relu_bwd", gx, [_scalar(op, "noise", noise, gx[1].dtype)], out, stream)
@@ -578,8 +618,8 @@ def elu(x, alpha=1.0, *, out=None, stream=None):
     GPU array
         The result; ``elu(-inf) = -alpha``.
     """
-    _, _, go = _unary("elu", "elu", x, (("alpha", alpha),), out, stream)
-    return go()
+    A, xo, ps = _unary("elu", "elu", x, (("alpha", alpha),), out, stream)
+    return A.run("elu", "elu", (xo,), out, ps, stream)
 
 
 def elu_backward(g, x, alpha=1.0, *, from_output=False, out=None, stream=None):
@@ -604,7 +644,7 @@ def elu_backward(g, x, alpha=1.0, *, from_output=False, out=None, stream=None):
         dL/dx; ``elu'(0)`` from the negative branch.
     """
     op = "elu_backward"
-    gx, ps = _binary(op, g, x, (("alpha", alpha),))
+    gx, ps = _binary(op, g, x, (("alpha", alpha),), stream=stream)
     if from_output:
         if ps[0] < 0:
             raise ValueError(f"{op}: from_output=True is exact only for alpha >= 0; "
@@ -637,9 +677,9 @@ def celu(x, alpha=1.0, *, out=None, stream=None):
     GPU array
         The result.
     """
-    _, ps, go = _unary("celu", "celu", x, (("alpha", alpha),), out, stream)
+    A, xo, ps = _unary("celu", "celu", x, (("alpha", alpha),), out, stream)
     _nonzero("celu", "alpha", ps[0])
-    return go()
+    return A.run("celu", "celu", (xo,), out, ps, stream)
 
 
 def celu_backward(g, x, alpha=1.0, *, from_output=False, out=None, stream=None):
@@ -664,7 +704,7 @@ def celu_backward(g, x, alpha=1.0, *, from_output=False, out=None, stream=None):
         dL/dx.
     """
     op = "celu_backward"
-    gx, ps = _binary(op, g, x, (("alpha", alpha),))
+    gx, ps = _binary(op, g, x, (("alpha", alpha),), stream=stream)
     _nonzero(op, "alpha", ps[0])
     if from_output:
         if ps[0] < 0:
@@ -695,10 +735,10 @@ def softplus(x, beta=1.0, threshold=20.0, *, out=None, stream=None):
     GPU array
         The result; ``softplus(-inf) = 0``.
     """
-    _, ps, go = _unary("softplus", "softplus", x, (("beta", beta), ("threshold", threshold)),
+    A, xo, ps = _unary("softplus", "softplus", x, (("beta", beta), ("threshold", threshold)),
                        out, stream)
     _nonzero("softplus", "beta", ps[0])
-    return go()
+    return A.run("softplus", "softplus", (xo,), out, ps, stream)
 
 
 def softplus_backward(g, x, beta=1.0, threshold=20.0, *, from_output=False, out=None, stream=None):
@@ -723,7 +763,7 @@ def softplus_backward(g, x, beta=1.0, threshold=20.0, *, from_output=False, out=
         dL/dx.
     """
     op = "softplus_backward"
-    gx, ps = _binary(op, g, x, (("beta", beta), ("threshold", threshold)))
+    gx, ps = _binary(op, g, x, (("beta", beta), ("threshold", threshold)), stream=stream)
     _nonzero(op, "beta", ps[0])
     return _run2(op, "softplus_bwd_y" if from_output else "softplus_bwd", gx, ps, out, stream)
 
@@ -759,9 +799,10 @@ def gelu(x, approximate="none", *, out=None, stream=None):
         The result; the negative tail keeps its relative accuracy (erfc form, no
         ``1 + erf``); ``gelu(-inf) = -0.0``, ``gelu(inf) = inf``.
     """
-    row = _gelu_rows("gelu", approximate)[0]
-    _, _, go = _unary("gelu", row, x, (), out, stream)
-    return go()
+    row = _GELU.get(approximate) if type(approximate) is str else None
+    row = row[0] if row else _gelu_rows("gelu", approximate)[0]
+    A = _ARRAYS[0] if _ARRAYS else _A()
+    return A.run("gelu", row, (A.operand("gelu", "x", x, stream),), out, (), stream)
 
 
 def gelu_backward(g, x, approximate="none", *, from_output=False, out=None, stream=None):
@@ -785,12 +826,13 @@ def gelu_backward(g, x, approximate="none", *, from_output=False, out=None, stre
     GPU array
         dL/dx; g at +inf, 0 at -inf.
     """
-    row = _gelu_rows("gelu_backward", approximate)[1]
+    row = _GELU.get(approximate) if type(approximate) is str else None
+    row = row[1] if row else _gelu_rows("gelu_backward", approximate)[1]
     if from_output:
         raise ValueError("gelu_backward: from_output=True is not exact for GELU (it is not "
                          "invertible); pass the forward's input")
-    gx, ps = _binary("gelu_backward", g, x)
-    return _run2("gelu_backward", row, gx, ps, out, stream)
+    gx, ps = _binary("gelu_backward", g, x, stream=stream)
+    return _ARRAYS[0].run("gelu_backward", row, gx, out, ps, stream)
 
 
 def __dir__():

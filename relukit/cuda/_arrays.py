@@ -1,11 +1,34 @@
-"""GPU array plumbing for relukit.cuda: checking operands, allocating results of
-the input's kind (CuPy, PyTorch, Numba), streams, and launching a row's kernel."""
+"""GPU array plumbing for relukit.cuda: reading operands, allocating results of
+the input's kind, streams, and launching a row's kernel.
+
+Per call, only what cannot be cached is done.  An operand is read by a reader
+chosen once per Python type (``_READERS``):
+
+- torch tensors: ``data_ptr()``, ``shape``, ``dtype``, ``get_device()`` and the
+  current raw stream, never ``__cuda_array_interface__`` (torch builds a new
+  dict on every access, and has no bfloat16 type string for it);
+- CuPy arrays: ``.data.ptr``, ``.shape``, ``.dtype``, ``.flags``;
+- Numba device arrays (and the simulator's): their attributes;
+- anything else: DLPack (``__dlpack_device__`` on a CUDA device, then
+  ``__dlpack__(stream=...)`` with the call's stream, 1 for the default stream;
+  the capsule is read in place with ctypes), or else ``__cuda_array_interface__``.
+
+Results are allocated by the input's library (torch, CuPy, Numba); the result
+for another DLPack producer is handed back through its array namespace's
+``from_dlpack`` (JAX in, JAX out), exported by :class:`DLPackArray`.
+"""
+import ctypes
+import sys
+
 import numpy as np
 
 from relukit.cuda import _kernels as K
 
 cuda = K.cuda
-DTYPES = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
+BF16 = K.BF16
+DTYPES = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)) + \
+    ((BF16,) if BF16 is not None else ())
+_U16 = np.dtype(np.uint16)
 
 if K.SIM:
     from numba.cuda.simulator.cudadrv.devicearray import FakeCUDAArray as _SimArray
@@ -13,28 +36,43 @@ else:  # pragma: no cover - simulator only
     _SimArray = ()
 
 
-class _Operand:
-    """A checked GPU operand: the original object, its dtype, shape, size and
-    device address, and (made on first use: it is slow) a Numba view of it."""
-    __slots__ = ("obj", "_dev", "dtype", "shape", "size", "ptr")
+def _storage(dtype):
+    """The dtype the kernels see: bfloat16 as its uint16 bit patterns."""
+    return _U16 if dtype == BF16 else dtype
 
-    def __init__(self, obj, dev, dtype, shape, ptr):
+
+class _Operand:
+    """A checked GPU operand: the original object, its dtype, shape, size,
+    device address and kind ('torch', 'cupy', 'numba', 'cai', 'dlpack'), and
+    (made on first use: it is slow) a flat Numba view of its storage.  `keep`:
+    a DLPack operand's capsule (it must live as long as the operand), a torch
+    operand's device index."""
+    __slots__ = ("obj", "_dev", "dtype", "shape", "size", "ptr", "kind", "keep")
+
+    def __init__(self, obj, dev, dtype, shape, ptr, size, kind, keep=None):
         self.obj, self._dev, self.dtype, self.shape, self.ptr = obj, dev, dtype, shape, ptr
-        size = 1
-        for d in shape:
-            size *= int(d)
-        self.size = size
+        self.size, self.kind, self.keep = size, kind, keep
 
     @property
     def dev(self):
         if self._dev is None:
-            self._dev = cuda.as_cuda_array(self.obj)
+            self._dev = _flat_view(self.ptr, self.size, _storage(self.dtype), self.obj)
         return self._dev
 
     def flat(self):
-        """A 1-D Numba device array over the same memory."""
+        """A 1-D Numba device array over the same memory (uint16 for bfloat16)."""
         dev = self.dev
         return dev.reshape(self.size) if dev.ndim != 1 else dev
+
+
+def _flat_view(ptr, size, dtype, owner):
+    """A 1-D Numba device array of `size` elements of `dtype` at address `ptr`."""
+    if K.SIM:  # the simulator's device memory is host memory
+        buf = (ctypes.c_char * (size * dtype.itemsize)).from_address(ptr)
+        return _SimArray(np.frombuffer(buf, dtype=dtype))
+    desc = {"shape": (size,), "strides": None, "typestr": dtype.str, "data": (ptr, False),
+            "version": 2}
+    return cuda.from_cuda_array_interface(desc, owner=owner, sync=False)
 
 
 class _Device:
@@ -64,6 +102,13 @@ def _c_contiguous(shape, strides, itemsize):
     return True
 
 
+def _size(shape):
+    size = 1
+    for d in shape:
+        size *= int(d)
+    return size
+
+
 _HOST = (np.ndarray, np.generic, int, float, complex, bool, str, bytes, list, tuple)
 _DTYPES = {}
 
@@ -75,60 +120,368 @@ def _dtype_of(typestr):
     return d
 
 
-def operand(op, name, obj):
-    """Check that `obj` is a contiguous float16/32/64 GPU array and wrap it."""
-    if isinstance(obj, _HOST):
-        what = "NumPy array" if isinstance(obj, np.ndarray) else type(obj).__name__
-        raise TypeError(
-            f"relukit.cuda.{op}: {name} is a {what} in host memory; relukit.cuda "
-            "takes GPU arrays (CuPy arrays, PyTorch CUDA tensors, Numba device arrays). Use "
-            f"relukit.{op} for NumPy arrays, or copy {name} to the GPU first")
-    lib = _library(obj)
-    if lib == "torch" and str(getattr(obj, "dtype", "")) == "torch.bfloat16":
-        raise TypeError(
-            f"relukit.cuda.{op}: {name} is bfloat16, which relukit.cuda does not support "
-            "yet (the CUDA array interface has no bfloat16 type); convert it with "
-            ".float() or .half(), or use torch's own op")
-    if K.SIM and isinstance(obj, _SimArray):
-        dtype = np.dtype(obj.dtype)
-        shape = tuple(obj.shape)
-        strides = tuple(obj.strides)
-        ptr = obj.__array_interface__["data"][0]
-        dev = obj
-    else:
-        try:
-            iface = obj.__cuda_array_interface__
-        except AttributeError:
-            raise TypeError(
-                f"relukit.cuda.{op}: {name} must be a GPU array with __cuda_array_interface__ "
-                f"(CuPy, PyTorch CUDA, Numba device array), not {type(obj).__name__}") from None
-        except Exception as exc:  # torch raises for a CPU tensor or an unsupported dtype
-            raise TypeError(f"relukit.cuda.{op}: {name} cannot be used on the GPU: {exc}") from exc
-        dtype = _dtype_of(iface["typestr"])
-        shape = tuple(iface["shape"])
-        strides = iface.get("strides")
-        ptr = iface["data"][0] or 0
-        dev = None
+# ---------------------------------------------------------------- errors (unchanged wording)
+def _host_error(op, name, obj):
+    what = "NumPy array" if isinstance(obj, np.ndarray) else type(obj).__name__
+    return TypeError(
+        f"relukit.cuda.{op}: {name} is a {what} in host memory; relukit.cuda "
+        "takes GPU arrays (CuPy arrays, PyTorch CUDA tensors, Numba device arrays). Use "
+        f"relukit.{op} for NumPy arrays, or copy {name} to the GPU first")
+
+
+def _dtype_error(op, name, dtype):
+    return TypeError(
+        f"relukit.cuda.{op}: {name} has dtype {dtype}; relukit.cuda supports float16, "
+        "float32, float64 and bfloat16 (convert the array first)")
+
+
+def _contiguous_error(op, name):
+    return ValueError(
+        f"relukit.cuda.{op}: {name} is not C-contiguous; relukit.cuda needs contiguous "
+        "arrays (make a contiguous copy first, e.g. cupy.ascontiguousarray or "
+        "tensor.contiguous())")
+
+
+def _check_dtype(op, name, dtype):
     if dtype not in DTYPES:
+        raise _dtype_error(op, name, dtype)
+
+
+# ---------------------------------------------------------------- readers, one per type
+_READERS = {}
+
+
+def operand(op, name, obj, stream=None):
+    """Check that `obj` is a contiguous float16/32/64 or bfloat16 GPU array and
+    wrap it.  `stream` (the call's ``stream=``) is what a DLPack producer is
+    asked to order its work before."""
+    r = _READERS.get(type(obj))
+    if r is None:
+        r = _reader_for(obj)
+    return r(op, name, obj, stream)
+
+
+def _reader_for(obj):
+    """The reader for objects of type(obj), cached (not for host objects)."""
+    if isinstance(obj, _HOST):
+        return _read_host
+    t = type(obj)
+    lib = _library(obj)
+    r = _read_generic
+    if lib == "torch":
+        import torch
+        if t is torch.Tensor or t is torch.nn.Parameter:  # (subclasses: the generic reader)
+            _torch_setup(torch)
+            r = _read_torch
+    elif lib == "cupy":
+        import cupy
+        if isinstance(obj, cupy.ndarray):
+            r = _read_cupy
+    elif K.SIM and isinstance(obj, _SimArray):
+        r = _read_sim
+    elif lib == "numba" and hasattr(obj, "device_ctypes_pointer") and hasattr(obj, "dtype"):
+        r = _read_numba
+    _READERS[t] = r
+    return r
+
+
+def _read_host(op, name, obj, stream):
+    raise _host_error(op, name, obj)
+
+
+# torch: dtype table, device index and current raw stream (hooks, so that a test
+# can run the host path on CPU tensors with the launch stubbed out)
+_TORCH_DTYPES = {}
+
+
+def _torch_setup(torch):
+    if _TORCH_DTYPES:
+        return
+    _TORCH_DTYPES.update({torch.float16: DTYPES[0], torch.float32: DTYPES[1],
+                          torch.float64: DTYPES[2]})
+    if BF16 is not None:
+        _TORCH_DTYPES[torch.bfloat16] = BF16
+    global _torch_device, _torch_stream, _torch_empty_like
+    _torch_device = torch.Tensor.get_device
+    _torch_empty_like = torch.empty_like  # x was checked C-contiguous: so is the result
+    raw = getattr(torch._C, "_cuda_getCurrentRawStream", None)
+    if raw is not None:
+        _torch_stream = raw
+    else:  # pragma: no cover - older torch
+        def _torch_stream(index):
+            return torch.cuda.current_stream(index).cuda_stream
+
+
+def _torch_device(t):  # replaced by torch.Tensor.get_device in _torch_setup
+    return t.get_device()
+
+
+def _torch_stream(index):  # replaced in _torch_setup
+    raise NotImplementedError
+
+
+def _read_torch(op, name, t, stream):
+    dt = _TORCH_DTYPES.get(t.dtype)
+    if dt is None:
+        if str(t.dtype) == "torch.bfloat16":
+            raise TypeError(f"relukit.cuda.{op}: {name} is bfloat16, which needs the ml_dtypes "
+                            "package (pip install ml_dtypes)")
+        raise _dtype_error(op, name, str(t.dtype).replace("torch.", ""))
+    index = _torch_device(t)
+    if index < 0:
+        raise TypeError(f"relukit.cuda.{op}: {name} cannot be used on the GPU: it is a torch "
+                        f"tensor on {t.device} (copy it with tensor.cuda())")
+    if t.requires_grad:
+        raise TypeError(f"relukit.cuda.{op}: {name} cannot be used on the GPU: it requires grad "
+                        "(pass tensor.detach())")
+    if not t.is_contiguous():
+        raise _contiguous_error(op, name)
+    return _Operand(t, None, dt, t.shape, t.data_ptr(), t.numel(), "torch", index)
+
+
+def _read_cupy(op, name, a, stream):
+    dt = a.dtype
+    if dt not in DTYPES:
+        raise _dtype_error(op, name, dt)
+    if not a.flags.c_contiguous:
+        raise _contiguous_error(op, name)
+    return _Operand(a, None, dt, a.shape, a.data.ptr, a.size, "cupy")
+
+
+def _read_sim(op, name, obj, stream):
+    dtype = np.dtype(obj.dtype)
+    _check_dtype(op, name, dtype)
+    shape = tuple(obj.shape)
+    if not _c_contiguous(shape, tuple(obj.strides), dtype.itemsize):
+        raise _contiguous_error(op, name)
+    dev = obj.view(_U16) if dtype == BF16 else obj
+    return _Operand(obj, dev, dtype, shape, obj.__array_interface__["data"][0], _size(shape), "numba")
+
+
+def _read_numba(op, name, obj, stream):
+    dtype = obj.dtype
+    _check_dtype(op, name, dtype)
+    shape = obj.shape
+    if not _c_contiguous(shape, obj.strides, dtype.itemsize):
+        raise _contiguous_error(op, name)
+    dev = obj.view(_U16) if dtype == BF16 else obj
+    return _Operand(obj, dev, dtype, shape, obj.device_ctypes_pointer.value or 0, obj.size,
+                    "numba")
+
+
+def _read_generic(op, name, obj, stream):
+    if hasattr(obj, "__dlpack__") and hasattr(obj, "__dlpack_device__"):
+        # DLPack first: it has bfloat16, a stream handshake, and a way back to the
+        # producer's own kind (its namespace's from_dlpack)
+        return _read_dlpack(op, name, obj, stream)
+    try:
+        iface = obj.__cuda_array_interface__
+    except AttributeError:
+        iface = None
+    except Exception as exc:  # raises for host memory or an unsupported dtype
+        raise TypeError(f"relukit.cuda.{op}: {name} cannot be used on the GPU: {exc}") from exc
+    if iface is None:
         raise TypeError(
-            f"relukit.cuda.{op}: {name} has dtype {dtype}; relukit.cuda supports float16, "
-            "float32 and float64 (convert the array first)")
-    if not _c_contiguous(shape, strides, dtype.itemsize):
-        raise ValueError(
-            f"relukit.cuda.{op}: {name} is not C-contiguous; relukit.cuda needs contiguous "
-            "arrays (make a contiguous copy first, e.g. cupy.ascontiguousarray or "
-            "tensor.contiguous())")
-    return _Operand(obj, dev, dtype, shape, ptr)
+            f"relukit.cuda.{op}: {name} must be a GPU array with __dlpack__ or "
+            "__cuda_array_interface__ (CuPy, PyTorch CUDA, JAX, Numba device array), not "
+            f"{type(obj).__name__}")
+    dtype = _dtype_of(iface["typestr"])
+    _check_dtype(op, name, dtype)
+    shape = tuple(iface["shape"])
+    if not _c_contiguous(shape, iface.get("strides"), dtype.itemsize):
+        raise _contiguous_error(op, name)
+    return _Operand(obj, None, dtype, shape, iface["data"][0] or 0, _size(shape), "cai")
 
 
-def same_layout(op, name, a, x):
-    """`a` must have x's dtype and shape (no broadcasting, no casting on the GPU)."""
-    if a.dtype != x.dtype:
-        raise TypeError(f"relukit.cuda.{op}: {name} has dtype {a.dtype} but x has {x.dtype}; "
-                        "relukit.cuda does not cast")
-    if a.shape != x.shape:
-        raise ValueError(f"relukit.cuda.{op}: {name} has shape {a.shape} but x has {x.shape}; "
-                         "relukit.cuda does not broadcast")
+# ---------------------------------------------------------------- DLPack in
+class _DLDevice(ctypes.Structure):
+    _fields_ = [("device_type", ctypes.c_int32), ("device_id", ctypes.c_int32)]
+
+
+class _DLDataType(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_uint8), ("bits", ctypes.c_uint8), ("lanes", ctypes.c_uint16)]
+
+
+class _DLTensor(ctypes.Structure):
+    _fields_ = [("data", ctypes.c_void_p), ("device", _DLDevice), ("ndim", ctypes.c_int32),
+                ("dtype", _DLDataType), ("shape", ctypes.POINTER(ctypes.c_int64)),
+                ("strides", ctypes.POINTER(ctypes.c_int64)), ("byte_offset", ctypes.c_uint64)]
+
+
+class _DLManagedTensor(ctypes.Structure):
+    _fields_ = [("dl_tensor", _DLTensor), ("manager_ctx", ctypes.c_void_p),
+                ("deleter", ctypes.c_void_p)]
+
+
+_KDL_CPU, _KDL_CUDA, _KDL_CUDA_MANAGED = 1, 2, 13
+_DL_FLOAT, _DL_BFLOAT = 2, 4
+_CAPSULE_NAME = b"dltensor"
+_capsule_pointer = ctypes.pythonapi.PyCapsule_GetPointer
+_capsule_pointer.restype = ctypes.c_void_p
+_capsule_pointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
+
+
+def _dl_dtype(code, bits, lanes):
+    if lanes == 1:
+        if code == _DL_FLOAT and bits in (16, 32, 64):
+            return DTYPES[{16: 0, 32: 1, 64: 2}[bits]]
+        if code == _DL_BFLOAT and bits == 16 and BF16 is not None:
+            return BF16
+    return None
+
+
+def _dlpack_stream(op, stream, obj):
+    """The DLPack protocol's stream argument for the stream the call runs on:
+    1 (the legacy default stream) for the default stream, else its handle."""
+    h = _stream(op, stream, obj)
+    if not isinstance(h, int):
+        h = None if K.SIM else int(h.handle)
+    return h or 1
+
+
+def _read_dlpack(op, name, obj, stream):
+    try:
+        dev_type, _ = obj.__dlpack_device__()
+    except Exception as exc:  # noqa: BLE001
+        raise TypeError(f"relukit.cuda.{op}: {name} cannot be used on the GPU: "
+                        f"__dlpack_device__ failed: {exc}") from exc
+    if dev_type not in (_KDL_CUDA, _KDL_CUDA_MANAGED):
+        where = "host memory" if dev_type == _KDL_CPU else f"DLPack device type {dev_type}"
+        raise TypeError(f"relukit.cuda.{op}: {name} is in {where}, not on a CUDA device; "
+                        "relukit.cuda takes GPU arrays (copy it to the GPU first)")
+    s = _dlpack_stream(op, stream, obj)
+    try:
+        cap = obj.__dlpack__(stream=s)
+    except TypeError:  # a producer without the stream keyword
+        cap = obj.__dlpack__()
+    t = _DLTensor.from_address(_capsule_pointer(cap, _CAPSULE_NAME))
+    ndim = t.ndim
+    shape = tuple(t.shape[i] for i in range(ndim))
+    dt = t.dtype
+    dtype = _dl_dtype(dt.code, dt.bits, dt.lanes)
+    if dtype is None:
+        kinds = {0: "int", 1: "uint", 2: "float", 4: "bfloat", 5: "complex", 6: "bool"}
+        what = f"{kinds.get(dt.code, f'code {dt.code}')}{dt.bits}" + \
+            (f"x{dt.lanes}" if dt.lanes != 1 else "")
+        raise _dtype_error(op, name, what)
+    if t.strides:
+        strides = tuple(t.strides[i] * dtype.itemsize for i in range(ndim))
+        if not _c_contiguous(shape, strides, dtype.itemsize):
+            raise _contiguous_error(op, name)
+    ptr = (t.data or 0) + t.byte_offset
+    return _Operand(obj, None, dtype, shape, ptr, _size(shape), "dlpack", cap)
+
+
+# ---------------------------------------------------------------- DLPack out
+_DELETER = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+# address of a DLManagedTensor -> [the struct, its shape array, the device array, the capsule]
+_EXPORTS = {}
+_capsule_new = ctypes.pythonapi.PyCapsule_New
+_capsule_new.restype = ctypes.py_object
+_capsule_new.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p]
+_capsule_valid = ctypes.pythonapi.PyCapsule_IsValid
+_capsule_valid.restype = ctypes.c_int
+_capsule_valid.argtypes = [ctypes.py_object, ctypes.c_char_p]
+
+
+@_DELETER
+def _dl_deleter(addr):
+    # the consumer is done with the memory (DLPack: it calls the deleter)
+    _EXPORTS.pop(addr, None)
+
+
+def _sweep():
+    """Release the exports whose capsule was dropped unconsumed.
+
+    The capsules have no destructor (a Python one cannot run while the consumer
+    that drops one is raising); instead each capsule is held here, and one that
+    only this table still refers to and that still has its name (consumers
+    rename the capsules they take) was dropped: its memory is released here, on
+    the next export."""
+    for addr, e in list(_EXPORTS.items()):
+        cap = e[3]
+        if sys.getrefcount(cap) <= 3 and _capsule_valid(cap, _CAPSULE_NAME):
+            del _EXPORTS[addr]
+        cap = None
+
+
+class DLPackArray:
+    """A relukit.cuda result exported through DLPack (``__dlpack__``,
+    ``__dlpack_device__``): what a DLPack producer's ``from_dlpack`` receives,
+    and what is returned where the input's library cannot take it back.
+
+    Attributes
+    ----------
+    shape : tuple of int
+    dtype : numpy.dtype
+        float16/32/64 or ml_dtypes' bfloat16.
+    device_array : Numba device array
+        The memory (bfloat16 as uint16).
+    """
+
+    def __init__(self, dev, dtype, shape, stream=0):
+        self.device_array, self.dtype, self.shape, self._stream = dev, dtype, tuple(shape), stream
+
+    def __dlpack_device__(self):
+        if K.SIM:  # the simulator's device memory is host memory: say so
+            return (_KDL_CPU, 0)
+        return (_KDL_CUDA, _device_id(self.device_array))
+
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        if stream not in (None, -1) and not K.SIM:
+            # the consumer's stream must see the kernel: wait for ours (a stream
+            # ordered the same way, the legacy default 1 = our 0, needs nothing)
+            if not ((stream == 1 and self._stream == 0) or stream == self._stream):
+                s = K.numba_stream(self._stream)
+                (s.synchronize() if s else cuda.synchronize())
+        n = len(self.shape)
+        mt = _DLManagedTensor()
+        shape = (ctypes.c_int64 * max(n, 1))(*self.shape)
+        t = mt.dl_tensor
+        t.data = int(self.device_array.__array_interface__["data"][0]) if K.SIM \
+            else int(self.device_array.device_ctypes_pointer.value or 0)
+        t.device = _DLDevice(*self.__dlpack_device__())
+        t.ndim = n
+        t.dtype = _DLDataType(_DL_BFLOAT if self.dtype == BF16 else _DL_FLOAT,
+                              8 * self.dtype.itemsize, 1)
+        t.shape = shape
+        t.strides = None
+        t.byte_offset = 0
+        mt.deleter = ctypes.cast(_dl_deleter, ctypes.c_void_p)
+        addr = ctypes.addressof(mt)
+        _sweep()
+        cap = _capsule_new(addr, _CAPSULE_NAME, None)
+        _EXPORTS[addr] = [mt, shape, self.device_array, cap]
+        return cap
+
+
+def _device_id(dev):
+    try:
+        return int(dev.gpu_data.device.id)
+    except AttributeError:
+        return int(cuda.get_current_device().id)
+
+
+def _from_dlpack_like(like, result):
+    """`result` (a DLPackArray) as an array of `like`'s library, through its
+    array namespace's from_dlpack; the DLPackArray itself where there is none."""
+    ns = getattr(like, "__array_namespace__", None)
+    if ns is not None:
+        try:
+            return ns().from_dlpack(result)
+        except Exception:  # noqa: BLE001 - a library that cannot take it: return ours
+            pass
+    return result
+
+
+# ---------------------------------------------------------------- streams
+def _default_stream(x):
+    """The input library's current stream (an int handle), for stream=None."""
+    if x.kind == "torch":
+        return _torch_stream(x.keep)  # (the device index, for torch operands)
+    if x.kind == "cupy":
+        return sys.modules["cupy"].cuda.get_current_stream().ptr  # (imported: x is one)
+    return 0
 
 
 def _stream(op, stream, like):
@@ -170,65 +523,111 @@ def stream_handle(op, stream, like):
     return K.stream_int(_stream(op, stream, like))
 
 
-def empty_like(x, stream):
-    """An uninitialised array of x's kind, dtype and shape (C order)."""
-    lib = _library(x.obj)
-    if lib == "cupy":
-        import cupy
-        return cupy.empty(x.shape, dtype=x.dtype)
-    if lib == "torch":
-        import torch
-        return torch.empty(x.shape, dtype=x.obj.dtype, device=x.obj.device)
-    return cuda.device_array(x.shape, dtype=x.dtype, stream=K.numba_stream(stream))
+# ---------------------------------------------------------------- results
+def same_layout(op, name, a, x):
+    """`a` must have x's dtype and shape (no broadcasting, no casting on the GPU)."""
+    if a.dtype != x.dtype:
+        raise TypeError(f"relukit.cuda.{op}: {name} has dtype {a.dtype} but x has {x.dtype}; "
+                        "relukit.cuda does not cast")
+    if a.shape != x.shape:
+        raise ValueError(f"relukit.cuda.{op}: {name} has shape {tuple(a.shape)} but x has "
+                         f"{tuple(x.shape)}; relukit.cuda does not broadcast")
 
 
-def of_kind(x, dev):
-    """A Numba device array `dev` presented as x's kind (zero-copy)."""
-    lib = _library(x.obj)
-    if lib == "cupy":
-        import cupy
-        return cupy.asarray(dev)
-    if lib == "torch":
-        import torch
-        return torch.as_tensor(dev, device=x.obj.device)
-    return dev
+def _numba_empty(x, stream):
+    """A flat Numba device array of x's storage dtype and size."""
+    return cuda.device_array(x.size, dtype=_storage(x.dtype), stream=K.numba_stream(stream))
 
 
 def output(op, x, out, stream):
-    """(the object to return, its checked operand): `out` or a new array."""
-    if out is None:
-        obj = empty_like(x, stream)
-    else:
-        obj = out
-    o = operand(op, "out", obj)
-    same_layout(op, "out", o, x)
-    return obj, o
+    """(the object to return, its operand): `out` (checked) or a new array of x's
+    kind, allocated by x's library."""
+    if out is not None:
+        o = operand(op, "out", out, stream)
+        same_layout(op, "out", o, x)
+        return out, o
+    kind = x.kind
+    if kind == "torch":
+        t = _torch_empty_like(x.obj)
+        return t, _Operand(t, None, x.dtype, x.shape, t.data_ptr(), x.size, "torch", x.keep)
+    if kind == "cupy":
+        a = sys.modules["cupy"].empty(x.shape, dtype=x.dtype)  # (imported: x is one)
+        return a, _Operand(a, None, x.dtype, x.shape, a.data.ptr, x.size, "cupy")
+    flat = _numba_empty(x, stream)
+    ptr = flat.__array_interface__["data"][0] if K.SIM else (flat.device_ctypes_pointer.value or 0)
+    o = _Operand(flat, flat, x.dtype, x.shape, ptr, x.size, "numba")
+    if kind == "dlpack":
+        return _Pending(DLPackArray(flat, x.dtype, x.shape, stream), x.obj), o
+    res = flat.reshape(x.shape) if len(x.shape) != 1 else flat
+    if x.dtype == BF16:
+        res = res.view(BF16)
+    return res, o
+
+
+def _torch_empty_like(t):  # replaced by torch.empty_like in _torch_setup
+    raise NotImplementedError
+
+
+class _Pending:
+    """A result to hand over through DLPack once the kernel is launched."""
+    __slots__ = ("arr", "like")
+
+    def __init__(self, arr, like):
+        self.arr, self.like = arr, like
+
+    def done(self):
+        return _from_dlpack_like(self.like, self.arr)
+
+
+def _finish(res):
+    return res.done() if type(res) is _Pending else res
+
+
+def of_kind(x, dev):
+    """A Numba device array `dev` (x's storage dtype) presented as x's kind (zero-copy)."""
+    kind = x.kind
+    if kind == "torch":
+        import torch
+        t = torch.as_tensor(dev, device=x.obj.device)
+        return t.view(torch.bfloat16) if x.dtype == BF16 else t
+    if kind == "cupy":
+        import cupy
+        a = cupy.asarray(dev)
+        return a.view(x.dtype) if x.dtype == BF16 else a
+    if kind == "dlpack":
+        return _from_dlpack_like(x.obj, DLPackArray(dev.reshape(dev.size), x.dtype, dev.shape))
+    return dev.view(BF16) if x.dtype == BF16 else dev
 
 
 def run(op, row, xs, out, params, stream):
     """Compute row `row` on the checked operands `xs` (x, or g and x in the
     public order) with the scalar `params`; return the result object."""
     x = xs[-1]
-    st = stream_handle(op, stream, x.obj)
+    st = _default_stream(x) if stream is None else stream_handle(op, stream, x.obj)
     res, o = output(op, x, out, st)
-    if x.size == 0:
-        return res
-    arrays = [x] + ([xs[0]] if len(xs) == 2 else []) + [o]
-    aligned = not (x.ptr % 16 or o.ptr % 16 or (len(xs) == 2 and xs[0].ptr % 16))
-    cdt = K.compute_dtype(row, x.dtype)
-    pv = [cdt.type(p) for p in params] + [cdt.type(0)] * (2 - len(params))
-    K.launch(row, x.dtype, "vec" if aligned else "scalar", st, x.size, arrays, pv)
-    return res
+    n = x.size
+    if n == 0:
+        return _finish(res)
+    if len(xs) == 2:
+        g = xs[0]
+        arrays = (x, g, o)
+        aligned = not (x.ptr % 16 or o.ptr % 16 or g.ptr % 16)
+    else:
+        arrays = (x, o)
+        aligned = not (x.ptr % 16 or o.ptr % 16)
+    # (the launcher converts the parameters to the compute type)
+    K.launcher(row, x.dtype, "vec" if aligned else "scalar")(st, n, arrays, params)
+    return _finish(res)
 
 
 def run_chan(op, row, xs, out, w_dev, inner, stream):
     """leaky_relu / leaky_relu_bwd with the slope read per element from the
-    device array `w_dev`: ``w[(i // inner) % len(w)]``."""
+    device array `w_dev` (x's storage dtype): ``w[(i // inner) % len(w)]``."""
     x = xs[-1]
-    st = stream_handle(op, stream, x.obj)
+    st = stream_handle(op, stream, x.obj) if stream is not None else _default_stream(x)
     res, o = output(op, x, out, st)
     if x.size == 0:
-        return res
+        return _finish(res)
     arrays = [x] + ([xs[0]] if len(xs) == 2 else []) + [o]
-    K.launch(row, x.dtype, "chan", st, x.size, arrays, [_Device(w_dev), inner, int(w_dev.size)])
-    return res
+    K.launcher(row, x.dtype, "chan")(st, x.size, arrays, [_Device(w_dev), inner, int(w_dev.size)])
+    return _finish(res)

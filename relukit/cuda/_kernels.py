@@ -44,6 +44,17 @@ BLOCKS_PER_SM = 2 if SIM else 64  # grid cap: further tiles go round again
 _STORAGE = {np.dtype(np.float16): nt.float16, np.dtype(np.float32): nt.float32,
             np.dtype(np.float64): nt.float64}
 
+# bfloat16 (ml_dtypes' NumPy dtype) is stored as its 16-bit patterns: the kernels
+# load uint16, widen to float32 exactly (the bits are float32's upper half), run
+# the row's float32 computation, round the float32 result to bfloat16 to nearest
+# even (NaN stays NaN, quiet), as the CPU's bfloat16 loops do (src/bf16loops.c).
+try:
+    import ml_dtypes as _ml_dtypes
+    BF16 = np.dtype(_ml_dtypes.bfloat16)
+    _STORAGE[BF16] = nt.uint16
+except ImportError:  # pragma: no cover - ml_dtypes is in relukit[cuda]
+    BF16 = None
+
 
 _CDT = {}
 
@@ -54,6 +65,8 @@ def compute_dtype(row, dtype):
     c = _CDT.get(key)
     if c is None:
         d = np.dtype(dtype)
+        if d == BF16:  # bfloat16 goes through the float32 computation
+            d = np.dtype(np.float32)
         if d == np.float64 or (ROWS[row][2] != "piece" and d != np.float16):
             c = np.dtype(np.float64)
         else:
@@ -95,6 +108,17 @@ if SIM:
             return type(a)(float(a) * float(b) + float(c))
         return type(a)(float(Fraction(float(a)) * Fraction(float(b)) + Fraction(float(c))))
 
+    def bf2f(u):
+        """The float32 whose upper half is the bfloat16 bit pattern u (exact)."""
+        return np.array([int(u) << 16], np.uint32).view(np.float32)[0]
+
+    def f2bf(f):
+        """float32 -> bfloat16 bit pattern, to nearest even; NaN stays NaN (quiet)."""
+        u = int(np.array([f], np.float32).view(np.uint32)[0])
+        if (u & 0x7FFFFFFF) > 0x7F800000:
+            return np.uint16((u >> 16) | 0x0040)
+        return np.uint16(((u + 0x7FFF + ((u >> 16) & 1)) >> 16) & 0xFFFF)
+
     def _math_ns():
         # numpy's scalar functions: like the GPU's, they return inf/0 instead of raising
         return {"exp": np.exp, "expm1": np.expm1, "log1p": np.log1p, "erfc": math.erfc,
@@ -130,7 +154,8 @@ else:
                     u = builder.extract_element(w, _c(k // 2))
                     if k % 2:
                         u = builder.lshr(u, _c(16))
-                    vals.append(builder.bitcast(builder.trunc(u, _I16), elt))
+                    h = builder.trunc(u, _I16)
+                    vals.append(h if elt == _I16 else builder.bitcast(h, elt))
             else:
                 v = builder.bitcast(w, _ir.VectorType(elt, n))
                 vals = [builder.extract_element(v, _c(k)) for k in range(n)]
@@ -153,8 +178,8 @@ else:
             if n == 8:
                 w = _ir.Constant(_V4, _ir.Undefined)
                 for k in range(4):
-                    lo = builder.zext(builder.bitcast(builder.extract_value(t, 2 * k), _I16), _I32)
-                    hi = builder.zext(builder.bitcast(builder.extract_value(t, 2 * k + 1), _I16), _I32)
+                    lo = builder.zext(_as_i16(builder, builder.extract_value(t, 2 * k)), _I32)
+                    hi = builder.zext(_as_i16(builder, builder.extract_value(t, 2 * k + 1)), _I32)
                     w = builder.insert_element(w, builder.or_(lo, builder.shl(hi, _c(16))), _c(k))
             else:
                 v = _ir.Constant(_ir.VectorType(elt, n), _ir.Undefined)
@@ -165,6 +190,32 @@ else:
             return context.get_dummy_value()
 
         return nt.void(arr, idx, vals), codegen
+
+    def _as_i16(builder, v):
+        return v if v.type == _I16 else builder.bitcast(v, _I16)
+
+    @_intrinsic
+    def bf2f(typingctx, u):
+        """The float32 whose upper half is the bfloat16 bit pattern u (a uint16): exact."""
+        def codegen(context, builder, sig, args):
+            w = builder.shl(builder.zext(args[0], _I32), _c(16))
+            return builder.bitcast(w, _ir.FloatType())
+        return nt.float32(nt.uint16), codegen
+
+    @_intrinsic
+    def f2bf(typingctx, f):
+        """float32 -> bfloat16 bit pattern (uint16), to nearest even; NaN keeps its
+        sign and high payload, with the quiet bit set (src/bf16loops.c)."""
+        def codegen(context, builder, sig, args):
+            v = args[0]
+            u = builder.bitcast(v, _I32)
+            hi = builder.lshr(u, _c(16))
+            rounded = builder.lshr(builder.add(builder.add(u, _c(0x7FFF)),
+                                               builder.and_(hi, _c(1))), _c(16))
+            nan = builder.fcmp_unordered("uno", v, v)
+            r = builder.select(nan, builder.or_(hi, _c(0x40)), rounded)
+            return builder.trunc(r, _I16)
+        return nt.uint16(nt.float32), codegen
 
     def _math_ns():
         return {"exp": math.exp, "expm1": math.expm1, "log1p": math.log1p, "erfc": math.erfc,
@@ -219,11 +270,18 @@ def kernel_source(row, dtype, variant):
     args = ["n"] + arrays + ["y"] + params
     chan = variant == "chan"
     vec = variant == "vec"
+    bf = BF16 is not None and np.dtype(dtype) == BF16
+
+    def ld(e):  # a stored element in the compute type
+        return f"C(bf2f({e}))" if bf else f"C({e})"
 
     def call(xe, ge, idx):
-        pa = f"C(w[({idx}) // inner % nch])" if chan else "a"
+        pa = ld(f"w[({idx}) // inner % nch]") if chan else "a"
         pb = "C(0.0)" if chan else "b"
-        return f"S(f(C({xe}), {f'C({ge})' if nin == 2 else 'C(0.0)'}, {pa}, {pb}))"
+        v = f"f({ld(xe)}, {ld(ge) if nin == 2 else 'C(0.0)'}, {pa}, {pb})"
+        # bfloat16: the float32 result (rounded once to float32, as the float32 kernel
+        # stores it), then rounded to bfloat16
+        return f"f2bf(F32({v}))" if bf else f"S({v})"
 
     def load(a, i):
         return f"ld16({a}, {i})" if vec else "(" + ", ".join(f"{a}[{i} + {k}]" for k in range(N)) + ",)"
@@ -287,7 +345,8 @@ def python_kernel(row, dtype, variant):
     cdt = compute_dtype(row, dtype)
     src, _ = kernel_source(row, dtype, variant)
     ns = _namespace(cdt, dtype)
-    ns.update({"cuda": cuda, "ld16": ld16, "st16": st16, "C": _STORAGE[cdt], "S": _STORAGE[dtype]})
+    ns.update({"cuda": cuda, "ld16": ld16, "st16": st16, "C": _STORAGE[cdt], "S": _STORAGE[dtype],
+               "F32": nt.float32, "bf2f": bf2f, "f2bf": f2bf})
     exec(compile(src, f"<relukit.cuda kernel {row} {dtype.name} {variant}>", "exec"), ns)
     fn = ns["kernel"]
     fn.__name__ = f"rk_{dtype.name}_{row}_{variant}"
@@ -384,26 +443,107 @@ def launch(row, dtype, variant, stream, n, arrays, params):
     with ``ptr`` and ``flat()``, see ``_arrays._Operand``) with the scalar
     `params` on the stream with handle `stream` (an int; 0: the default
     stream)."""
-    N = lanes(dtype)
-    blocks = grid_for(-(-n // (N * unroll(row, variant))))
-    fast = _fast_kernel(row, dtype, variant)
-    if fast is not None:
-        kern, ctype = fast
-        args = [ctypes.c_int64(n)]
-        for a in arrays:
-            args += _array_args(a.ptr, n, a.dtype.itemsize)
-        if variant == "chan":
+    launcher(row, dtype, variant)(stream, n, arrays, params)
+
+
+_LAUNCHERS = {}
+
+
+def launcher(row, dtype, variant):
+    """The cached :class:`Launcher` of (row, storage dtype, variant)."""
+    key = (row, dtype, variant)
+    f = _LAUNCHERS.get(key)
+    if f is None:
+        f = _LAUNCHERS[key] = Launcher(row, np.dtype(dtype), variant)
+    return f
+
+
+class Launcher:
+    """Everything about launching one kernel that does not change from call to
+    call, worked out once: the compiled function, the elements a block covers,
+    the grid cap, the parameter ctype, the argument layout.  A call then only
+    fills in the length, the addresses, the parameters and the stream.
+
+    Direct launches hand the compiled function its arguments as Numba lays them
+    out (n; per 1-D array: meminfo, parent, size, itemsize, data, shape, stride;
+    then the parameters) through cuda.core; where that is unavailable (the
+    simulator, another numba-cuda), the call goes through Numba's dispatcher.
+    """
+    __slots__ = ("row", "dtype", "variant", "per_block", "isz", "fast", "kern", "ctype",
+                 "max_blocks", "zeros")
+
+    def __init__(self, row, dtype, variant):
+        self.row, self.dtype, self.variant = row, dtype, variant
+        self.per_block = THREADS * lanes(dtype) * unroll(row, variant)
+        self.isz = dtype.itemsize
+        self.fast = None  # None: not tried yet; then True or False
+        self.kern = self.ctype = self.zeros = None
+        self.max_blocks = 0
+
+    def _resolve(self):
+        f = _fast_kernel(self.row, self.dtype, self.variant)
+        if f is None:
+            self.fast = False
+            return
+        # cuda.core passes a Python float (NumPy's float64 is one) as a double and a
+        # NumPy float32 as a float, both checked early in its argument conversion
+        self.kern = f[0]
+        self.ctype = compute_dtype(self.row, self.dtype).type
+        self.zeros = (self.ctype(0.0), self.ctype(0.0))
+        self.max_blocks = sm_count() * BLOCKS_PER_SM
+        self.fast = True
+
+    def __call__(self, stream, n, arrays, params):
+        if not self.fast:
+            if self.fast is None:
+                self._resolve()
+                return self(stream, n, arrays, params)
+            return self._dispatch(stream, n, arrays, params)
+        blocks = -(-n // self.per_block)
+        if blocks > self.max_blocks:
+            blocks = self.max_blocks
+        cfg = _CONFIGS.get(blocks)
+        if cfg is None:
+            cfg = _config(blocks)
+        st = _STREAMS.get(stream)
+        if st is None:
+            st = _core_stream(stream)
+        # Numba's layout: n, then per 1-D array (meminfo, parent, size, itemsize, data,
+        # shape, stride), then the parameters; a Python int goes in as 8 bytes
+        isz = self.isz
+        if self.variant == "chan":
             w, inner, nch = params
-            args += _array_args(w.ptr, w.size, w.dtype.itemsize)
-            args += [ctypes.c_int64(inner), ctypes.c_int64(nch)]
+            ps = (0, 0, w.size, isz, w.ptr, w.size, isz, inner, nch)
+        elif params:  # one or two scalars, converted only where they are not yet
+            c = self.ctype
+            p0 = params[0]
+            if type(p0) is not c:
+                p0 = c(p0)
+            if len(params) == 1:
+                ps = (p0, self.zeros[1])
+            else:
+                p1 = params[1]
+                ps = (p0, p1 if type(p1) is c else c(p1))
         else:
-            args += [ctype(float(p)) for p in params]
-        _core_launch(_core_stream(stream), _config(blocks), kern, *args)
-        return
-    k = get_kernel(row, dtype, variant)
-    if variant == "chan":
-        params = [params[0].flat(), np.int64(params[1]), np.int64(params[2])]
-    k[blocks, THREADS, numba_stream(stream)](n, *[a.flat() for a in arrays], *params)
+            ps = self.zeros
+        if len(arrays) == 2:
+            x, y = arrays
+            _core_launch(st, cfg, self.kern, n, 0, 0, n, isz, x.ptr, n, isz,
+                         0, 0, n, isz, y.ptr, n, isz, *ps)
+        else:
+            x, g, y = arrays
+            _core_launch(st, cfg, self.kern, n, 0, 0, n, isz, x.ptr, n, isz,
+                         0, 0, n, isz, g.ptr, n, isz, 0, 0, n, isz, y.ptr, n, isz, *ps)
+
+    def _dispatch(self, stream, n, arrays, params):
+        k = get_kernel(self.row, self.dtype, self.variant)
+        blocks = grid_for(-(-n // (lanes(self.dtype) * unroll(self.row, self.variant))))
+        if self.variant == "chan":
+            params = [params[0].flat(), np.int64(params[1]), np.int64(params[2])]
+        else:
+            c = compute_dtype(self.row, self.dtype).type
+            params = [c(p) for p in params] + [c(0)] * (2 - len(params))
+        k[blocks, THREADS, numba_stream(stream)](n, *[a.flat() for a in arrays], *params)
 
 
 def numba_stream(s):
@@ -433,18 +573,17 @@ def stream_int(s):
 import ctypes
 
 FAST_LAUNCH = {"enabled": not SIM, "reason": "simulator" if SIM else ""}
+# cuda.core's launch and LaunchConfig, Numba's stream conversion: set on the first launch
+_core_launch = _LaunchConfig = _core_stream_of = _GE_1_0 = None
 _FAST = {}
 _CONFIGS = {}
 _STREAMS = {}
 
 
-def _array_args(ptr, size, itemsize):
-    return [0, 0, size, itemsize, ptr, size, itemsize]
-
-
 def _fast_kernel(row, dtype, variant):
     """(cuda.core kernel, parameter ctype) of a row's kernel, or None when
-    direct launches are unavailable."""
+    direct launches are unavailable (the launcher passes parameters as Python
+    floats or NumPy float32, which cuda.core converts as fast)."""
     if not FAST_LAUNCH["enabled"]:
         return None
     key = (row, np.dtype(dtype), variant)
