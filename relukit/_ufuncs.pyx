@@ -76,23 +76,34 @@ BEST_TARGET = TARGETS[rk_best_target()]
 CPU_FEATURES = rk_cpu_features().decode()
 
 
-def _choose_target():
-    forced = os.environ.get("RELUKIT_TARGET", "").strip().lower()
+def choose_target(forced, compiled=COMPILED_TARGETS, supported=SUPPORTED_TARGETS,
+                  best=BEST_TARGET, cpu_features=CPU_FEATURES):
+    """The target to run and why, for a RELUKIT_TARGET value `forced` ('' if
+    unset), given the compiled and the supported targets (this build's and this
+    CPU's by default: import runs exactly this; tests pass others).
+
+    Raises ImportError naming RELUKIT_TARGET for an unknown target, one this
+    build did not compile, or one this CPU cannot run."""
+    forced = forced.strip().lower()
     if not forced:
-        return BEST_TARGET, "best target this CPU supports"
+        return best, "best target this CPU supports"
     if forced not in TARGETS:
         raise ImportError(
             f"relukit: RELUKIT_TARGET={forced!r} is not a relukit target; "
             f"use one of {', '.join(TARGETS)} (or unset it to pick the best)")
-    if forced not in COMPILED_TARGETS:
+    if forced not in compiled:
         raise ImportError(
             f"relukit: RELUKIT_TARGET={forced!r} was not compiled into this build "
-            f"(compiled: {', '.join(COMPILED_TARGETS)})")
-    if forced not in SUPPORTED_TARGETS:
+            f"(compiled: {', '.join(compiled)})")
+    if forced not in supported:
         raise ImportError(
             f"relukit: RELUKIT_TARGET={forced!r} cannot run on this CPU "
-            f"(it has: {CPU_FEATURES}; runnable targets: {', '.join(SUPPORTED_TARGETS)})")
+            f"(it has: {cpu_features}; runnable targets: {', '.join(supported)})")
     return forced, "forced by RELUKIT_TARGET"
+
+
+def _choose_target():
+    return choose_target(os.environ.get("RELUKIT_TARGET", ""))
 
 
 TARGET, TARGET_REASON = _choose_target()
