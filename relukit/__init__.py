@@ -18,9 +18,10 @@ else:
     from relukit._build_info import version as __version__
     from relukit._config import show_config
     from relukit._threads import get_num_threads, set_num_threads
-    from relukit._threads import _install_threadpoolctl_support
+    from relukit._threads import _install_threadpoolctl_support, _warn_bad_env
 
     _install_threadpoolctl_support()
+    _warn_bad_env()
 
     from relukit._api import (
         celu,

@@ -52,11 +52,30 @@ def test_show_config_dicts_and_stdout(capsys):
     assert cfg["Build"]["compiled_targets"] == list(_ufuncs.COMPILED_TARGETS)
     assert cfg["Runtime"]["threads"] >= 1
     assert "relu" in cfg["Kernels"]["ufuncs"]
+    # whether the bfloat16 loops are installed, and if not, why
+    import importlib.util
+
+    bf16 = cfg["Kernels"]["bfloat16_loops"]
+    if importlib.util.find_spec("ml_dtypes") is not None:
+        import ml_dtypes
+
+        assert bf16 == f"installed (ml_dtypes {ml_dtypes.__version__})"
+        assert relukit.relu(np.ones(2, ml_dtypes.bfloat16)).dtype == ml_dtypes.bfloat16
+    else:
+        assert bf16.startswith("not installed: ml_dtypes is not installed")
     assert relukit.show_config() is None
     text = capsys.readouterr().out
     assert f"target: {_ufuncs.TARGET}" in text and "compiler:" in text
+    assert f"bfloat16_loops: {bf16}" in text
     with pytest.raises(ValueError, match="show_config: mode"):
         relukit.show_config(mode="json")
+
+
+def test_show_config_bfloat16_without_ml_dtypes():
+    r = run_python("import sys; sys.modules['ml_dtypes'] = None\n"
+                   "import relukit; print(relukit.show_config('dicts')['Kernels']['bfloat16_loops'])")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().startswith("not installed: ml_dtypes")
 
 
 def test_kernel_rows_generate_ufuncs():
