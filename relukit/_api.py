@@ -722,8 +722,11 @@ def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, rng=None, *, inplace=
     x, xdt = _operand(x)
     if inplace:
         out = _inplace_out("rrelu", x, out)
-    lo = _param("rrelu", "lower", lower, None)
-    hi = _param("rrelu", "upper", upper, None)
+    # the bounds in the dtype x computes in (float32 for float16), as relukit.cuda
+    # takes them, so that a seed draws the same noise on both
+    bdt = _loop_dtype(xdt, None, None)
+    lo = _param("rrelu", "lower", lower, bdt)
+    hi = _param("rrelu", "upper", upper, bdt)
     if np.ndim(lo) or np.ndim(hi):
         raise ValueError("rrelu: lower and upper must be scalars")
     lo, hi = float(lo), float(hi)

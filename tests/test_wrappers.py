@@ -280,3 +280,24 @@ def test_relu_backward_from_output():
     y = relukit.relu(x)
     assert_same(relukit.relu_backward(g, y, from_output=True), relukit.relu_backward(g, x))
     assert_same(relukit.relu_backward(g, x), np.where(x > 0, g, np.where(np.isnan(x), np.nan, 0.0)))
+
+
+def test_softplus_from_output_near_the_threshold():
+    """Documented, not torch's: where beta*y > threshold the gradient is g, so at
+    x = 5, beta = 2, threshold = 10 (beta*x == threshold: the log branch, whose
+    y = 5.0000227 puts beta*y above it) it is 1, where torch gives 0.9999546; the
+    difference is within exp(-threshold) relative, as the docstring and README say."""
+    x = np.array([5.0])
+    y = relukit.softplus(x, 2.0, 10.0)
+    got = relukit.softplus_backward(np.ones(1), y, 2.0, 10.0, from_output=True)
+    true = 1 / (1 + np.exp(-10.0))  # sigmoid(beta x)
+    assert got[0] == 1.0
+    assert abs(got[0] - true) <= np.exp(-10.0) * true
+    assert_same(relukit.softplus_backward(np.ones(1), x, 2.0, 10.0), np.array([true]))
+    import pathlib
+
+    readme = pathlib.Path(__file__).resolve().parent.parent / "README.md"
+    if readme.exists():
+        row = next(line for line in readme.read_text().splitlines() if line.startswith("| `softplus("))
+        assert "within `exp(-threshold)`" in row
+    assert "within ``exp(-threshold)``" in relukit.softplus_backward.__doc__

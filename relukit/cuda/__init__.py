@@ -534,7 +534,7 @@ def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, rng=None, *, out=None
         The result.
     noise : GPU array
         Only when ``training=True``: the slope of each element (1 where
-        ``x >= 0``), of x's kind; pass it to :func:`rrelu_backward`.
+        ``x > 0``), of x's kind; pass it to :func:`rrelu_backward`.
     """
     A = _A()
     op = "rrelu"
