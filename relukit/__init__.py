@@ -77,13 +77,15 @@ else:
         _bfloat16.register_f32par([(uf, _ufuncs.UFUNCS[n], npar[n])
                                    for n, uf in _ufuncs.F32PAR_UFUNCS.items()], dt)
         _api._HALF.add(dt)
+        for op in _api.OPS_WITHOUT_PARAMETERS:  # their types now list bfloat16
+            _api._share_ufunc_attributes(op)
         _api._EXTRA_FLOATS.add(dt)
         return dt
 
     _bfloat16_dtype = _register_bfloat16()
     del _register_bfloat16
 
-    # ops without parameters are thin callables around their ufuncs (relukit._api.Op:
+    # ops without parameters are thin functions around their ufuncs (relukit._api._op:
     # x= and inplace= besides every ufunc keyword; .ufunc is the ufunc itself)
     swish, swish_backward = silu, silu_backward
 

@@ -1,8 +1,8 @@
 """Type stubs of relukit's public API (``relukit.__all__``).
 
-Ops without parameters are thin callables around NumPy ufuncs (``Op``: the
-ufunc is ``.ufunc``, its attributes read through); the others are wrappers
-typed here with their parameters.  A wrapper given an
+Ops without parameters are thin functions around NumPy ufuncs (typed ``Op``:
+the ufunc is ``.ufunc``, its attributes are copied onto the function); the
+others are wrappers typed here with their parameters.  A wrapper given an
 ndarray returns an ndarray (or, for ``prelu_backward`` and ``rrelu`` with
 ``training=True``, a pair of them); given a scalar, a list or a duck array
 (Dask, xarray), it returns whatever the ufunc returns for it (``Any``).

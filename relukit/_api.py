@@ -28,6 +28,8 @@ def _operand(x):
     """``(x, its dtype)``: x itself where it carries a NumPy dtype (an ndarray,
     a Dask array, an xarray or pandas object), else ``np.asarray(x)`` (a list, a
     torch tensor), as the ufunc would convert it."""
+    if type(x) is np.ndarray:
+        return x, x.dtype
     dt = getattr(x, "dtype", None)
     if isinstance(dt, np.dtype):
         return x, dt
@@ -54,7 +56,12 @@ def _loop_dtype(dt, out, kwargs):
     ``dtype=`` keyword's, else the promotion of x's and a float ``out``'s (NumPy
     picks its loop from the output too), else x's.  None for non-float x without
     either (a Python float parameter then follows NumPy's promotion)."""
-    want = kwargs.get("dtype") if kwargs else None
+    if not kwargs:
+        if out is None:
+            return dt if dt.kind == "f" or dt in _EXTRA_FLOATS else None
+        want = None
+    else:
+        want = kwargs.get("dtype")
     if want is not None:
         try:
             w = np.dtype(want)
@@ -64,7 +71,7 @@ def _loop_dtype(dt, out, kwargs):
     if out is not None:
         o = out[0] if type(out) is tuple and len(out) == 1 else out
         od = getattr(o, "dtype", None)
-        if isinstance(od, np.dtype) and od != dt and _is_float(od):
+        if od is not dt and isinstance(od, np.dtype) and od != dt and _is_float(od):
             if not _is_float(dt):
                 return od
             try:
@@ -201,7 +208,7 @@ def _operands2(g, x, out, kwargs):
     """A backward op's ``(g, x, loop dtype)`` (see _operand, _loop_dtype): the loop
     computes in the promotion of g's and x's float dtypes."""
     x, dt = _operand(x)
-    gdt = getattr(g, "dtype", None)
+    gdt = g.dtype if type(g) is np.ndarray else getattr(g, "dtype", None)
     if gdt is not dt and gdt != dt:
         g, gdt = _operand(g)
         if gdt != dt and _is_float(gdt) and _is_float(dt):
@@ -215,9 +222,11 @@ def _operands2(g, x, out, kwargs):
 def _arrays2(g, x):
     """g and x as the ufunc takes them: as they are where they carry a NumPy dtype,
     else through np.asarray (a list, a torch tensor)."""
-    if not isinstance(getattr(x, "dtype", None), np.dtype) and not hasattr(x, "__array_ufunc__"):
+    if type(x) is not np.ndarray and not isinstance(getattr(x, "dtype", None), np.dtype) \
+            and not hasattr(x, "__array_ufunc__"):
         x = np.asarray(x)
-    if not isinstance(getattr(g, "dtype", None), np.dtype) and not hasattr(g, "__array_ufunc__"):
+    if type(g) is not np.ndarray and not isinstance(getattr(g, "dtype", None), np.dtype) \
+            and not hasattr(g, "__array_ufunc__"):
         g = np.asarray(g)
     return g, x
 
@@ -1121,65 +1130,62 @@ def gelu_backward(g, x, approximate="none", *, from_output=False, out=None, **kw
 
 
 # ---------------------------------------------------------------- ops without parameters
-class Op:
-    """A parameterless forward op: its ufunc, behind a thin call that adds what a
-    ufunc cannot take, the operand by keyword (``x=``) and torch's ``inplace=``.
+_MISSING = object()
+# the ufunc attributes an op without parameters carries as its own (set again
+# after the bfloat16 loops are added, which change types and ntypes)
+_UFUNC_ATTRS = ("nin", "nout", "nargs", "ntypes", "types", "identity", "signature",
+                "at", "reduce", "accumulate", "reduceat", "outer")
 
-    The ufunc itself is the ``ufunc`` attribute; its other attributes (``types``,
-    ``nin``, ``nout``, ``at``, ``reduce``, ``outer``, ...) read through, and a call
-    takes every ufunc keyword (``out``, ``where``, ``dtype``, ``casting``, ...).
-    """
 
-    def __init__(self, name):
-        uf = _U[name]
-        self.ufunc = uf
-        self.__name__ = self.__qualname__ = name
-        sig, body = uf.__doc__.split("\n\n", 1)
-        self.__doc__ = (f"{name}(x, out=None, *, inplace=False, **kwargs)\n\n{body}\n"
-                        "inplace=True (torch's keyword) writes the result into `x` and "
-                        f"returns it; ``{name}.ufunc`` is the ufunc itself.\n")
+def _op(name):
+    """A parameterless forward op: its ufunc, behind a thin function that adds
+    what a ufunc cannot take, the operand by keyword (``x=``) and torch's
+    ``inplace=``.  The ufunc itself is the ``ufunc`` attribute; its other
+    attributes (``types``, ``nin``, ``at``, ``reduce``, ...) are copied onto the
+    function.  (A plain function, not a callable class: CPython calls it through
+    vectorcall, a class instance's __call__ through a slower generic path.)"""
+    uf = _U[name]
 
-    def __call__(self, *args, out=None, inplace=False, **kwargs):
+    def op(x=_MISSING, out=None, *more, inplace=False, **kwargs):
         # (x) or (x=), and out positionally as a ufunc takes it: (x, out)
-        n = len(args)
-        if n == 1 and "x" not in kwargs:
-            x = args[0]
-        elif n == 0 and "x" in kwargs:
-            x = kwargs.pop("x")
-        elif n == 2 and out is None and "x" not in kwargs:
-            x, out = args
-        else:
-            raise TypeError(f"{self.__name__}() takes one operand x (and out), not "
-                            f"{n} positional argument{'s' * (n != 1)}"
-                            f"{' and x=' if 'x' in kwargs else ''}")
-        if not isinstance(getattr(x, "dtype", None), np.dtype) and not hasattr(x, "__array_ufunc__"):
+        if x is _MISSING or more:
+            n = (x is not _MISSING) + (out is not None) + len(more)
+            raise TypeError(f"{name}() takes one operand x (and out), not "
+                            f"{n} positional argument{'s' * (n != 1)}")
+        if type(x) is not np.ndarray and not isinstance(getattr(x, "dtype", None), np.dtype) \
+                and not hasattr(x, "__array_ufunc__"):
             x = np.asarray(x)  # as the ufunc would, for a list or a torch tensor
         if inplace:
-            out = _inplace_out(self.__name__, x, out)
+            out = _inplace_out(name, x, out)
         try:
-            return self.ufunc(x, out=out, **kwargs)
+            return uf(x, out=out, **kwargs)
         except (TypeError, ValueError) as exc:
-            raise _naming(self.__name__, exc, kwargs) from exc
+            raise _naming(name, exc, kwargs) from exc
 
-    def __getattr__(self, attr):
-        if attr.startswith("__") or attr == "ufunc":  # not set yet (copy, pickle)
-            raise AttributeError(attr)
-        return getattr(self.ufunc, attr)
+    op.__name__ = op.__qualname__ = name
+    op.__module__ = "relukit"
+    body = uf.__doc__.split("\n\n", 1)[1]
+    op.__doc__ = (f"{name}(x, out=None, *, inplace=False, **kwargs)\n\n{body}\n"
+                  "inplace=True (torch's keyword) writes the result into `x` and "
+                  f"returns it; ``{name}.ufunc`` is the ufunc itself.\n")
+    op.ufunc = uf
+    _share_ufunc_attributes(op)
+    return op
 
-    def __reduce__(self):
-        return self.__name__  # pickled by name: relukit._api.<name>
 
-    def __repr__(self):
-        return f"<relukit op {self.__name__!r} (a NumPy ufunc underneath)>"
+def _share_ufunc_attributes(op):
+    for attr in _UFUNC_ATTRS:
+        setattr(op, attr, getattr(op.ufunc, attr))
 
 
-relu = Op("relu")
-relu6 = Op("relu6")
-hardsigmoid = Op("hardsigmoid")
-hardswish = Op("hardswish")
-selu = Op("selu")
-silu = Op("silu")
-mish = Op("mish")
+relu = _op("relu")
+relu6 = _op("relu6")
+hardsigmoid = _op("hardsigmoid")
+hardswish = _op("hardswish")
+selu = _op("selu")
+silu = _op("silu")
+mish = _op("mish")
+OPS_WITHOUT_PARAMETERS = (relu, relu6, hardsigmoid, hardswish, selu, silu, mish)
 
 
 def _backward_wrapper(op, from_output_ufunc):

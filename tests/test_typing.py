@@ -56,11 +56,9 @@ def test_stub_ops_are_ops():
     every public one is annotated as one."""
     import numpy as np
 
-    from relukit._api import Op
-
     annotated = {node.target.id for node in _stub_tree().body
                  if isinstance(node, ast.AnnAssign) and ast.unparse(node.annotation) == "Op"}
-    runtime = {n for n in relukit.__all__ if isinstance(getattr(relukit, n), Op)}
+    runtime = {n for n in relukit.__all__ if hasattr(getattr(relukit, n), "ufunc")}
     assert annotated == runtime and len(runtime) >= 8
     assert all(isinstance(getattr(relukit, n).ufunc, np.ufunc) for n in runtime)
 
@@ -91,7 +89,7 @@ def test_stub_signatures_match_the_functions():
     checked = 0
     for name in relukit.__all__:
         obj = getattr(relukit, name)
-        if not inspect.isfunction(obj):
+        if not inspect.isfunction(obj) or hasattr(obj, "ufunc"):  # (Op: its own test)
             continue
         runtime = [(p.name, p.kind.name) for p in inspect.signature(obj).parameters.values()]
         assert runtime in sigs[name], f"{name}: runtime {runtime}, stub {sigs[name]}"

@@ -7,7 +7,6 @@ import pytest
 from conftest import assert_same, public_ops
 
 import relukit
-from relukit._api import Op
 
 SENTINEL = 12345.0
 
@@ -258,14 +257,14 @@ def _kw_bwd(f, args):
 def test_ops_without_parameters_keep_their_ufunc():
     for name in ("relu", "relu6", "hardsigmoid", "hardswish", "selu", "silu", "swish", "mish"):
         op = getattr(relukit, name)
-        assert isinstance(op, Op) and isinstance(op.ufunc, np.ufunc)
+        assert callable(op) and isinstance(op.ufunc, np.ufunc)
         assert op.types == op.ufunc.types and op.nin == 1
     a = np.array([-1.0, 2.0, -3.0])
     relukit.relu.at(a, [0, 1])
     assert_same(a, np.array([0.0, 2.0, -3.0]))
     out = np.empty(3)
     assert relukit.relu(np.array([-1.0, 2.0, 3.0]), out) is out  # positional out, as a ufunc
-    with pytest.raises(TypeError, match=r"^relu\(\) takes one operand x"):
+    with pytest.raises(TypeError, match=r"^relu\(\) got multiple values for argument 'x'"):
         relukit.relu(a, x=a)
 
 
