@@ -165,7 +165,8 @@ def _ufunc(name, dt, *params):
     """The ufunc that computes op `name` in loop dtype `dt` with `params`: for
     float16 and bfloat16 with scalar (float32) parameters, its loop that takes them
     as float32; else the op's ufunc."""
-    if dt in _HALF and all(type(p) is np.ndarray and p.ndim == 0 for p in params):
+    if dt is not None and dt.itemsize == 2 and dt in _HALF \
+            and all(type(p) is np.ndarray and p.ndim == 0 for p in params):
         return _F32PAR[name]
     return _U[name]
 
@@ -204,10 +205,25 @@ def _inplace_out(op, x, out):
     return x
 
 
+def _prep(x, out, kwargs):
+    """A forward op's ``(x, loop dtype)``: _operand and _loop_dtype, with a fast
+    path for the common call (an ndarray, no out= or one of x's dtype)."""
+    if type(x) is np.ndarray:
+        dt = x.dtype
+    else:
+        x, dt = _operand(x)
+    if not kwargs and (out is None or (type(out) is np.ndarray and out.dtype is dt)):
+        return x, (dt if dt.kind == "f" or dt in _EXTRA_FLOATS else None)
+    return x, _loop_dtype(dt, out, kwargs)
+
+
 def _operands2(g, x, out, kwargs):
     """A backward op's ``(g, x, loop dtype)`` (see _operand, _loop_dtype): the loop
     computes in the promotion of g's and x's float dtypes."""
-    x, dt = _operand(x)
+    if type(x) is np.ndarray:
+        dt = x.dtype
+    else:
+        x, dt = _operand(x)
     gdt = g.dtype if type(g) is np.ndarray else getattr(g, "dtype", None)
     if gdt is not dt and gdt != dt:
         g, gdt = _operand(g)
@@ -216,6 +232,8 @@ def _operands2(g, x, out, kwargs):
                 dt = np.promote_types(dt, gdt)
             except TypeError:
                 pass
+    if not kwargs and (out is None or (type(out) is np.ndarray and out.dtype is dt)):
+        return g, x, (dt if dt.kind == "f" or dt in _EXTRA_FLOATS else None)
     return g, x, _loop_dtype(dt, out, kwargs)
 
 
@@ -266,10 +284,9 @@ def hardtanh(x, min_val=-1.0, max_val=1.0, *, inplace=False, out=None, **kwargs)
     ValueError
         If a bound is NaN or ``min_val > max_val``; nothing is written to `out`.
     """
-    x, dt = _operand(x)
     if inplace:
         out = _inplace_out("hardtanh", x, out)
-    dt = _loop_dtype(dt, out, kwargs)
+    x, dt = _prep(x, out, kwargs)
     lo = _param("hardtanh", "min_val", min_val, dt)
     hi = _param("hardtanh", "max_val", max_val, dt)
     _check_bounds("hardtanh", lo, hi, min_val, max_val)
@@ -350,10 +367,9 @@ def threshold(x, threshold, value, *, inplace=False, out=None, **kwargs):
     ValueError
         If a parameter is NaN; nothing is written to `out`.
     """
-    x, dt = _operand(x)
     if inplace:
         out = _inplace_out("threshold", x, out)
-    dt = _loop_dtype(dt, out, kwargs)
+    x, dt = _prep(x, out, kwargs)
     th = _param("threshold", "threshold", threshold, dt)
     v = _param("threshold", "value", value, dt)
     return _call("threshold", _ufunc("threshold", dt, th, v), x, th, v, out=out, **kwargs)
@@ -431,10 +447,9 @@ def leaky_relu(x, negative_slope=0.01, *, inplace=False, out=None, **kwargs):
     ValueError
         If the slope is NaN; nothing is written to `out`.
     """
-    x, dt = _operand(x)
     if inplace:
         out = _inplace_out("leaky_relu", x, out)
-    dt = _loop_dtype(dt, out, kwargs)
+    x, dt = _prep(x, out, kwargs)
     s = _param("leaky_relu", "negative_slope", negative_slope, dt)
     return _call("leaky_relu", _ufunc("leaky_relu", dt, s), x, s, out=out, **kwargs)
 
@@ -531,10 +546,9 @@ def prelu(x, weight, axis=1, *, inplace=False, out=None, **kwargs):
     ValueError
         Weight of the wrong length or shape, NaN weight, bad axis.
     """
-    x, dt = _operand(x)
     if inplace:
         out = _inplace_out("prelu", x, out)
-    dt = _loop_dtype(dt, out, kwargs)
+    x, dt = _prep(x, out, kwargs)
     xa, wb, _ = _prelu_weight("prelu", x, weight, axis, dt)
     return _call("prelu", _ufunc("leaky_relu", dt, wb), xa, wb, out=out, **kwargs)
 
@@ -860,10 +874,9 @@ def elu(x, alpha=1.0, *, inplace=False, out=None, **kwargs):
     ValueError
         NaN alpha; nothing is written to `out`.
     """
-    x, dt = _operand(x)
     if inplace:
         out = _inplace_out("elu", x, out)
-    dt = _loop_dtype(dt, out, kwargs)
+    x, dt = _prep(x, out, kwargs)
     a = _param("elu", "alpha", alpha, dt)
     return _call("elu", _ufunc("elu", dt, a), x, a, out=out, **kwargs)
 
@@ -934,10 +947,9 @@ def celu(x, alpha=1.0, *, inplace=False, out=None, **kwargs):
     ValueError
         alpha is 0 or NaN; nothing is written to `out`.
     """
-    x, dt = _operand(x)
     if inplace:
         out = _inplace_out("celu", x, out)
-    dt = _loop_dtype(dt, out, kwargs)
+    x, dt = _prep(x, out, kwargs)
     a = _celu_alpha("celu", alpha, dt)
     return _call("celu", _ufunc("celu", dt, a), x, a, out=out, **kwargs)
 
@@ -1011,10 +1023,9 @@ def softplus(x, beta=1.0, threshold=20.0, *, inplace=False, out=None, **kwargs):
     ValueError
         beta is 0, or a parameter is NaN; nothing is written to `out`.
     """
-    x, dt = _operand(x)
     if inplace:
         out = _inplace_out("softplus", x, out)
-    dt = _loop_dtype(dt, out, kwargs)
+    x, dt = _prep(x, out, kwargs)
     b, t = _softplus_params("softplus", beta, threshold, dt)
     return _call("softplus", _ufunc("softplus", dt, b, t), x, b, t, out=out, **kwargs)
 
