@@ -337,7 +337,8 @@ def hardtanh_backward(g, x, min_val=-1.0, max_val=1.0, *, from_output=False, out
     lo = _param("hardtanh_backward", "min_val", min_val, dt)
     hi = _param("hardtanh_backward", "max_val", max_val, dt)
     _check_bounds("hardtanh_backward", lo, hi, min_val, max_val)
-    return _call("hardtanh_backward", _ufunc("hardtanh_backward", dt, lo, hi), g, x, lo, hi, out=out, **kwargs)
+    return _call("hardtanh_backward", _ufunc("hardtanh_backward", dt, lo, hi), g, x, lo, hi,
+                 out=out, **kwargs)
 
 
 # ---------------------------------------------------------------- threshold
@@ -659,9 +660,9 @@ def _prelu_outs(out):
             return out[0], (out[1] if len(out) == 2 else None)
     elif isinstance(out, np.ndarray) or hasattr(out, "__array_ufunc__"):
         return out, None
+    length = f" of length {len(out)}" if isinstance(out, (tuple, list)) else ""
     raise TypeError("prelu_backward: out must be an array for grad_x, or a pair "
-                    "(grad_x, grad_weight) of arrays or None, not "
-                    f"{type(out).__name__}{' of length %d' % len(out) if isinstance(out, (tuple, list)) else ''}")
+                    f"(grad_x, grad_weight) of arrays or None, not {type(out).__name__}{length}")
 
 
 def _wgrad_terms(g, x, acc_dt):
@@ -1058,7 +1059,8 @@ def softplus_backward(g, x, beta=1.0, threshold=20.0, *, from_output=False, out=
     g, x, dt = _operands2(g, x, out, kwargs)
     b, t = _softplus_params("softplus_backward", beta, threshold, dt)
     if from_output:
-        return _call("softplus_backward", _ufunc("softplus_backward_from_output", dt, b, t), g, x, b, t, out=out, **kwargs)
+        return _call("softplus_backward", _ufunc("softplus_backward_from_output", dt, b, t),
+                     g, x, b, t, out=out, **kwargs)
     return _call("softplus_backward", _ufunc("softplus_backward", dt, b, t), g, x, b, t, out=out, **kwargs)
 
 
