@@ -286,11 +286,15 @@ def hardtanh(x, min_val=-1.0, max_val=1.0, *, inplace=False, out=None, **kwargs)
     """
     if inplace:
         out = _inplace_out("hardtanh", x, out)
-    x, dt = _prep(x, out, kwargs)
+    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
+    if dt is None or kwargs or dt.kind != "f" or not (out is None or (
+            type(out) is np.ndarray and out.dtype is dt)):
+        x, dt = _prep(x, out, kwargs)
     lo = _param("hardtanh", "min_val", min_val, dt)
     hi = _param("hardtanh", "max_val", max_val, dt)
     _check_bounds("hardtanh", lo, hi, min_val, max_val)
-    return _call("hardtanh", _ufunc("hardtanh", dt, lo, hi), x, lo, hi, out=out, **kwargs)
+    uf = _U["hardtanh"] if dt is None or dt.itemsize != 2 else _ufunc("hardtanh", dt, lo, hi)
+    return _call("hardtanh", uf, x, lo, hi, out=out, **kwargs)
 
 
 def _check_bounds(op, lo, hi, lo_raw=None, hi_raw=None):
@@ -333,11 +337,15 @@ def hardtanh_backward(g, x, min_val=-1.0, max_val=1.0, *, from_output=False, out
     ndarray
         dL/dx; NaN where `x` is NaN; 0 at both kinks (as PyTorch).
     """
-    g, x, dt = _operands2(g, x, out, kwargs)
+    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
+    if dt is None or kwargs or dt.kind != "f" or type(g) is not np.ndarray or g.dtype is not dt \
+            or not (out is None or (type(out) is np.ndarray and out.dtype is dt)):
+        g, x, dt = _operands2(g, x, out, kwargs)
     lo = _param("hardtanh_backward", "min_val", min_val, dt)
     hi = _param("hardtanh_backward", "max_val", max_val, dt)
     _check_bounds("hardtanh_backward", lo, hi, min_val, max_val)
-    return _call("hardtanh_backward", _ufunc("hardtanh_backward", dt, lo, hi), g, x, lo, hi,
+    uf = _U["hardtanh_backward"] if dt is None or dt.itemsize != 2 else _ufunc("hardtanh_backward", dt, lo, hi)
+    return _call("hardtanh_backward", uf, g, x, lo, hi,
                  out=out, **kwargs)
 
 
@@ -370,10 +378,14 @@ def threshold(x, threshold, value, *, inplace=False, out=None, **kwargs):
     """
     if inplace:
         out = _inplace_out("threshold", x, out)
-    x, dt = _prep(x, out, kwargs)
+    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
+    if dt is None or kwargs or dt.kind != "f" or not (out is None or (
+            type(out) is np.ndarray and out.dtype is dt)):
+        x, dt = _prep(x, out, kwargs)
     th = _param("threshold", "threshold", threshold, dt)
     v = _param("threshold", "value", value, dt)
-    return _call("threshold", _ufunc("threshold", dt, th, v), x, th, v, out=out, **kwargs)
+    uf = _U["threshold"] if dt is None or dt.itemsize != 2 else _ufunc("threshold", dt, th, v)
+    return _call("threshold", uf, x, th, v, out=out, **kwargs)
 
 
 def threshold_backward(g, x, threshold, *, value=None, from_output=False, out=None, **kwargs):
@@ -407,7 +419,10 @@ def threshold_backward(g, x, threshold, *, value=None, from_output=False, out=No
     ValueError
         NaN threshold; from_output without a scalar ``value <= threshold``.
     """
-    g, x, dt = _operands2(g, x, out, kwargs)
+    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
+    if dt is None or kwargs or dt.kind != "f" or type(g) is not np.ndarray or g.dtype is not dt \
+            or not (out is None or (type(out) is np.ndarray and out.dtype is dt)):
+        g, x, dt = _operands2(g, x, out, kwargs)
     th = _param("threshold_backward", "threshold", threshold, dt)
     if from_output:
         if value is None:
@@ -417,7 +432,8 @@ def threshold_backward(g, x, threshold, *, value=None, from_output=False, out=No
         if not v <= t:
             raise ValueError("threshold_backward: from_output=True is exact only when value <= "
                              f"threshold (got value={v!r}, threshold={t!r}); pass the input instead")
-    return _call("threshold_backward", _ufunc("threshold_backward", dt, th), g, x, th, out=out, **kwargs)
+    uf = _U["threshold_backward"] if dt is None or dt.itemsize != 2 else _ufunc("threshold_backward", dt, th)
+    return _call("threshold_backward", uf, g, x, th, out=out, **kwargs)
 
 
 # ---------------------------------------------------------------- leaky_relu
@@ -450,9 +466,13 @@ def leaky_relu(x, negative_slope=0.01, *, inplace=False, out=None, **kwargs):
     """
     if inplace:
         out = _inplace_out("leaky_relu", x, out)
-    x, dt = _prep(x, out, kwargs)
+    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
+    if dt is None or kwargs or dt.kind != "f" or not (out is None or (
+            type(out) is np.ndarray and out.dtype is dt)):
+        x, dt = _prep(x, out, kwargs)
     s = _param("leaky_relu", "negative_slope", negative_slope, dt)
-    return _call("leaky_relu", _ufunc("leaky_relu", dt, s), x, s, out=out, **kwargs)
+    uf = _U["leaky_relu"] if dt is None or dt.itemsize != 2 else _ufunc("leaky_relu", dt, s)
+    return _call("leaky_relu", uf, x, s, out=out, **kwargs)
 
 
 def leaky_relu_backward(g, x, negative_slope=0.01, *, from_output=False, out=None, **kwargs):
@@ -484,12 +504,16 @@ def leaky_relu_backward(g, x, negative_slope=0.01, *, from_output=False, out=Non
     ValueError
         NaN slope; ``from_output=True`` with a negative slope.
     """
-    g, x, dt = _operands2(g, x, out, kwargs)
+    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
+    if dt is None or kwargs or dt.kind != "f" or type(g) is not np.ndarray or g.dtype is not dt \
+            or not (out is None or (type(out) is np.ndarray and out.dtype is dt)):
+        g, x, dt = _operands2(g, x, out, kwargs)
     s = _param("leaky_relu_backward", "negative_slope", negative_slope, dt)
     if from_output and _any(_negative, s):
         raise ValueError("leaky_relu_backward: from_output=True is exact only for "
                          "negative_slope >= 0; pass the input instead")
-    return _call("leaky_relu_backward", _ufunc("leaky_relu_backward", dt, s), g, x, s, out=out, **kwargs)
+    uf = _U["leaky_relu_backward"] if dt is None or dt.itemsize != 2 else _ufunc("leaky_relu_backward", dt, s)
+    return _call("leaky_relu_backward", uf, g, x, s, out=out, **kwargs)
 
 
 # ---------------------------------------------------------------- prelu
@@ -549,9 +573,13 @@ def prelu(x, weight, axis=1, *, inplace=False, out=None, **kwargs):
     """
     if inplace:
         out = _inplace_out("prelu", x, out)
-    x, dt = _prep(x, out, kwargs)
+    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
+    if dt is None or kwargs or dt.kind != "f" or not (out is None or (
+            type(out) is np.ndarray and out.dtype is dt)):
+        x, dt = _prep(x, out, kwargs)
     xa, wb, _ = _prelu_weight("prelu", x, weight, axis, dt)
-    return _call("prelu", _ufunc("leaky_relu", dt, wb), xa, wb, out=out, **kwargs)
+    uf = _U["leaky_relu"] if dt is None or dt.itemsize != 2 else _ufunc("leaky_relu", dt, wb)
+    return _call("prelu", uf, xa, wb, out=out, **kwargs)
 
 
 def _acc_dtype(dt):
@@ -636,7 +664,8 @@ def prelu_backward(g, x, weight, axis=1, *, out=None):
         if not gw_out.flags.writeable:
             raise ValueError("prelu_backward: out's grad_weight is read-only")
     # on x itself, so that a duck array (Dask, xarray) gives its own kind back
-    gx = _call("prelu_backward", _ufunc("leaky_relu_backward", dt, wb), g, xa, wb, out=gx_out)
+    uf = _U["leaky_relu_backward"] if dt is None or dt.itemsize != 2 else _ufunc("leaky_relu_backward", dt, wb)
+    gx = _call("prelu_backward", uf, g, xa, wb, out=gx_out)
     if lazy:
         # a lazy array (Dask): the same sum, as array operations that stay lazy
         other = tuple(i for i in range(xa.ndim) if i != ax)
@@ -761,7 +790,8 @@ def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, rng=None, *, inplace=
     if not training:
         dt = _loop_dtype(xdt, out, kwargs)
         s = _param("rrelu", "slope", (lo + hi) / 2, dt)
-        return _call("rrelu", _ufunc("leaky_relu", dt, s), x, s, out=out, **kwargs)
+        uf = _U["leaky_relu"] if dt is None or dt.itemsize != 2 else _ufunc("leaky_relu", dt, s)
+        return _call("rrelu", uf, x, s, out=out, **kwargs)
     lazy = _is_lazy(x) and hasattr(x, "map_blocks")
     xa = x if lazy else np.asarray(x)
     if _float_dtype(xa) is None and np.dtype(xa.dtype).kind not in "iub":
@@ -843,9 +873,13 @@ def rrelu_backward(g, x, noise, *, out=None, **kwargs):
     ndarray
         dL/dx; NaN where `x` is NaN.
     """
-    g, x, dt = _operands2(g, x, out, kwargs)
+    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
+    if dt is None or kwargs or dt.kind != "f" or type(g) is not np.ndarray or g.dtype is not dt \
+            or not (out is None or (type(out) is np.ndarray and out.dtype is dt)):
+        g, x, dt = _operands2(g, x, out, kwargs)
     n = _param("rrelu_backward", "noise", noise, dt)
-    return _call("rrelu_backward", _ufunc("leaky_relu_backward", dt, n), g, x, n, out=out, **kwargs)
+    uf = _U["leaky_relu_backward"] if dt is None or dt.itemsize != 2 else _ufunc("leaky_relu_backward", dt, n)
+    return _call("rrelu_backward", uf, g, x, n, out=out, **kwargs)
 
 
 # ---------------------------------------------------------------- elu, celu, softplus
@@ -877,9 +911,13 @@ def elu(x, alpha=1.0, *, inplace=False, out=None, **kwargs):
     """
     if inplace:
         out = _inplace_out("elu", x, out)
-    x, dt = _prep(x, out, kwargs)
+    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
+    if dt is None or kwargs or dt.kind != "f" or not (out is None or (
+            type(out) is np.ndarray and out.dtype is dt)):
+        x, dt = _prep(x, out, kwargs)
     a = _param("elu", "alpha", alpha, dt)
-    return _call("elu", _ufunc("elu", dt, a), x, a, out=out, **kwargs)
+    uf = _U["elu"] if dt is None or dt.itemsize != 2 else _ufunc("elu", dt, a)
+    return _call("elu", uf, x, a, out=out, **kwargs)
 
 
 def elu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
@@ -905,14 +943,19 @@ def elu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
     ndarray
         dL/dx; ``elu'(0)`` from the negative branch (``alpha``), as PyTorch.
     """
-    g, x, dt = _operands2(g, x, out, kwargs)
+    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
+    if dt is None or kwargs or dt.kind != "f" or type(g) is not np.ndarray or g.dtype is not dt \
+            or not (out is None or (type(out) is np.ndarray and out.dtype is dt)):
+        g, x, dt = _operands2(g, x, out, kwargs)
     a = _param("elu_backward", "alpha", alpha, dt)
     if from_output:
         if _any(_negative, a):
             raise ValueError("elu_backward: from_output=True is exact only for alpha >= 0; "
                              "pass the input instead")
-        return _call("elu_backward", _ufunc("elu_backward_from_output", dt, a), g, x, a, out=out, **kwargs)
-    return _call("elu_backward", _ufunc("elu_backward", dt, a), g, x, a, out=out, **kwargs)
+        uf = _ufunc("elu_backward_from_output", dt, a)  # (not the hot path)
+        return _call("elu_backward", uf, g, x, a, out=out, **kwargs)
+    uf = _U["elu_backward"] if dt is None or dt.itemsize != 2 else _ufunc("elu_backward", dt, a)
+    return _call("elu_backward", uf, g, x, a, out=out, **kwargs)
 
 
 def _celu_alpha(op, alpha, dt):
@@ -950,9 +993,13 @@ def celu(x, alpha=1.0, *, inplace=False, out=None, **kwargs):
     """
     if inplace:
         out = _inplace_out("celu", x, out)
-    x, dt = _prep(x, out, kwargs)
+    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
+    if dt is None or kwargs or dt.kind != "f" or not (out is None or (
+            type(out) is np.ndarray and out.dtype is dt)):
+        x, dt = _prep(x, out, kwargs)
     a = _celu_alpha("celu", alpha, dt)
-    return _call("celu", _ufunc("celu", dt, a), x, a, out=out, **kwargs)
+    uf = _U["celu"] if dt is None or dt.itemsize != 2 else _ufunc("celu", dt, a)
+    return _call("celu", uf, x, a, out=out, **kwargs)
 
 
 def celu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
@@ -978,14 +1025,19 @@ def celu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
     ndarray
         dL/dx.
     """
-    g, x, dt = _operands2(g, x, out, kwargs)
+    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
+    if dt is None or kwargs or dt.kind != "f" or type(g) is not np.ndarray or g.dtype is not dt \
+            or not (out is None or (type(out) is np.ndarray and out.dtype is dt)):
+        g, x, dt = _operands2(g, x, out, kwargs)
     a = _celu_alpha("celu_backward", alpha, dt)
     if from_output:
         if _any(_negative, a):
             raise ValueError("celu_backward: from_output=True is exact only for alpha > 0; "
                              "pass the input instead")
-        return _call("celu_backward", _ufunc("celu_backward_from_output", dt, a), g, x, a, out=out, **kwargs)
-    return _call("celu_backward", _ufunc("celu_backward", dt, a), g, x, a, out=out, **kwargs)
+        uf = _ufunc("celu_backward_from_output", dt, a)  # (not the hot path)
+        return _call("celu_backward", uf, g, x, a, out=out, **kwargs)
+    uf = _U["celu_backward"] if dt is None or dt.itemsize != 2 else _ufunc("celu_backward", dt, a)
+    return _call("celu_backward", uf, g, x, a, out=out, **kwargs)
 
 
 def _softplus_params(op, beta, threshold, dt):
@@ -1026,9 +1078,13 @@ def softplus(x, beta=1.0, threshold=20.0, *, inplace=False, out=None, **kwargs):
     """
     if inplace:
         out = _inplace_out("softplus", x, out)
-    x, dt = _prep(x, out, kwargs)
+    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
+    if dt is None or kwargs or dt.kind != "f" or not (out is None or (
+            type(out) is np.ndarray and out.dtype is dt)):
+        x, dt = _prep(x, out, kwargs)
     b, t = _softplus_params("softplus", beta, threshold, dt)
-    return _call("softplus", _ufunc("softplus", dt, b, t), x, b, t, out=out, **kwargs)
+    uf = _U["softplus"] if dt is None or dt.itemsize != 2 else _ufunc("softplus", dt, b, t)
+    return _call("softplus", uf, x, b, t, out=out, **kwargs)
 
 
 def softplus_backward(g, x, beta=1.0, threshold=20.0, *, from_output=False, out=None, **kwargs):
@@ -1056,12 +1112,17 @@ def softplus_backward(g, x, beta=1.0, threshold=20.0, *, from_output=False, out=
     ndarray
         dL/dx.
     """
-    g, x, dt = _operands2(g, x, out, kwargs)
+    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
+    if dt is None or kwargs or dt.kind != "f" or type(g) is not np.ndarray or g.dtype is not dt \
+            or not (out is None or (type(out) is np.ndarray and out.dtype is dt)):
+        g, x, dt = _operands2(g, x, out, kwargs)
     b, t = _softplus_params("softplus_backward", beta, threshold, dt)
     if from_output:
-        return _call("softplus_backward", _ufunc("softplus_backward_from_output", dt, b, t),
+        uf = _ufunc("softplus_backward_from_output", dt, b, t)  # (not the hot path)
+        return _call("softplus_backward", uf,
                      g, x, b, t, out=out, **kwargs)
-    return _call("softplus_backward", _ufunc("softplus_backward", dt, b, t), g, x, b, t, out=out, **kwargs)
+    uf = _U["softplus_backward"] if dt is None or dt.itemsize != 2 else _ufunc("softplus_backward", dt, b, t)
+    return _call("softplus_backward", uf, g, x, b, t, out=out, **kwargs)
 
 
 # ---------------------------------------------------------------- gelu
