@@ -1,9 +1,10 @@
 """relukit: the ReLU family of activations as fast, exact NumPy ufuncs.
 
-Every op is a real :class:`numpy.ufunc` backed by SIMD C kernels compiled for
-several CPU targets and picked at import (``RELUKIT_TARGET`` forces one), so
-``out=``, ``where=``, ``dtype=``, broadcasting and ``__array_ufunc__`` all work.
-In place is ``op(x, out=x)``.  See :func:`show_config`.
+Every op is a thin call around a :class:`numpy.ufunc` backed by SIMD C kernels
+compiled for several CPU targets and picked at import (``RELUKIT_TARGET`` forces
+one), so ``out=``, ``where=``, ``dtype=``, broadcasting and ``__array_ufunc__``
+all work.  In place is ``op(x, out=x)`` or torch's ``op(x, inplace=True)``.
+See :func:`show_config`.
 """
 import importlib.util as _ilu
 
@@ -17,15 +18,18 @@ else:
     from relukit._build_info import version as __version__
     from relukit._config import show_config
     from relukit._threads import get_num_threads, set_num_threads
-    from relukit._threads import _install_threadpoolctl_support
+    from relukit._threads import _install_threadpoolctl_support, _warn_bad_env
 
     _install_threadpoolctl_support()
+    _warn_bad_env()
 
     from relukit._api import (
         celu,
         celu_backward,
         elu,
         elu_backward,
+        hardsigmoid,
+        hardswish,
         gelu,
         gelu_backward,
         hardsigmoid_backward,
@@ -34,13 +38,19 @@ else:
         hardtanh_backward,
         leaky_relu,
         leaky_relu_backward,
+        mish,
         mish_backward,
         prelu,
         prelu_backward,
+        relu,
+        relu6,
         relu6_backward,
+        relu_backward,
         rrelu,
         rrelu_backward,
+        selu,
         selu_backward,
+        silu,
         silu_backward,
         softplus,
         softplus_backward,
@@ -63,23 +73,21 @@ else:
         from relukit import _api, _bfloat16
 
         _bfloat16.register(_ufuncs.UFUNCS.values(), dt)
+        npar = {_ufuncs.ufunc_name(row): p for row, _, p, _ in _ufuncs.KERNEL_ROWS}
+        _bfloat16.register_f32par([(uf, _ufuncs.UFUNCS[n], npar[n])
+                                   for n, uf in _ufuncs.F32PAR_UFUNCS.items()], dt)
+        _api._HALF.add(dt)
+        for op in _api.OPS_WITHOUT_PARAMETERS:  # their types now list bfloat16
+            _api._share_ufunc_attributes(op)
         _api._EXTRA_FLOATS.add(dt)
         return dt
 
     _bfloat16_dtype = _register_bfloat16()
     del _register_bfloat16
 
-    # ops without parameters are the ufuncs themselves; their backward functions
-    # are thin wrappers adding from_output, except relu_backward, the ufunc itself
-    relu = _ufuncs.UFUNCS["relu"]
-    relu_backward = _ufuncs.UFUNCS["relu_backward"]
-    relu6 = _ufuncs.UFUNCS["relu6"]
-    hardsigmoid = _ufuncs.UFUNCS["hardsigmoid"]
-    hardswish = _ufuncs.UFUNCS["hardswish"]
-    selu = _ufuncs.UFUNCS["selu"]
-    silu = _ufuncs.UFUNCS["silu"]
+    # ops without parameters are thin functions around their ufuncs (relukit._api._op:
+    # x= and inplace= besides every ufunc keyword; .ufunc is the ufunc itself)
     swish, swish_backward = silu, silu_backward
-    mish = _ufuncs.UFUNCS["mish"]
 
     __all__ = [
         "relu", "relu_backward", "relu6", "relu6_backward",

@@ -1,6 +1,7 @@
 """Type stubs of relukit's public API (``relukit.__all__``).
 
-Ops without parameters are NumPy ufuncs, typed as :class:`numpy.ufunc`; the
+Ops without parameters are thin functions around NumPy ufuncs (typed ``Op``:
+the ufunc is ``.ufunc``, its attributes are copied onto the function); the
 others are wrappers typed here with their parameters.  A wrapper given an
 ndarray returns an ndarray (or, for ``prelu_backward`` and ``rrelu`` with
 ``training=True``, a pair of them); given a scalar, a list or a duck array
@@ -28,16 +29,34 @@ _Param = ArrayLike
 _Out = NDArray[Any] | tuple[NDArray[Any]] | None
 _Approx = Literal["none", "tanh"]
 
-# ------------------------------------------------------------------ ufuncs
-relu: np.ufunc
-relu_backward: np.ufunc
-relu6: np.ufunc
-hardsigmoid: np.ufunc
-hardswish: np.ufunc
-selu: np.ufunc
-silu: np.ufunc
-swish: np.ufunc
-mish: np.ufunc
+# ------------------------------------------------------------------ ops without parameters
+class Op:
+    ufunc: np.ufunc
+    nin: int
+    nout: int
+    nargs: int
+    ntypes: int
+    types: list[str]
+    def __call__(self, x: ArrayLike, out: _Out = ..., *, inplace: bool = ...,
+                 **kwargs: Any) -> Any: ...
+    def at(self, a: NDArray[Any], indices: Any, /) -> None: ...
+    def __getattr__(self, name: str) -> Any: ...
+
+relu: Op
+relu6: Op
+hardsigmoid: Op
+hardswish: Op
+selu: Op
+silu: Op
+swish: Op
+mish: Op
+
+@overload
+def relu_backward(g: ArrayLike, x: NDArray[Any], *, from_output: bool = ...,
+                  out: _Out = ..., **kwargs: Any) -> NDArray[Any]: ...
+@overload
+def relu_backward(g: ArrayLike, x: ArrayLike, *, from_output: bool = ...,
+                  out: _Out = ..., **kwargs: Any) -> Any: ...
 
 # ------------------------------------------------------------------ configuration
 def get_num_threads() -> int: ...
@@ -50,10 +69,10 @@ def show_config(mode: Literal["dicts"]) -> dict[str, dict[str, Any]]: ...
 
 # ------------------------------------------------------------------ hardtanh
 @overload
-def hardtanh(x: NDArray[Any], min_val: _Param = ..., max_val: _Param = ..., *,
+def hardtanh(x: NDArray[Any], min_val: _Param = ..., max_val: _Param = ..., *, inplace: bool = ...,
              out: _Out = ..., **kwargs: Any) -> NDArray[Any]: ...
 @overload
-def hardtanh(x: ArrayLike, min_val: _Param = ..., max_val: _Param = ..., *,
+def hardtanh(x: ArrayLike, min_val: _Param = ..., max_val: _Param = ..., *, inplace: bool = ...,
              out: _Out = ..., **kwargs: Any) -> Any: ...
 @overload
 def hardtanh_backward(g: ArrayLike, x: NDArray[Any], min_val: _Param = ..., max_val: _Param = ..., *,
@@ -64,10 +83,10 @@ def hardtanh_backward(g: ArrayLike, x: ArrayLike, min_val: _Param = ..., max_val
 
 # ------------------------------------------------------------------ threshold
 @overload
-def threshold(x: NDArray[Any], threshold: _Param, value: _Param, *,
+def threshold(x: NDArray[Any], threshold: _Param, value: _Param, *, inplace: bool = ...,
               out: _Out = ..., **kwargs: Any) -> NDArray[Any]: ...
 @overload
-def threshold(x: ArrayLike, threshold: _Param, value: _Param, *,
+def threshold(x: ArrayLike, threshold: _Param, value: _Param, *, inplace: bool = ...,
               out: _Out = ..., **kwargs: Any) -> Any: ...
 @overload
 def threshold_backward(g: ArrayLike, x: NDArray[Any], threshold: _Param, *, value: float | None = ...,
@@ -78,10 +97,10 @@ def threshold_backward(g: ArrayLike, x: ArrayLike, threshold: _Param, *, value: 
 
 # ------------------------------------------------------------------ leaky_relu
 @overload
-def leaky_relu(x: NDArray[Any], negative_slope: _Param = ..., *,
+def leaky_relu(x: NDArray[Any], negative_slope: _Param = ..., *, inplace: bool = ...,
                out: _Out = ..., **kwargs: Any) -> NDArray[Any]: ...
 @overload
-def leaky_relu(x: ArrayLike, negative_slope: _Param = ..., *,
+def leaky_relu(x: ArrayLike, negative_slope: _Param = ..., *, inplace: bool = ...,
                out: _Out = ..., **kwargs: Any) -> Any: ...
 @overload
 def leaky_relu_backward(g: ArrayLike, x: NDArray[Any], negative_slope: _Param = ..., *,
@@ -92,10 +111,10 @@ def leaky_relu_backward(g: ArrayLike, x: ArrayLike, negative_slope: _Param = ...
 
 # ------------------------------------------------------------------ prelu
 @overload
-def prelu(x: NDArray[Any], weight: _Param, axis: int = ..., *,
+def prelu(x: NDArray[Any], weight: _Param, axis: int = ..., *, inplace: bool = ...,
           out: _Out = ..., **kwargs: Any) -> NDArray[Any]: ...
 @overload
-def prelu(x: ArrayLike, weight: _Param, axis: int = ..., *,
+def prelu(x: ArrayLike, weight: _Param, axis: int = ..., *, inplace: bool = ...,
           out: _Out = ..., **kwargs: Any) -> Any: ...
 def prelu_backward(g: ArrayLike, x: ArrayLike, weight: _Param, axis: int = ..., *,
                    out: _Out = ...) -> tuple[NDArray[Any], NDArray[Any]]: ...
@@ -103,19 +122,19 @@ def prelu_backward(g: ArrayLike, x: ArrayLike, weight: _Param, axis: int = ..., 
 # ------------------------------------------------------------------ rrelu
 @overload
 def rrelu(x: NDArray[Any], lower: float = ..., upper: float = ..., training: Literal[False] = ...,
-          rng: np.random.Generator | int | None = ..., *, out: _Out = ...,
+          rng: np.random.Generator | int | None = ..., *, inplace: bool = ..., out: _Out = ...,
           **kwargs: Any) -> NDArray[Any]: ...
 @overload
 def rrelu(x: ArrayLike, lower: float, upper: float, training: Literal[True],
-          rng: np.random.Generator | int | None = ..., *, out: _Out = ...,
+          rng: np.random.Generator | int | None = ..., *, inplace: bool = ..., out: _Out = ...,
           **kwargs: Any) -> tuple[NDArray[Any], NDArray[Any]]: ...
 @overload
 def rrelu(x: ArrayLike, lower: float = ..., upper: float = ..., *, training: Literal[True],
-          rng: np.random.Generator | int | None = ..., out: _Out = ...,
+          rng: np.random.Generator | int | None = ..., inplace: bool = ..., out: _Out = ...,
           **kwargs: Any) -> tuple[NDArray[Any], NDArray[Any]]: ...
 @overload
 def rrelu(x: ArrayLike, lower: float = ..., upper: float = ..., training: bool = ...,
-          rng: np.random.Generator | int | None = ..., *, out: _Out = ...,
+          rng: np.random.Generator | int | None = ..., *, inplace: bool = ..., out: _Out = ...,
           **kwargs: Any) -> Any: ...
 @overload
 def rrelu_backward(g: ArrayLike, x: NDArray[Any], noise: ArrayLike, *,
@@ -126,9 +145,9 @@ def rrelu_backward(g: ArrayLike, x: ArrayLike, noise: ArrayLike, *,
 
 # ------------------------------------------------------------------ elu, celu
 @overload
-def elu(x: NDArray[Any], alpha: _Param = ..., *, out: _Out = ..., **kwargs: Any) -> NDArray[Any]: ...
+def elu(x: NDArray[Any], alpha: _Param = ..., *, inplace: bool = ..., out: _Out = ..., **kwargs: Any) -> NDArray[Any]: ...
 @overload
-def elu(x: ArrayLike, alpha: _Param = ..., *, out: _Out = ..., **kwargs: Any) -> Any: ...
+def elu(x: ArrayLike, alpha: _Param = ..., *, inplace: bool = ..., out: _Out = ..., **kwargs: Any) -> Any: ...
 @overload
 def elu_backward(g: ArrayLike, x: NDArray[Any], alpha: _Param = ..., *, from_output: bool = ...,
                  out: _Out = ..., **kwargs: Any) -> NDArray[Any]: ...
@@ -136,9 +155,9 @@ def elu_backward(g: ArrayLike, x: NDArray[Any], alpha: _Param = ..., *, from_out
 def elu_backward(g: ArrayLike, x: ArrayLike, alpha: _Param = ..., *, from_output: bool = ...,
                  out: _Out = ..., **kwargs: Any) -> Any: ...
 @overload
-def celu(x: NDArray[Any], alpha: _Param = ..., *, out: _Out = ..., **kwargs: Any) -> NDArray[Any]: ...
+def celu(x: NDArray[Any], alpha: _Param = ..., *, inplace: bool = ..., out: _Out = ..., **kwargs: Any) -> NDArray[Any]: ...
 @overload
-def celu(x: ArrayLike, alpha: _Param = ..., *, out: _Out = ..., **kwargs: Any) -> Any: ...
+def celu(x: ArrayLike, alpha: _Param = ..., *, inplace: bool = ..., out: _Out = ..., **kwargs: Any) -> Any: ...
 @overload
 def celu_backward(g: ArrayLike, x: NDArray[Any], alpha: _Param = ..., *, from_output: bool = ...,
                   out: _Out = ..., **kwargs: Any) -> NDArray[Any]: ...
@@ -148,10 +167,10 @@ def celu_backward(g: ArrayLike, x: ArrayLike, alpha: _Param = ..., *, from_outpu
 
 # ------------------------------------------------------------------ softplus
 @overload
-def softplus(x: NDArray[Any], beta: _Param = ..., threshold: _Param = ..., *,
+def softplus(x: NDArray[Any], beta: _Param = ..., threshold: _Param = ..., *, inplace: bool = ...,
              out: _Out = ..., **kwargs: Any) -> NDArray[Any]: ...
 @overload
-def softplus(x: ArrayLike, beta: _Param = ..., threshold: _Param = ..., *,
+def softplus(x: ArrayLike, beta: _Param = ..., threshold: _Param = ..., *, inplace: bool = ...,
              out: _Out = ..., **kwargs: Any) -> Any: ...
 @overload
 def softplus_backward(g: ArrayLike, x: NDArray[Any], beta: _Param = ..., threshold: _Param = ..., *,
@@ -162,9 +181,9 @@ def softplus_backward(g: ArrayLike, x: ArrayLike, beta: _Param = ..., threshold:
 
 # ------------------------------------------------------------------ gelu
 @overload
-def gelu(x: NDArray[Any], approximate: _Approx = ..., *, out: _Out = ..., **kwargs: Any) -> NDArray[Any]: ...
+def gelu(x: NDArray[Any], approximate: _Approx = ..., *, inplace: bool = ..., out: _Out = ..., **kwargs: Any) -> NDArray[Any]: ...
 @overload
-def gelu(x: ArrayLike, approximate: _Approx = ..., *, out: _Out = ..., **kwargs: Any) -> Any: ...
+def gelu(x: ArrayLike, approximate: _Approx = ..., *, inplace: bool = ..., out: _Out = ..., **kwargs: Any) -> Any: ...
 @overload
 def gelu_backward(g: ArrayLike, x: NDArray[Any], approximate: _Approx = ..., *,
                   from_output: Literal[False] = ..., out: _Out = ..., **kwargs: Any) -> NDArray[Any]: ...

@@ -8,6 +8,7 @@ are first rounded to ``x``'s float dtype (scalars are, by NumPy's rules).
 """
 import numpy as np
 
+from relukit._ufuncs import F32PAR_UFUNCS as _F32PAR
 from relukit._ufuncs import UFUNCS as _U
 
 _BLOCK = 1 << 16  # elements per block of prelu's weight-gradient reduction
@@ -17,20 +18,67 @@ _CHECK_BLOCK = 1 << 14  # elements per block when checking a parameter array (Na
 # float dtypes with loops besides NumPy's own: bfloat16, added at import where
 # ml_dtypes is installed (relukit/__init__.py)
 _EXTRA_FLOATS = set()
+# the 16-bit float dtypes: computed in float32, scalar parameters included
+# (torch's opmath rule), through the ufuncs of _ufuncs.F32PAR_UFUNCS
+_HALF = {np.dtype(np.float16)}
+_F32 = np.dtype(np.float32)
+
+
+def _operand(x):
+    """``(x, its dtype)``: x itself where it carries a NumPy dtype (an ndarray,
+    a Dask array, an xarray or pandas object), else ``np.asarray(x)`` (a list, a
+    torch tensor), as the ufunc would convert it."""
+    if type(x) is np.ndarray:
+        return x, x.dtype
+    dt = getattr(x, "dtype", None)
+    if isinstance(dt, np.dtype):
+        return x, dt
+    if hasattr(x, "__array_ufunc__"):  # a duck array that takes the ufunc call itself
+        return x, np.asarray(x).dtype
+    xa = np.asarray(x)
+    return xa, xa.dtype
 
 
 def _float_dtype(x):
     dt = getattr(x, "dtype", None)
-    if dt is None:
-        dt = np.asarray(x).dtype
-    elif not isinstance(dt, np.dtype):
-        dt = np.dtype(dt)
+    if dt is None or not isinstance(dt, np.dtype):
+        dt = _operand(x)[1]
     return dt if _is_float(dt) else None
 
 
 def _is_float(dt):
     """A float dtype relukit has loops for: NumPy's, or an _EXTRA_FLOATS one."""
     return dt.kind == "f" or dt in _EXTRA_FLOATS
+
+
+def _loop_dtype(dt, out, kwargs):
+    """The float dtype the ufunc loop computes in, given x's dtype `dt`: the
+    ``dtype=`` keyword's, else the promotion of x's and a float ``out``'s (NumPy
+    picks its loop from the output too), else x's.  None for non-float x without
+    either (a Python float parameter then follows NumPy's promotion)."""
+    if not kwargs:
+        if out is None:
+            return dt if dt.kind == "f" or dt in _EXTRA_FLOATS else None
+        want = None
+    else:
+        want = kwargs.get("dtype")
+    if want is not None:
+        try:
+            w = np.dtype(want)
+        except TypeError:
+            return dt if _is_float(dt) else None  # the ufunc reports the bad dtype
+        return w if _is_float(w) else (dt if _is_float(dt) else None)
+    if out is not None:
+        o = out[0] if type(out) is tuple and len(out) == 1 else out
+        od = getattr(o, "dtype", None)
+        if od is not dt and isinstance(od, np.dtype) and od != dt and _is_float(od):
+            if not _is_float(dt):
+                return od
+            try:
+                return np.promote_types(dt, od)
+            except TypeError:
+                return dt
+    return dt if _is_float(dt) else None
 
 
 def _any(test, *ps):
@@ -61,31 +109,40 @@ def _zero(v):
     return v == 0
 
 
-_SCALARS = {}  # (x's dtype, Python scalar) -> read-only 0-d parameter array
+_SCALARS = {}  # (loop dtype, Python scalar) -> read-only 0-d parameter array
 
 
-def _param(op, name, value, x):
-    """Validated parameter, in x's float dtype: a read-only 0-d array for a scalar
-    (so the ufunc needs no casting, which would send it through NumPy's buffered
-    path; cached per dtype and value), else an array.  For non-float x, a Python
-    float (NumPy's promotion decides)."""
+def _scalar(dt, value):
+    """A scalar parameter as a read-only 0-d array in the dtype loop dtype `dt`
+    computes it in: float32 for float16 and bfloat16, else `dt` itself (so the
+    ufunc needs no casting, which would send it through NumPy's buffered path;
+    cached per dtype and value)."""
+    key = (dt, value)
+    hit = _SCALARS.get(key)
+    if hit is not None:
+        return hit
+    p = np.array(value, dtype=_F32 if dt in _HALF else dt)
+    p.flags.writeable = False
+    if len(_SCALARS) > 512:
+        _SCALARS.clear()
+    _SCALARS[key] = p
+    return p
+
+
+def _param(op, name, value, dt):
+    """Validated parameter for a loop computing in float dtype `dt` (see
+    _loop_dtype): a scalar as a 0-d array (_scalar), an array in `dt` (array
+    parameters stay in the operands' dtype: a float16 array parameter is rounded to
+    float16, as any float16 operand of a ufunc is).  With `dt` None (non-float x),
+    a scalar is a Python float (NumPy's promotion decides)."""
     if type(value) is float or type(value) is int:  # the common case, fast
-        dt = getattr(x, "dtype", None)
-        key = (dt, value)
-        hit = _SCALARS.get(key)
-        if hit is not None:
-            return hit
+        if dt is not None:
+            hit = _SCALARS.get((dt, value))
+            if hit is not None:
+                return hit
         if value != value:
             raise ValueError(f"{op}: {name} must not be NaN")
-        dt = _float_dtype(x)
-        if dt is None:
-            return float(value)
-        p = np.array(value, dtype=dt)  # a read-only 0-d array: the ufunc's cheapest operand
-        p.flags.writeable = False
-        if len(_SCALARS) > 512:
-            _SCALARS.clear()
-        _SCALARS[key] = p
-        return p
+        return float(value) if dt is None else _scalar(dt, value)
     try:
         arr = np.asarray(value)
     except Exception as exc:  # pragma: no cover - exotic objects
@@ -95,17 +152,35 @@ def _param(op, name, value, x):
                         f"not {arr.dtype} ({type(value).__name__})")
     if _is_float(arr.dtype) and _any(np.isnan, arr):
         raise ValueError(f"{op}: {name} must not be NaN")
-    dt = _float_dtype(x)
     if arr.ndim == 0:
-        return dt.type(arr) if dt is not None else float(arr)
+        if dt is None:
+            return float(arr)
+        p = np.array(arr, dtype=_F32 if dt in _HALF else dt)
+        p.flags.writeable = False
+        return p
     return arr.astype(dt if dt is not None else np.float64, copy=False)
 
 
-def _naming(op, exc):
+def _ufunc(name, dt, *params):
+    """The ufunc that computes op `name` in loop dtype `dt` with `params`: for
+    float16 and bfloat16 with scalar (float32) parameters, its loop that takes them
+    as float32; else the op's ufunc."""
+    if dt is not None and dt.itemsize == 2 and dt in _HALF \
+            and all(type(p) is np.ndarray and p.ndim == 0 for p in params):
+        return _F32PAR[name]
+    return _U[name]
+
+
+def _naming(op, exc, kwargs=None):
     """`exc` (a TypeError or ValueError from the ufunc call) as the same kind of
     error whose message starts with the op's public name: NumPy's own messages
     name the raw ufunc behind a wrapper (prelu runs ``leaky_relu``) or nothing
     at all ("output array is read-only")."""
+    if kwargs and "inplace" in kwargs:
+        return TypeError(f"{op}: inplace= is taken by forward ops only; a backward op "
+                         "writes into out= (out=g to overwrite the gradient)")
+    if kwargs and "input" in kwargs:
+        return TypeError(f"{op}: the operand is named x (and the gradient g), not input")
     msg = str(exc)
     return (TypeError if isinstance(exc, TypeError) else ValueError)(
         msg if msg.startswith(f"{op}:") else f"{op}: {msg}")
@@ -117,7 +192,61 @@ def _call(op, ufunc, *args, **kwargs):
     try:
         return ufunc(*args, **kwargs)
     except (TypeError, ValueError) as exc:
-        raise _naming(op, exc) from exc
+        raise _naming(op, exc, kwargs) from exc
+
+
+def _inplace_out(op, x, out):
+    """torch's ``inplace=True``: the result goes into `x` (``out=x``)."""
+    if out is not None:
+        raise ValueError(f"{op}: pass inplace=True or out=, not both")
+    if not isinstance(x, np.ndarray) and not hasattr(x, "__array_ufunc__"):
+        raise TypeError(f"{op}: inplace=True needs x to be an array to write into, "
+                        f"not {type(x).__name__}")
+    return x
+
+
+def _prep(x, out, kwargs):
+    """A forward op's ``(x, loop dtype)``: _operand and _loop_dtype, with a fast
+    path for the common call (an ndarray, no out= or one of x's dtype)."""
+    if type(x) is np.ndarray:
+        dt = x.dtype
+    else:
+        x, dt = _operand(x)
+    if not kwargs and (out is None or (type(out) is np.ndarray and out.dtype is dt)):
+        return x, (dt if dt.kind == "f" or dt in _EXTRA_FLOATS else None)
+    return x, _loop_dtype(dt, out, kwargs)
+
+
+def _operands2(g, x, out, kwargs):
+    """A backward op's ``(g, x, loop dtype)`` (see _operand, _loop_dtype): the loop
+    computes in the promotion of g's and x's float dtypes."""
+    if type(x) is np.ndarray:
+        dt = x.dtype
+    else:
+        x, dt = _operand(x)
+    gdt = g.dtype if type(g) is np.ndarray else getattr(g, "dtype", None)
+    if gdt is not dt and gdt != dt:
+        g, gdt = _operand(g)
+        if gdt != dt and _is_float(gdt) and _is_float(dt):
+            try:
+                dt = np.promote_types(dt, gdt)
+            except TypeError:
+                pass
+    if not kwargs and (out is None or (type(out) is np.ndarray and out.dtype is dt)):
+        return g, x, (dt if dt.kind == "f" or dt in _EXTRA_FLOATS else None)
+    return g, x, _loop_dtype(dt, out, kwargs)
+
+
+def _arrays2(g, x):
+    """g and x as the ufunc takes them: as they are where they carry a NumPy dtype,
+    else through np.asarray (a list, a torch tensor)."""
+    if type(x) is not np.ndarray and not isinstance(getattr(x, "dtype", None), np.dtype) \
+            and not hasattr(x, "__array_ufunc__"):
+        x = np.asarray(x)
+    if type(g) is not np.ndarray and not isinstance(getattr(g, "dtype", None), np.dtype) \
+            and not hasattr(g, "__array_ufunc__"):
+        g = np.asarray(g)
+    return g, x
 
 
 def _scalar_value(op, name, p):
@@ -128,7 +257,7 @@ def _scalar_value(op, name, p):
 
 
 # ---------------------------------------------------------------- hardtanh
-def hardtanh(x, min_val=-1.0, max_val=1.0, *, out=None, **kwargs):
+def hardtanh(x, min_val=-1.0, max_val=1.0, *, inplace=False, out=None, **kwargs):
     """Hard tanh: ``x`` clipped to ``[min_val, max_val]``.
 
     Parameters
@@ -138,6 +267,8 @@ def hardtanh(x, min_val=-1.0, max_val=1.0, *, out=None, **kwargs):
     min_val, max_val : float or array_like, optional
         The bounds (defaults -1 and 1), scalars or arrays that broadcast
         against `x`; ``min_val <= max_val`` elementwise.
+    inplace : bool, optional
+        torch's keyword: True writes the result into `x` (``out=x``) and returns `x`.
     out : ndarray, optional
         Where to store the result; ``hardtanh(x, out=x)`` works in place.
     **kwargs
@@ -153,10 +284,17 @@ def hardtanh(x, min_val=-1.0, max_val=1.0, *, out=None, **kwargs):
     ValueError
         If a bound is NaN or ``min_val > max_val``; nothing is written to `out`.
     """
-    lo = _param("hardtanh", "min_val", min_val, x)
-    hi = _param("hardtanh", "max_val", max_val, x)
+    if inplace:
+        out = _inplace_out("hardtanh", x, out)
+    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
+    if dt is None or kwargs or dt.kind != "f" or not (out is None or (
+            type(out) is np.ndarray and out.dtype is dt)):
+        x, dt = _prep(x, out, kwargs)
+    lo = _param("hardtanh", "min_val", min_val, dt)
+    hi = _param("hardtanh", "max_val", max_val, dt)
     _check_bounds("hardtanh", lo, hi, min_val, max_val)
-    return _call("hardtanh", _U["hardtanh"], x, lo, hi, out=out, **kwargs)
+    uf = _U["hardtanh"] if dt is None or dt.itemsize != 2 else _ufunc("hardtanh", dt, lo, hi)
+    return _call("hardtanh", uf, x, lo, hi, out=out, **kwargs)
 
 
 def _check_bounds(op, lo, hi, lo_raw=None, hi_raw=None):
@@ -199,14 +337,20 @@ def hardtanh_backward(g, x, min_val=-1.0, max_val=1.0, *, from_output=False, out
     ndarray
         dL/dx; NaN where `x` is NaN; 0 at both kinks (as PyTorch).
     """
-    lo = _param("hardtanh_backward", "min_val", min_val, x)
-    hi = _param("hardtanh_backward", "max_val", max_val, x)
+    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
+    if dt is None or kwargs or dt.kind != "f" or type(g) is not np.ndarray or g.dtype is not dt \
+            or not (out is None or (type(out) is np.ndarray and out.dtype is dt)):
+        g, x, dt = _operands2(g, x, out, kwargs)
+    lo = _param("hardtanh_backward", "min_val", min_val, dt)
+    hi = _param("hardtanh_backward", "max_val", max_val, dt)
     _check_bounds("hardtanh_backward", lo, hi, min_val, max_val)
-    return _call("hardtanh_backward", _U["hardtanh_backward"], g, x, lo, hi, out=out, **kwargs)
+    uf = _U["hardtanh_backward"] if dt is None or dt.itemsize != 2 else _ufunc("hardtanh_backward", dt, lo, hi)
+    return _call("hardtanh_backward", uf, g, x, lo, hi,
+                 out=out, **kwargs)
 
 
 # ---------------------------------------------------------------- threshold
-def threshold(x, threshold, value, *, out=None, **kwargs):
+def threshold(x, threshold, value, *, inplace=False, out=None, **kwargs):
     """Threshold: ``x`` where ``x > threshold``, else `value`.
 
     Parameters
@@ -215,6 +359,8 @@ def threshold(x, threshold, value, *, out=None, **kwargs):
         Input.
     threshold, value : float or array_like
         The threshold and the replacement value (scalars or broadcasting arrays).
+    inplace : bool, optional
+        torch's keyword: True writes the result into `x` (``out=x``) and returns `x`.
     out : ndarray, optional
         Where to store the result.
     **kwargs
@@ -230,9 +376,16 @@ def threshold(x, threshold, value, *, out=None, **kwargs):
     ValueError
         If a parameter is NaN; nothing is written to `out`.
     """
-    th = _param("threshold", "threshold", threshold, x)
-    v = _param("threshold", "value", value, x)
-    return _call("threshold", _U["threshold"], x, th, v, out=out, **kwargs)
+    if inplace:
+        out = _inplace_out("threshold", x, out)
+    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
+    if dt is None or kwargs or dt.kind != "f" or not (out is None or (
+            type(out) is np.ndarray and out.dtype is dt)):
+        x, dt = _prep(x, out, kwargs)
+    th = _param("threshold", "threshold", threshold, dt)
+    v = _param("threshold", "value", value, dt)
+    uf = _U["threshold"] if dt is None or dt.itemsize != 2 else _ufunc("threshold", dt, th, v)
+    return _call("threshold", uf, x, th, v, out=out, **kwargs)
 
 
 def threshold_backward(g, x, threshold, *, value=None, from_output=False, out=None, **kwargs):
@@ -266,20 +419,25 @@ def threshold_backward(g, x, threshold, *, value=None, from_output=False, out=No
     ValueError
         NaN threshold; from_output without a scalar ``value <= threshold``.
     """
-    th = _param("threshold_backward", "threshold", threshold, x)
+    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
+    if dt is None or kwargs or dt.kind != "f" or type(g) is not np.ndarray or g.dtype is not dt \
+            or not (out is None or (type(out) is np.ndarray and out.dtype is dt)):
+        g, x, dt = _operands2(g, x, out, kwargs)
+    th = _param("threshold_backward", "threshold", threshold, dt)
     if from_output:
         if value is None:
             raise ValueError("threshold_backward: from_output=True needs the forward's value=")
-        v = _scalar_value("threshold_backward", "value", _param("threshold_backward", "value", value, x))
+        v = _scalar_value("threshold_backward", "value", _param("threshold_backward", "value", value, dt))
         t = _scalar_value("threshold_backward", "threshold", th)
         if not v <= t:
             raise ValueError("threshold_backward: from_output=True is exact only when value <= "
                              f"threshold (got value={v!r}, threshold={t!r}); pass the input instead")
-    return _call("threshold_backward", _U["threshold_backward"], g, x, th, out=out, **kwargs)
+    uf = _U["threshold_backward"] if dt is None or dt.itemsize != 2 else _ufunc("threshold_backward", dt, th)
+    return _call("threshold_backward", uf, g, x, th, out=out, **kwargs)
 
 
 # ---------------------------------------------------------------- leaky_relu
-def leaky_relu(x, negative_slope=0.01, *, out=None, **kwargs):
+def leaky_relu(x, negative_slope=0.01, *, inplace=False, out=None, **kwargs):
     """Leaky ReLU: ``x < 0 ? x * negative_slope : x``.
 
     Parameters
@@ -289,6 +447,8 @@ def leaky_relu(x, negative_slope=0.01, *, out=None, **kwargs):
     negative_slope : float or array_like, optional
         Slope for negative inputs (default 0.01), scalar or broadcasting array
         (per-element or per-channel slopes).
+    inplace : bool, optional
+        torch's keyword: True writes the result into `x` (``out=x``) and returns `x`.
     out : ndarray, optional
         Where to store the result.
     **kwargs
@@ -304,8 +464,15 @@ def leaky_relu(x, negative_slope=0.01, *, out=None, **kwargs):
     ValueError
         If the slope is NaN; nothing is written to `out`.
     """
-    s = _param("leaky_relu", "negative_slope", negative_slope, x)
-    return _call("leaky_relu", _U["leaky_relu"], x, s, out=out, **kwargs)
+    if inplace:
+        out = _inplace_out("leaky_relu", x, out)
+    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
+    if dt is None or kwargs or dt.kind != "f" or not (out is None or (
+            type(out) is np.ndarray and out.dtype is dt)):
+        x, dt = _prep(x, out, kwargs)
+    s = _param("leaky_relu", "negative_slope", negative_slope, dt)
+    uf = _U["leaky_relu"] if dt is None or dt.itemsize != 2 else _ufunc("leaky_relu", dt, s)
+    return _call("leaky_relu", uf, x, s, out=out, **kwargs)
 
 
 def leaky_relu_backward(g, x, negative_slope=0.01, *, from_output=False, out=None, **kwargs):
@@ -337,18 +504,25 @@ def leaky_relu_backward(g, x, negative_slope=0.01, *, from_output=False, out=Non
     ValueError
         NaN slope; ``from_output=True`` with a negative slope.
     """
-    s = _param("leaky_relu_backward", "negative_slope", negative_slope, x)
+    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
+    if dt is None or kwargs or dt.kind != "f" or type(g) is not np.ndarray or g.dtype is not dt \
+            or not (out is None or (type(out) is np.ndarray and out.dtype is dt)):
+        g, x, dt = _operands2(g, x, out, kwargs)
+    s = _param("leaky_relu_backward", "negative_slope", negative_slope, dt)
     if from_output and _any(_negative, s):
         raise ValueError("leaky_relu_backward: from_output=True is exact only for "
                          "negative_slope >= 0; pass the input instead")
-    return _call("leaky_relu_backward", _U["leaky_relu_backward"], g, x, s, out=out, **kwargs)
+    uf = _U["leaky_relu_backward"] if dt is None or dt.itemsize != 2 else _ufunc("leaky_relu_backward", dt, s)
+    return _call("leaky_relu_backward", uf, g, x, s, out=out, **kwargs)
 
 
 # ---------------------------------------------------------------- prelu
-def _prelu_weight(op, x, weight, axis):
+def _prelu_weight(op, x, weight, axis, dt):
+    """(x, the weight ready for the leaky_relu ufunc, the channel axis or None) for
+    a loop computing in dtype `dt` (see _loop_dtype)."""
     xa = x if hasattr(x, "ndim") and hasattr(x, "shape") else np.asarray(x)
     if type(weight) is float or type(weight) is int:  # one slope: the fast path
-        return xa, _param(op, "weight", weight, xa), None
+        return xa, _param(op, "weight", weight, dt), None
     w = np.asarray(weight)
     if w.dtype.kind not in "iub" and not _is_float(w.dtype):
         raise TypeError(f"{op}: weight must be real, not {w.dtype}")
@@ -357,7 +531,7 @@ def _prelu_weight(op, x, weight, axis):
     if w.ndim > 1:
         raise ValueError(f"{op}: weight must be a scalar or 1-D, got shape {w.shape}")
     if w.size == 1:
-        return xa, _param(op, "weight", w.reshape(()), xa), None
+        return xa, _param(op, "weight", w.reshape(()), dt), None
     if xa.ndim == 0:
         raise ValueError(f"{op}: a weight of length {w.size} needs an x with a channel axis")
     if not -xa.ndim <= axis < xa.ndim:
@@ -365,12 +539,11 @@ def _prelu_weight(op, x, weight, axis):
     ax = axis % xa.ndim
     if w.size != xa.shape[ax]:
         raise ValueError(f"{op}: weight has length {w.size} but x.shape[{axis}] is {xa.shape[ax]}")
-    dt = _float_dtype(xa) or np.dtype(np.float64)
-    wb = w.astype(dt, copy=False).reshape((w.size,) + (1,) * (xa.ndim - ax - 1))
+    wb = w.astype(dt or np.dtype(np.float64), copy=False).reshape((w.size,) + (1,) * (xa.ndim - ax - 1))
     return xa, wb, ax
 
 
-def prelu(x, weight, axis=1, *, out=None, **kwargs):
+def prelu(x, weight, axis=1, *, inplace=False, out=None, **kwargs):
     """Parametric ReLU: ``x < 0 ? x * weight[c] : x`` with one slope per channel.
 
     Parameters
@@ -381,6 +554,8 @@ def prelu(x, weight, axis=1, *, out=None, **kwargs):
         One slope, or one per channel (length ``x.shape[axis]``).
     axis : int, optional
         The channel axis (default 1, PyTorch's NCHW).
+    inplace : bool, optional
+        torch's keyword: True writes the result into `x` (``out=x``) and returns `x`.
     out : ndarray, optional
         Where to store the result.
     **kwargs
@@ -396,8 +571,15 @@ def prelu(x, weight, axis=1, *, out=None, **kwargs):
     ValueError
         Weight of the wrong length or shape, NaN weight, bad axis.
     """
-    xa, wb, _ = _prelu_weight("prelu", x, weight, axis)
-    return _call("prelu", _U["leaky_relu"], xa, wb, out=out, **kwargs)
+    if inplace:
+        out = _inplace_out("prelu", x, out)
+    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
+    if dt is None or kwargs or dt.kind != "f" or not (out is None or (
+            type(out) is np.ndarray and out.dtype is dt)):
+        x, dt = _prep(x, out, kwargs)
+    xa, wb, _ = _prelu_weight("prelu", x, weight, axis, dt)
+    uf = _U["leaky_relu"] if dt is None or dt.itemsize != 2 else _ufunc("leaky_relu", dt, wb)
+    return _call("prelu", uf, xa, wb, out=out, **kwargs)
 
 
 def _acc_dtype(dt):
@@ -443,8 +625,10 @@ def prelu_backward(g, x, weight, axis=1, *, out=None):
         The forward call's weight.
     axis : int, optional
         The channel axis (default 1).
-    out : ndarray, optional
-        Where to store dL/dx.
+    out : ndarray or tuple of (ndarray or None), optional
+        Where to store dL/dx, or a pair ``(grad_x, grad_weight)`` of preallocated
+        arrays (either may be None); ``grad_weight`` must have the shape of
+        `weight` and a float dtype the result casts to (``same_kind``).
 
     Returns
     -------
@@ -454,21 +638,60 @@ def prelu_backward(g, x, weight, axis=1, *, out=None):
         Shape of `weight`: the sum over every axis but `axis` of ``g * x`` where
         ``x < 0``, accumulated blockwise (float32 for float16/32, float64 for
         float64) without a temporary the size of `x`.
+
+    Raises
+    ------
+    ValueError, TypeError
+        A bad weight or axis (as :func:`prelu`), or an `out` that is neither an
+        array nor a pair of arrays of the right shapes; nothing is written then.
     """
-    xa, wb, ax = _prelu_weight("prelu_backward", x, weight, axis)
-    # on x itself, so that a duck array (Dask, xarray) gives its own kind back
-    gx = _call("prelu_backward", _U["leaky_relu_backward"], g, xa, wb, out=out)
-    dt = _float_dtype(xa) or np.dtype(np.float64)
+    gx_out, gw_out = _prelu_outs(out)
+    g, x, dt = _operands2(g, x, gx_out, None)
+    xa, wb, ax = _prelu_weight("prelu_backward", x, weight, axis, dt)
+    wdt = _float_dtype(xa) or np.dtype(np.float64)
     w = np.asarray(weight)
-    if _is_lazy(xa) or _is_lazy(g):
+    lazy = _is_lazy(xa) or _is_lazy(g)
+    if gw_out is not None:
+        if lazy:
+            raise TypeError("prelu_backward: a preallocated grad_weight needs NumPy inputs, "
+                            "not lazy arrays (pass out=grad_x alone)")
+        if gw_out.shape != w.shape:
+            raise ValueError(f"prelu_backward: out's grad_weight has shape {gw_out.shape}, "
+                             f"but weight has shape {w.shape}")
+        if not np.can_cast(wdt, gw_out.dtype, "same_kind"):
+            raise TypeError(f"prelu_backward: out's grad_weight of dtype {gw_out.dtype} cannot "
+                            f"hold the {wdt} weight gradient")
+        if not gw_out.flags.writeable:
+            raise ValueError("prelu_backward: out's grad_weight is read-only")
+    # on x itself, so that a duck array (Dask, xarray) gives its own kind back
+    uf = _U["leaky_relu_backward"] if dt is None or dt.itemsize != 2 else _ufunc("leaky_relu_backward", dt, wb)
+    gx = _call("prelu_backward", uf, g, xa, wb, out=gx_out)
+    if lazy:
         # a lazy array (Dask): the same sum, as array operations that stay lazy
         other = tuple(i for i in range(xa.ndim) if i != ax)
-        return gx, _lazy_wgrad(g, xa, other, _acc_dtype(dt)).astype(dt).reshape(w.shape)
+        return gx, _lazy_wgrad(g, xa, other, _acc_dtype(wdt)).astype(wdt).reshape(w.shape)
     xa = np.asarray(xa)
     gb = np.broadcast_to(np.asarray(g), xa.shape)
-    acc = np.zeros(w.size if ax is not None else (), dtype=_acc_dtype(dt))
+    acc = np.zeros(w.size if ax is not None else (), dtype=_acc_dtype(wdt))
     _prelu_wgrad_into(gb, xa, ax, acc)
-    return gx, acc.astype(dt).reshape(w.shape)
+    if gw_out is not None:
+        np.copyto(gw_out, acc.astype(wdt).reshape(w.shape), casting="same_kind")
+        return gx, gw_out
+    return gx, acc.astype(wdt).reshape(w.shape)
+
+
+def _prelu_outs(out):
+    """prelu_backward's ``out``: (grad_x's array or None, grad_weight's or None)."""
+    if out is None:
+        return None, None
+    if type(out) is tuple or type(out) is list:
+        if len(out) in (1, 2) and all(o is None or isinstance(o, np.ndarray) for o in out):
+            return out[0], (out[1] if len(out) == 2 else None)
+    elif isinstance(out, np.ndarray) or hasattr(out, "__array_ufunc__"):
+        return out, None
+    length = f" of length {len(out)}" if isinstance(out, (tuple, list)) else ""
+    raise TypeError("prelu_backward: out must be an array for grad_x, or a pair "
+                    f"(grad_x, grad_weight) of arrays or None, not {type(out).__name__}{length}")
 
 
 def _wgrad_terms(g, x, acc_dt):
@@ -513,7 +736,8 @@ def _is_lazy(a):
 
 
 # ---------------------------------------------------------------- rrelu
-def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, rng=None, *, out=None, **kwargs):
+def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, rng=None, *, inplace=False, out=None,
+          **kwargs):
     """Randomized leaky ReLU.
 
     Parameters
@@ -527,6 +751,8 @@ def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, rng=None, *, out=None
         True: a slope per element drawn from U(lower, upper).
     rng : numpy.random.Generator or int, optional
         The generator (or a seed for one) used when training.
+    inplace : bool, optional
+        torch's keyword: True writes the result into `x` (``out=x``) and returns `x`.
     out : ndarray, optional
         Where to store the result.
     **kwargs
@@ -538,15 +764,22 @@ def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, rng=None, *, out=None
         The result (exact given the slopes).
     noise : ndarray
         Only when ``training=True``: the multiplier applied to each element
-        (its slope where ``x < 0``, 1 elsewhere); pass it to :func:`rrelu_backward`.
+        (its slope where ``x <= 0``, as torch, 1 elsewhere), of the same kind as
+        `y` (an xarray or pandas object for one); pass it to :func:`rrelu_backward`.
 
     Raises
     ------
     ValueError
         ``lower`` > ``upper``, a negative or NaN bound.
     """
-    lo = _param("rrelu", "lower", lower, x)
-    hi = _param("rrelu", "upper", upper, x)
+    x, xdt = _operand(x)
+    if inplace:
+        out = _inplace_out("rrelu", x, out)
+    # the bounds in the dtype x computes in (float32 for float16), as relukit.cuda
+    # takes them, so that a seed draws the same noise on both
+    bdt = _loop_dtype(xdt, None, None)
+    lo = _param("rrelu", "lower", lower, bdt)
+    hi = _param("rrelu", "upper", upper, bdt)
     if np.ndim(lo) or np.ndim(hi):
         raise ValueError("rrelu: lower and upper must be scalars")
     lo, hi = float(lo), float(hi)
@@ -555,13 +788,16 @@ def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, rng=None, *, out=None
     if lo > hi:
         raise ValueError(f"rrelu: lower must be <= upper (got lower={lo!r}, upper={hi!r})")
     if not training:
-        return _call("rrelu", _U["leaky_relu"], x, _param("rrelu", "slope", (lo + hi) / 2, x), out=out, **kwargs)
+        dt = _loop_dtype(xdt, out, kwargs)
+        s = _param("rrelu", "slope", (lo + hi) / 2, dt)
+        uf = _U["leaky_relu"] if dt is None or dt.itemsize != 2 else _ufunc("leaky_relu", dt, s)
+        return _call("rrelu", uf, x, s, out=out, **kwargs)
     lazy = _is_lazy(x) and hasattr(x, "map_blocks")
     xa = x if lazy else np.asarray(x)
     if _float_dtype(xa) is None and np.dtype(xa.dtype).kind not in "iub":
         raise TypeError(f"rrelu: x must be an array of reals (float, integer or bool), not {xa.dtype}")
     dt = _float_dtype(xa) or np.dtype(np.float64)
-    gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    gen = _rrelu_rng(rng)
     if lazy:
         # a chunked lazy array (Dask): each block draws its slopes from its own
         # stream, seeded from `gen` and the block's index, when it is computed
@@ -571,14 +807,44 @@ def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, rng=None, *, out=None
         noise = _rrelu_noise(gen, xa, lo, hi, dt)
     # on x itself, so that a duck array (xarray) gives its own kind back
     y = _call("rrelu", _U["leaky_relu"], x, noise, out=out, **kwargs)
-    return y, noise
+    return y, _like(y, noise)
+
+
+def _rrelu_rng(rng):
+    """rrelu's generator: `rng` itself, or a new one from a seed (None, an int, a
+    sequence of ints, a SeedSequence or a BitGenerator)."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    try:
+        return np.random.default_rng(rng)
+    except (TypeError, ValueError) as exc:
+        raise TypeError("rrelu: rng must be a numpy.random.Generator, a seed (an int or a "
+                        "sequence of ints), a SeedSequence, a BitGenerator or None, not "
+                        f"{type(rng).__module__}.{type(rng).__qualname__}") from exc
+
+
+def _like(y, a):
+    """The ndarray `a` (of y's shape) in the kind of container `y` is: an xarray
+    object or a pandas Series/DataFrame gets its coordinates or index; anything
+    else (ndarray, Dask) is returned as it is."""
+    if isinstance(y, np.ndarray) or not isinstance(a, np.ndarray):
+        return a
+    mod = type(y).__module__.split(".")[0]
+    if mod == "xarray":
+        return y.copy(data=a)
+    if mod == "pandas" and hasattr(y, "iloc"):
+        c = y.copy()
+        c.iloc[...] = a
+        return c
+    return a
 
 
 def _rrelu_noise(gen, x, lo, hi, dt):
-    """Slopes from U(lo, hi) where x < 0, 1 elsewhere, in dtype dt."""
+    """Slopes from U(lo, hi) where x <= 0 (as torch: x == 0 included), 1 elsewhere
+    (x > 0, and NaN), in dtype dt."""
     noise = gen.random(x.shape, dtype=np.float64 if dt == np.float64 else np.float32)
     noise = (lo + (hi - lo) * noise).astype(dt, copy=False)
-    noise[~(x < 0)] = 1
+    noise[~(x <= 0)] = 1
     return noise
 
 
@@ -607,12 +873,17 @@ def rrelu_backward(g, x, noise, *, out=None, **kwargs):
     ndarray
         dL/dx; NaN where `x` is NaN.
     """
-    n = _param("rrelu_backward", "noise", noise, x)
-    return _call("rrelu_backward", _U["leaky_relu_backward"], g, x, n, out=out, **kwargs)
+    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
+    if dt is None or kwargs or dt.kind != "f" or type(g) is not np.ndarray or g.dtype is not dt \
+            or not (out is None or (type(out) is np.ndarray and out.dtype is dt)):
+        g, x, dt = _operands2(g, x, out, kwargs)
+    n = _param("rrelu_backward", "noise", noise, dt)
+    uf = _U["leaky_relu_backward"] if dt is None or dt.itemsize != 2 else _ufunc("leaky_relu_backward", dt, n)
+    return _call("rrelu_backward", uf, g, x, n, out=out, **kwargs)
 
 
 # ---------------------------------------------------------------- elu, celu, softplus
-def elu(x, alpha=1.0, *, out=None, **kwargs):
+def elu(x, alpha=1.0, *, inplace=False, out=None, **kwargs):
     """Exponential linear unit: ``x > 0 ? x : alpha * (exp(x) - 1)``.
 
     Parameters
@@ -621,6 +892,8 @@ def elu(x, alpha=1.0, *, out=None, **kwargs):
         Input.
     alpha : float or array_like, optional
         Scale of the negative branch (default 1), scalar or broadcasting array.
+    inplace : bool, optional
+        torch's keyword: True writes the result into `x` (``out=x``) and returns `x`.
     out : ndarray, optional
         Where to store the result.
     **kwargs
@@ -636,8 +909,15 @@ def elu(x, alpha=1.0, *, out=None, **kwargs):
     ValueError
         NaN alpha; nothing is written to `out`.
     """
-    a = _param("elu", "alpha", alpha, x)
-    return _call("elu", _U["elu"], x, a, out=out, **kwargs)
+    if inplace:
+        out = _inplace_out("elu", x, out)
+    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
+    if dt is None or kwargs or dt.kind != "f" or not (out is None or (
+            type(out) is np.ndarray and out.dtype is dt)):
+        x, dt = _prep(x, out, kwargs)
+    a = _param("elu", "alpha", alpha, dt)
+    uf = _U["elu"] if dt is None or dt.itemsize != 2 else _ufunc("elu", dt, a)
+    return _call("elu", uf, x, a, out=out, **kwargs)
 
 
 def elu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
@@ -663,23 +943,29 @@ def elu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
     ndarray
         dL/dx; ``elu'(0)`` from the negative branch (``alpha``), as PyTorch.
     """
-    a = _param("elu_backward", "alpha", alpha, x)
+    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
+    if dt is None or kwargs or dt.kind != "f" or type(g) is not np.ndarray or g.dtype is not dt \
+            or not (out is None or (type(out) is np.ndarray and out.dtype is dt)):
+        g, x, dt = _operands2(g, x, out, kwargs)
+    a = _param("elu_backward", "alpha", alpha, dt)
     if from_output:
         if _any(_negative, a):
             raise ValueError("elu_backward: from_output=True is exact only for alpha >= 0; "
                              "pass the input instead")
-        return _call("elu_backward", _U["elu_backward_from_output"], g, x, a, out=out, **kwargs)
-    return _call("elu_backward", _U["elu_backward"], g, x, a, out=out, **kwargs)
+        uf = _ufunc("elu_backward_from_output", dt, a)  # (not the hot path)
+        return _call("elu_backward", uf, g, x, a, out=out, **kwargs)
+    uf = _U["elu_backward"] if dt is None or dt.itemsize != 2 else _ufunc("elu_backward", dt, a)
+    return _call("elu_backward", uf, g, x, a, out=out, **kwargs)
 
 
-def _celu_alpha(op, alpha, x):
-    a = _param(op, "alpha", alpha, x)
+def _celu_alpha(op, alpha, dt):
+    a = _param(op, "alpha", alpha, dt)
     if (alpha == 0) if type(alpha) in (float, int) else _any(_zero, a):
         raise ValueError(f"{op}: alpha must not be 0")
     return a
 
 
-def celu(x, alpha=1.0, *, out=None, **kwargs):
+def celu(x, alpha=1.0, *, inplace=False, out=None, **kwargs):
     """Continuously differentiable ELU: ``x > 0 ? x : alpha * (exp(x / alpha) - 1)``.
 
     Parameters
@@ -688,6 +974,8 @@ def celu(x, alpha=1.0, *, out=None, **kwargs):
         Input.
     alpha : float or array_like, optional
         Scale (default 1); must not be 0.
+    inplace : bool, optional
+        torch's keyword: True writes the result into `x` (``out=x``) and returns `x`.
     out : ndarray, optional
         Where to store the result.
     **kwargs
@@ -703,8 +991,15 @@ def celu(x, alpha=1.0, *, out=None, **kwargs):
     ValueError
         alpha is 0 or NaN; nothing is written to `out`.
     """
-    a = _celu_alpha("celu", alpha, x)
-    return _call("celu", _U["celu"], x, a, out=out, **kwargs)
+    if inplace:
+        out = _inplace_out("celu", x, out)
+    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
+    if dt is None or kwargs or dt.kind != "f" or not (out is None or (
+            type(out) is np.ndarray and out.dtype is dt)):
+        x, dt = _prep(x, out, kwargs)
+    a = _celu_alpha("celu", alpha, dt)
+    uf = _U["celu"] if dt is None or dt.itemsize != 2 else _ufunc("celu", dt, a)
+    return _call("celu", uf, x, a, out=out, **kwargs)
 
 
 def celu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
@@ -730,24 +1025,30 @@ def celu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
     ndarray
         dL/dx.
     """
-    a = _celu_alpha("celu_backward", alpha, x)
+    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
+    if dt is None or kwargs or dt.kind != "f" or type(g) is not np.ndarray or g.dtype is not dt \
+            or not (out is None or (type(out) is np.ndarray and out.dtype is dt)):
+        g, x, dt = _operands2(g, x, out, kwargs)
+    a = _celu_alpha("celu_backward", alpha, dt)
     if from_output:
         if _any(_negative, a):
             raise ValueError("celu_backward: from_output=True is exact only for alpha > 0; "
                              "pass the input instead")
-        return _call("celu_backward", _U["celu_backward_from_output"], g, x, a, out=out, **kwargs)
-    return _call("celu_backward", _U["celu_backward"], g, x, a, out=out, **kwargs)
+        uf = _ufunc("celu_backward_from_output", dt, a)  # (not the hot path)
+        return _call("celu_backward", uf, g, x, a, out=out, **kwargs)
+    uf = _U["celu_backward"] if dt is None or dt.itemsize != 2 else _ufunc("celu_backward", dt, a)
+    return _call("celu_backward", uf, g, x, a, out=out, **kwargs)
 
 
-def _softplus_params(op, beta, threshold, x):
-    b = _param(op, "beta", beta, x)
-    t = _param(op, "threshold", threshold, x)
+def _softplus_params(op, beta, threshold, dt):
+    b = _param(op, "beta", beta, dt)
+    t = _param(op, "threshold", threshold, dt)
     if (beta == 0) if type(beta) in (float, int) else _any(_zero, b):
         raise ValueError(f"{op}: beta must not be 0")
     return b, t
 
 
-def softplus(x, beta=1.0, threshold=20.0, *, out=None, **kwargs):
+def softplus(x, beta=1.0, threshold=20.0, *, inplace=False, out=None, **kwargs):
     """Softplus: ``beta*x > threshold ? x : log(1 + exp(beta*x)) / beta``.
 
     Parameters
@@ -758,6 +1059,8 @@ def softplus(x, beta=1.0, threshold=20.0, *, out=None, **kwargs):
         Sharpness (default 1); must not be 0.
     threshold : float or array_like, optional
         Where ``beta*x > threshold`` the op returns ``x`` (default 20).
+    inplace : bool, optional
+        torch's keyword: True writes the result into `x` (``out=x``) and returns `x`.
     out : ndarray, optional
         Where to store the result.
     **kwargs
@@ -773,8 +1076,15 @@ def softplus(x, beta=1.0, threshold=20.0, *, out=None, **kwargs):
     ValueError
         beta is 0, or a parameter is NaN; nothing is written to `out`.
     """
-    b, t = _softplus_params("softplus", beta, threshold, x)
-    return _call("softplus", _U["softplus"], x, b, t, out=out, **kwargs)
+    if inplace:
+        out = _inplace_out("softplus", x, out)
+    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
+    if dt is None or kwargs or dt.kind != "f" or not (out is None or (
+            type(out) is np.ndarray and out.dtype is dt)):
+        x, dt = _prep(x, out, kwargs)
+    b, t = _softplus_params("softplus", beta, threshold, dt)
+    uf = _U["softplus"] if dt is None or dt.itemsize != 2 else _ufunc("softplus", dt, b, t)
+    return _call("softplus", uf, x, b, t, out=out, **kwargs)
 
 
 def softplus_backward(g, x, beta=1.0, threshold=20.0, *, from_output=False, out=None, **kwargs):
@@ -802,10 +1112,17 @@ def softplus_backward(g, x, beta=1.0, threshold=20.0, *, from_output=False, out=
     ndarray
         dL/dx.
     """
-    b, t = _softplus_params("softplus_backward", beta, threshold, x)
+    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
+    if dt is None or kwargs or dt.kind != "f" or type(g) is not np.ndarray or g.dtype is not dt \
+            or not (out is None or (type(out) is np.ndarray and out.dtype is dt)):
+        g, x, dt = _operands2(g, x, out, kwargs)
+    b, t = _softplus_params("softplus_backward", beta, threshold, dt)
     if from_output:
-        return _call("softplus_backward", _U["softplus_backward_from_output"], g, x, b, t, out=out, **kwargs)
-    return _call("softplus_backward", _U["softplus_backward"], g, x, b, t, out=out, **kwargs)
+        uf = _ufunc("softplus_backward_from_output", dt, b, t)  # (not the hot path)
+        return _call("softplus_backward", uf,
+                     g, x, b, t, out=out, **kwargs)
+    uf = _U["softplus_backward"] if dt is None or dt.itemsize != 2 else _ufunc("softplus_backward", dt, b, t)
+    return _call("softplus_backward", uf, g, x, b, t, out=out, **kwargs)
 
 
 # ---------------------------------------------------------------- gelu
@@ -819,7 +1136,7 @@ def _gelu_pick(op, approximate, which):
         raise ValueError(f"{op}: approximate must be 'none' or 'tanh', not {approximate!r}") from None
 
 
-def gelu(x, approximate="none", *, out=None, **kwargs):
+def gelu(x, approximate="none", *, inplace=False, out=None, **kwargs):
     """Gaussian error linear unit.
 
     Parameters
@@ -829,6 +1146,8 @@ def gelu(x, approximate="none", *, out=None, **kwargs):
     approximate : {'none', 'tanh'}, optional
         ``'none'`` (default): the exact ``x * Phi(x) = x/2 * erfc(-x/sqrt(2))``;
         ``'tanh'``: ``x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))``.
+    inplace : bool, optional
+        torch's keyword: True writes the result into `x` (``out=x``) and returns `x`.
     out : ndarray, optional
         Where to store the result.
     **kwargs
@@ -847,6 +1166,9 @@ def gelu(x, approximate="none", *, out=None, **kwargs):
         `approximate` is neither ``'none'`` nor ``'tanh'``; nothing is written to `out`.
     """
     uf = _gelu_pick("gelu", approximate, 0)
+    x, _ = _operand(x)
+    if inplace:
+        out = _inplace_out("gelu", x, out)
     return _call("gelu", uf, x, out=out, **kwargs)
 
 
@@ -874,6 +1196,7 @@ def gelu_backward(g, x, approximate="none", *, from_output=False, out=None, **kw
         dL/dx; ``g`` at ``+inf``, 0 at ``-inf``.
     """
     uf = _gelu_pick("gelu_backward", approximate, 1)
+    g, x = _arrays2(g, x)
     if from_output:
         raise ValueError("gelu_backward: from_output=True is not exact for GELU (it is not "
                          "invertible); pass the forward's input")
@@ -881,29 +1204,93 @@ def gelu_backward(g, x, approximate="none", *, from_output=False, out=None, **kw
 
 
 # ---------------------------------------------------------------- ops without parameters
+_MISSING = object()
+# the ufunc attributes an op without parameters carries as its own (set again
+# after the bfloat16 loops are added, which change types and ntypes)
+_UFUNC_ATTRS = ("nin", "nout", "nargs", "ntypes", "types", "identity", "signature",
+                "at", "reduce", "accumulate", "reduceat", "outer")
+
+
+def _op(name):
+    """A parameterless forward op: its ufunc, behind a thin function that adds
+    what a ufunc cannot take, the operand by keyword (``x=``) and torch's
+    ``inplace=``.  The ufunc itself is the ``ufunc`` attribute; its other
+    attributes (``types``, ``nin``, ``at``, ``reduce``, ...) are copied onto the
+    function.  (A plain function, not a callable class: CPython calls it through
+    vectorcall, a class instance's __call__ through a slower generic path.)"""
+    uf = _U[name]
+
+    def op(x=_MISSING, out=None, *more, inplace=False, **kwargs):
+        # (x) or (x=), and out positionally as a ufunc takes it: (x, out)
+        if x is _MISSING or more:
+            n = (x is not _MISSING) + (out is not None) + len(more)
+            raise TypeError(f"{name}() takes one operand x (and out), not "
+                            f"{n} positional argument{'s' * (n != 1)}")
+        if type(x) is not np.ndarray and not isinstance(getattr(x, "dtype", None), np.dtype) \
+                and not hasattr(x, "__array_ufunc__"):
+            x = np.asarray(x)  # as the ufunc would, for a list or a torch tensor
+        if inplace:
+            out = _inplace_out(name, x, out)
+        try:
+            return uf(x, out=out, **kwargs)
+        except (TypeError, ValueError) as exc:
+            raise _naming(name, exc, kwargs) from exc
+
+    op.__name__ = op.__qualname__ = name
+    op.__module__ = "relukit"
+    body = uf.__doc__.split("\n\n", 1)[1]
+    op.__doc__ = (f"{name}(x, out=None, *, inplace=False, **kwargs)\n\n{body}\n"
+                  "inplace=True (torch's keyword) writes the result into `x` and "
+                  f"returns it; ``{name}.ufunc`` is the ufunc itself.\n")
+    op.ufunc = uf
+    _share_ufunc_attributes(op)
+    return op
+
+
+def _share_ufunc_attributes(op):
+    for attr in _UFUNC_ATTRS:
+        setattr(op, attr, getattr(op.ufunc, attr))
+
+
+relu = _op("relu")
+relu6 = _op("relu6")
+hardsigmoid = _op("hardsigmoid")
+hardswish = _op("hardswish")
+selu = _op("selu")
+silu = _op("silu")
+mish = _op("mish")
+OPS_WITHOUT_PARAMETERS = (relu, relu6, hardsigmoid, hardswish, selu, silu, mish)
+
+
 def _backward_wrapper(op, from_output_ufunc):
     """The backward of a parameterless op: its ufunc, plus from_output=True where
     the gradient can be computed exactly from the forward's output."""
     uf = _U[f"{op}_backward"]
+    name = f"{op}_backward"
 
     def backward(g, x, *, from_output=False, out=None, **kwargs):
+        g, x = _arrays2(g, x)
         if from_output:
             if from_output_ufunc is None:
-                raise ValueError(f"{op}_backward: from_output=True is not exact for {op} (its "
+                raise ValueError(f"{name}: from_output=True is not exact for {op} (its "
                                  "input cannot be recovered from its output); pass the input")
-            return _call(f"{op}_backward", _U[from_output_ufunc], g, x, out=out, **kwargs)
-        return _call(f"{op}_backward", uf, g, x, out=out, **kwargs)
+            return _call(name, _U[from_output_ufunc], g, x, out=out, **kwargs)
+        return _call(name, uf, g, x, out=out, **kwargs)
 
-    backward.__name__ = backward.__qualname__ = f"{op}_backward"
+    backward.__name__ = backward.__qualname__ = name
     backward.__module__ = "relukit"
     how = ("not available: ValueError" if from_output_ufunc is None else
            "`x` may hold the forward's output")
-    backward.__doc__ = (f"{uf.__doc__.split(chr(10) + chr(10), 1)[1]}\n"
+    backward.__doc__ = (f"{name}(g, x, *, from_output=False, out=None, **kwargs)\n\n"
+                        f"{uf.__doc__.split(chr(10) + chr(10), 1)[1]}\n"
                         f"This wrapper adds ``from_output`` ({how}) to the ufunc "
-                        f"``relukit._ufuncs.UFUNCS[{op + '_backward'!r}]``.\n")
+                        f"``relukit._ufuncs.UFUNCS[{name!r}]``.\n")
     return backward
 
 
+# relu's gradient from its output is exact: y > 0 exactly where x > 0, NaN stays NaN
+relu_backward = _backward_wrapper("relu", "relu_backward")
+# relu6's too: 0 < y < 6 exactly where 0 < x < 6
 relu6_backward = _backward_wrapper("relu6", "relu6_backward")
 selu_backward = _backward_wrapper("selu", "selu_backward_from_output")
 hardsigmoid_backward = _backward_wrapper("hardsigmoid", "hardsigmoid_backward_from_output")

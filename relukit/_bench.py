@@ -11,7 +11,9 @@ import platform
 import numpy as np
 
 from relukit import _peers, _threads, _ufuncs
-from relukit._selfcheck import WARM_S, median_times
+from relukit._selfcheck import WARM_S, sample_times
+
+NOISY = 2.0  # a row whose slowest repeat took this many times its fastest is flagged
 
 
 def _fmt_t(t):
@@ -39,14 +41,17 @@ def run(ops=None, sizes=(4096, 1 << 20), dtype="float32", threads=None, repeats=
         Names from ``relukit._peers.PEERS`` (default: all).
     sizes : sequence of int
         Array lengths.
-    dtype : {'float16', 'float32', 'float64'}
+    dtype : {'float16', 'float32', 'float64', 'bfloat16'}
+        bfloat16 needs ml_dtypes.
     threads : int, optional
         Threads for relukit and for PyTorch (default: relukit's current limit,
         and PyTorch's default).
     repeats : int
-        Interleaved timed repeats per op (the median is reported).
+        Interleaved timed repeats per op (the median is reported, and the spread:
+        the largest ratio of a library's slowest to its fastest repeat; a row whose
+        spread exceeds NOISY is flagged).
     plot : str, optional
-        Write a chart to this file (needs matplotlib).
+        Write a chart to this file (needs matplotlib, checked before timing).
     out : callable
         Where lines go.
     numpy : bool
@@ -56,7 +61,14 @@ def run(ops=None, sizes=(4096, 1 << 20), dtype="float32", threads=None, repeats=
     Returns
     -------
     list of tuple
-        ``(op, size, t_relukit, t_numpy or None, t_torch or None, t_copy)`` in seconds.
+        ``(op, size, t_relukit, t_numpy or None, t_torch or None, t_copy, spread)``,
+        times in seconds.
+
+    Raises
+    ------
+    ValueError
+        An unknown op, a size below 1, bfloat16 without ml_dtypes, or `plot`
+        without matplotlib; raised before anything is timed.
     """
     names = list(ops) if ops else list(_peers.PEERS)
     bad = [n for n in names if n not in _peers.PEERS]
@@ -64,7 +76,12 @@ def run(ops=None, sizes=(4096, 1 << 20), dtype="float32", threads=None, repeats=
         raise ValueError(f"bench: no benchmark for {', '.join(bad)}; choose from {', '.join(_peers.PEERS)}")
     if any(int(n) < 1 for n in sizes):
         raise ValueError("bench: sizes must be positive")
-    dt = np.dtype(dtype)
+    dt = _dtype(dtype)
+    if plot:
+        try:
+            import matplotlib  # noqa: F401 - checked now, not after minutes of timing
+        except ImportError:
+            raise ValueError("bench: --plot needs matplotlib (pip install matplotlib)") from None
     if threads is not None:
         _threads.set_num_threads(threads)
     try:
@@ -80,8 +97,10 @@ def run(ops=None, sizes=(4096, 1 << 20), dtype="float32", threads=None, repeats=
     out(f"machine: {_cpu_name()}, {os.cpu_count()} CPUs, {platform.machine()}")
     out("times in microseconds, median of interleaved repeats; np/rk, torch/rk: how many times "
         "longer the peer takes (> 1: relukit is faster); copy: np.copyto of the same array")
+    out(f"spread: the largest ratio of one library's slowest repeat to its fastest; "
+        f"'!' marks a row above {NOISY:g}x (noisy: rerun it)")
     out(f"{'op':<21}{'size':>10}{'relukit':>10}{'numpy':>10}{'torch':>10}{'copy':>10}"
-        f"{'np/rk':>8}{'torch/rk':>9}")
+        f"{'np/rk':>8}{'torch/rk':>9}{'spread':>8}")
     rows = []
     rng = np.random.default_rng(0)
     for n in sizes:
@@ -92,11 +111,18 @@ def run(ops=None, sizes=(4096, 1 << 20), dtype="float32", threads=None, repeats=
         buf.fill(0)
         tx = tg = None
         if torch is not None:
-            tx, tg = torch.from_numpy(x), torch.from_numpy(g)
+            tx, tg = _tensor(torch, x), _tensor(torch, g)
         for name in names:
             uses_g, rk, npf, _ = _peers.PEERS[name]
+            np_call = ((lambda: npf(x, g)) if uses_g else (lambda: npf(x))) if numpy else None
+            if np_call is not None:
+                try:  # a NumPy expression may have no loop for bfloat16
+                    with np.errstate(all="ignore"):
+                        np_call()
+                except TypeError:
+                    np_call = None
             fns = [(lambda: rk(x, g, buf)) if uses_g else (lambda: rk(x, buf)),
-                   ((lambda: npf(x, g)) if uses_g else (lambda: npf(x))) if numpy else (lambda: None),
+                   np_call or (lambda: None),
                    lambda: np.copyto(buf, x)]
             tc = _peers.torch_call(name, torch, tx, tg) if torch is not None else None
             if tc is not None:
@@ -104,28 +130,50 @@ def run(ops=None, sizes=(4096, 1 << 20), dtype="float32", threads=None, repeats=
             inner = max(3, 200_000 // n)
             reps = 2 if name in _peers.SLOW_NUMPY and n > 100_000 else repeats
             with np.errstate(all="ignore"):
-                ts = median_times(fns, repeats=reps, inner=inner, warm=WARM_S)
-            t_rk, t_np, t_copy = ts[0], (ts[1] if numpy else None), ts[2]
+                samples = sample_times(fns, repeats=reps, inner=inner, warm=WARM_S)
+            ts = [float(np.median(t)) for t in samples]
+            t_rk, t_np, t_copy = ts[0], (ts[1] if np_call else None), ts[2]
             t_t = ts[3] if len(ts) > 3 else None
-            rows.append((name, n, t_rk, t_np, t_t, t_copy))
+            timed = [t for i, t in enumerate(samples) if i != 1 or np_call]
+            spread = max(max(t) / min(t) if min(t) > 0 else float("inf") for t in timed)
+            rows.append((name, n, t_rk, t_np, t_t, t_copy, spread))
             out(f"{name:<21}{n:>10}{_fmt_t(t_rk)}{_fmt_t(t_np)}{_fmt_t(t_t)}{_fmt_t(t_copy)}"
                 + (f"{t_np / t_rk:>8.1f}" if t_np else f"{'-':>8}")
-                + (f"{t_t / t_rk:>9.2f}" if t_t else f"{'-':>9}"))
+                + (f"{t_t / t_rk:>9.2f}" if t_t else f"{'-':>9}")
+                + f"{spread:>7.1f}x" + (" !" if spread > NOISY else ""))
+    noisy = sum(r[6] > NOISY for r in rows)
+    if noisy:
+        out(f"{noisy} row(s) marked '!' had a spread above {NOISY:g}x: their medians are "
+            "unreliable; rerun them (--ops NAME) on a quieter machine")
     if plot:
         _plot(rows, plot, dt, out, f"{_cpu_name()}, relukit {_threads.get_num_threads()} thr; {tdesc}")
     return rows
 
 
+def _dtype(name):
+    """The dtype of a --dtype name; bfloat16 through ml_dtypes."""
+    if name == "bfloat16":
+        try:
+            import ml_dtypes
+        except ImportError:
+            raise ValueError("bench: bfloat16 needs ml_dtypes (pip install ml_dtypes)") from None
+        return np.dtype(ml_dtypes.bfloat16)
+    return np.dtype(name)
+
+
+def _tensor(torch, a):
+    """A tensor sharing a's memory (bfloat16 through its bits)."""
+    if a.dtype.kind != "f":  # ml_dtypes' bfloat16
+        return torch.from_numpy(a.view(np.int16)).view(torch.bfloat16)
+    return torch.from_numpy(a)
+
+
 def _plot(rows, path, dt, out, subtitle):
     """Time per element against size, one line per library (the geometric mean
     over the group's ops), one panel per op group."""
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        out("bench: --plot needs matplotlib (pip install matplotlib); no chart written")
-        return
+    import matplotlib  # checked by run() before timing
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
     groups = [(title, [r for r in rows if r[0] in ops]) for title, ops in _peers.GROUPS]
     groups = [(t, rs) for t, rs in groups if rs]
     fig, axes = plt.subplots(1, len(groups), figsize=(4.2 * len(groups), 4.2), squeeze=False)

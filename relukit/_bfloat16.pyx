@@ -18,6 +18,7 @@ cdef extern from "bf16loops.h" nogil:
         rk_loop f32_loop
         void *f32_data
         int nargs
+        int nfloat
     enum:
         RK_BF16_MAXARGS
     void rk_bf16_loop(char **args, const cnp.npy_intp *dims, const cnp.npy_intp *steps,
@@ -36,11 +37,13 @@ cdef int _float32_loop(cnp.ufunc uf) except -2:
     return -1
 
 
-cdef _register_one(cnp.ufunc uf, int typenum):
+cdef _register_one(cnp.ufunc uf, int typenum, cnp.ufunc compute=None, int nfloat=0):
     if uf.nargs > RK_BF16_MAXARGS:
         raise ValueError(f"relukit: {uf.__name__} has {uf.nargs} operands; "
                          f"the bfloat16 loop takes at most {RK_BF16_MAXARGS}")
-    cdef int f32 = _float32_loop(uf)
+    if compute is None:
+        compute = uf
+    cdef int f32 = _float32_loop(compute)
     if f32 < 0:
         raise ValueError(f"relukit: {uf.__name__} has no float32 loop to compute bfloat16 with")
     # lives as long as the ufunc, i.e. the process (NumPy keeps the pointer)
@@ -50,12 +53,13 @@ cdef _register_one(cnp.ufunc uf, int typenum):
         free(d)
         free(types)
         raise MemoryError()
-    d.f32_loop = <rk_loop><void *>uf.functions[f32]
-    d.f32_data = uf.data[f32]
+    d.f32_loop = <rk_loop><void *>compute.functions[f32]
+    d.f32_data = compute.data[f32]
     d.nargs = uf.nargs
+    d.nfloat = nfloat
     cdef int j
     for j in range(uf.nargs):
-        types[j] = typenum
+        types[j] = cnp.NPY_FLOAT if uf.nin - nfloat <= j < uf.nin else typenum
     try:
         cnp.PyUFunc_RegisterLoopForType(uf, typenum, <cnp.PyUFuncGenericFunction>rk_bf16_loop,
                                         types, d)
@@ -86,3 +90,20 @@ def register(ufuncs, dtype):
         raise TypeError(f"relukit: {dt} is not a 2-byte user dtype such as ml_dtypes.bfloat16")
     for uf in ufuncs:
         _register_one(uf, dt.num)
+
+
+def register_f32par(pairs, dtype):
+    """Add a bfloat16 loop with float32 scalar parameters to each internal ufunc.
+
+    Parameters
+    ----------
+    pairs : iterable of (numpy.ufunc, numpy.ufunc, int)
+        ``(f32par_ufunc, op_ufunc, npar)``: the ufunc to register on, the op's
+        ufunc whose float32 loop computes, and the op's number of parameters
+        (its last inputs, which stay float32).
+    dtype : numpy.dtype
+        The bfloat16 dtype.
+    """
+    dt = cnp.dtype(dtype)
+    for uf, compute, npar in pairs:
+        _register_one(uf, dt.num, compute, npar)

@@ -4,7 +4,7 @@ import sys
 
 import numpy as np
 
-from relukit import _build_info, _ufuncs
+from relukit import _api, _build_info, _threads, _ufuncs
 
 
 def _config_dict():
@@ -25,14 +25,28 @@ def _config_dict():
             "target": _ufuncs.TARGET,
             "target_reason": _ufuncs.TARGET_REASON,
             "threads": _ufuncs.get_num_threads(),
-            "threads_env": _ufuncs.env_num_threads() or None,
+            "threads_env": _threads.env_status(),
             "available_cpus": _ufuncs.available_cpus(),
         },
         "Kernels": {
+            "bfloat16_loops": _bfloat16_status(),
             "rows": [row for row, *_ in _ufuncs.KERNEL_ROWS],
             "ufuncs": sorted(_ufuncs.UFUNCS),
         },
     }
+
+
+def _bfloat16_status():
+    """Whether the bfloat16 loops are installed, and if not, why."""
+    if _api._EXTRA_FLOATS:
+        import ml_dtypes
+
+        return f"installed (ml_dtypes {getattr(ml_dtypes, '__version__', '?')})"
+    import importlib.util
+
+    if importlib.util.find_spec("ml_dtypes") is None:
+        return "not installed: ml_dtypes is not installed (pip install ml_dtypes)"
+    return "not installed: ml_dtypes failed to import"
 
 
 def show_config(mode="stdout"):

@@ -33,9 +33,10 @@ def _sig(x):
 
 # Groups, for the chart: (title, ops)
 GROUPS = (
-    ("piecewise", ("relu", "relu6", "hardtanh", "threshold", "leaky_relu", "prelu",
+    ("piecewise", ("relu", "relu6", "hardtanh", "threshold", "leaky_relu", "prelu", "rrelu",
                    "hardsigmoid", "hardswish")),
-    ("exp / tanh / erf", ("elu", "celu", "selu", "silu", "softplus", "mish", "gelu", "gelu_tanh")),
+    ("exp / tanh / erf", ("elu", "celu", "selu", "silu", "swish", "softplus", "mish", "gelu",
+                          "gelu_tanh")),
     ("piecewise backward", ("relu_backward", "relu6_backward", "hardtanh_backward",
                             "threshold_backward", "leaky_relu_backward", "hardsigmoid_backward",
                             "hardswish_backward")),
@@ -129,6 +130,14 @@ PEERS = {
                            _np_gelu_tanh_bwd,
                            lambda F, a, t, tg: a.gelu_backward(tg, t, approximate="tanh")),
 }
+
+# the alias, and rrelu (eval mode: leaky_relu with the mean slope, as torch's default)
+PEERS["swish"] = (False, lambda x, out: relukit.swish(x, out=out), PEERS["silu"][2],
+                  lambda F, a, t: F.silu(t))
+_RRELU_SLOPE = (1 / 8 + 1 / 3) / 2
+PEERS["rrelu"] = (False, lambda x, out: relukit.rrelu(x, out=out),
+                  lambda x: np.where(x < 0, x * x.dtype.type(_RRELU_SLOPE), x),
+                  lambda F, a, t: F.rrelu(t, training=False))
 
 # the NumPy peers going through math.erf element by element: few repeats when large
 SLOW_NUMPY = ("gelu", "gelu_backward")

@@ -108,6 +108,11 @@ def median_times(fns, repeats=7, inner=1, warm=False):
     calling for that long (at least once).  PyTorch's OpenMP threads spin for
     milliseconds after each parallel op and take the cores another library's
     threads need: one call is not enough there."""
+    return [float(np.median(t)) for t in sample_times(fns, repeats, inner, warm)]
+
+
+def sample_times(fns, repeats=7, inner=1, warm=False):
+    """The timings behind median_times: one list of `repeats` times per callable."""
     times = [[] for _ in fns]
     for _ in range(repeats):
         for i, fn in enumerate(fns):
@@ -120,7 +125,7 @@ def median_times(fns, repeats=7, inner=1, warm=False):
             for _ in range(inner):
                 fn()
             times[i].append((time.perf_counter() - t0) / inner)
-    return [float(np.median(t)) for t in times]
+    return times
 
 
 def run_quickbench(out=print, sizes=(10**3, 10**4, 10**5, 10**6, 10**7), dtype=np.float32):

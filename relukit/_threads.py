@@ -9,14 +9,40 @@ so small calls never pay for threads.
 The limit is, in order of precedence: :func:`set_num_threads` (or
 threadpoolctl's ``threadpool_limits``), the ``RELUKIT_NUM_THREADS``
 environment variable read at the first use, and the number of CPUs this
-process may run on.
+process may run on.  A RELUKIT_NUM_THREADS that is not a positive integer is
+ignored with one RuntimeWarning at import, naming the value and the thread count
+used instead (a thread count is a tuning knob: a typo in it should not stop a
+program, unlike RELUKIT_TARGET, which chooses the code that runs).
 """
 import operator
+import os
 import sys
+import warnings
 
 from relukit import _ufuncs
 
 __all__ = ["get_num_threads", "set_num_threads"]
+
+
+def env_status():
+    """RELUKIT_NUM_THREADS as relukit reads it: None if unset or empty, else its
+    value, and ``(ignored: ...)`` where it is not a positive integer."""
+    raw = os.environ.get("RELUKIT_NUM_THREADS")
+    if raw is None or not raw.strip():
+        return None
+    if _ufuncs.env_num_threads():
+        return raw.strip()
+    return f"{raw!r} (ignored: not a positive integer)"
+
+
+def _warn_bad_env():
+    """One RuntimeWarning at import where RELUKIT_NUM_THREADS is set but unusable."""
+    raw = os.environ.get("RELUKIT_NUM_THREADS")
+    if raw is None or not raw.strip() or _ufuncs.env_num_threads():
+        return
+    warnings.warn(f"relukit: RELUKIT_NUM_THREADS={raw!r} is not a positive integer; ignored: "
+                  f"using {min(_ufuncs.available_cpus(), 256)} threads (the CPUs this process may run on)",
+                  RuntimeWarning, stacklevel=3)
 
 
 def get_num_threads():

@@ -24,6 +24,7 @@ cdef extern from "relukit.h" nogil:
         int ints
         rk_loop *loop
         void **data
+        void *data_f16p32
     enum:
         RK_NDTYPES
         RK_NOPS
@@ -75,23 +76,34 @@ BEST_TARGET = TARGETS[rk_best_target()]
 CPU_FEATURES = rk_cpu_features().decode()
 
 
-def _choose_target():
-    forced = os.environ.get("RELUKIT_TARGET", "").strip().lower()
+def choose_target(forced, compiled=COMPILED_TARGETS, supported=SUPPORTED_TARGETS,
+                  best=BEST_TARGET, cpu_features=CPU_FEATURES):
+    """The target to run and why, for a RELUKIT_TARGET value `forced` ('' if
+    unset), given the compiled and the supported targets (this build's and this
+    CPU's by default: import runs exactly this; tests pass others).
+
+    Raises ImportError naming RELUKIT_TARGET for an unknown target, one this
+    build did not compile, or one this CPU cannot run."""
+    forced = forced.strip().lower()
     if not forced:
-        return BEST_TARGET, "best target this CPU supports"
+        return best, "best target this CPU supports"
     if forced not in TARGETS:
         raise ImportError(
             f"relukit: RELUKIT_TARGET={forced!r} is not a relukit target; "
             f"use one of {', '.join(TARGETS)} (or unset it to pick the best)")
-    if forced not in COMPILED_TARGETS:
+    if forced not in compiled:
         raise ImportError(
             f"relukit: RELUKIT_TARGET={forced!r} was not compiled into this build "
-            f"(compiled: {', '.join(COMPILED_TARGETS)})")
-    if forced not in SUPPORTED_TARGETS:
+            f"(compiled: {', '.join(compiled)})")
+    if forced not in supported:
         raise ImportError(
             f"relukit: RELUKIT_TARGET={forced!r} cannot run on this CPU "
-            f"(it has: {CPU_FEATURES}; runnable targets: {', '.join(SUPPORTED_TARGETS)})")
+            f"(it has: {cpu_features}; runnable targets: {', '.join(supported)})")
     return forced, "forced by RELUKIT_TARGET"
+
+
+def _choose_target():
+    return choose_target(os.environ.get("RELUKIT_TARGET", ""))
 
 
 TARGET, TARGET_REASON = _choose_target()
@@ -155,6 +167,34 @@ cdef object _make_ufunc(rk_opinfo *info):
     return uf
 
 
+cdef object _make_f32par_ufunc(rk_opinfo *info):
+    """The op's float16 loop with float32 scalar parameters, as a ufunc of that
+    one loop (types e..f..->e): the wrappers call it for float16 x, so that a
+    float16 op computes with the float32 value of a parameter (torch's opmath
+    rule), not one first rounded to float16.  Its parameters must be scalars."""
+    cdef int nargs = info.nin + info.npar + 1
+    cdef cnp.PyUFuncGenericFunction *funcs = <cnp.PyUFuncGenericFunction *>malloc(
+        sizeof(cnp.PyUFuncGenericFunction))
+    cdef void **data = <void **>malloc(sizeof(void *))
+    cdef char *types = <char *>malloc(nargs)
+    if funcs == NULL or data == NULL or types == NULL:
+        raise MemoryError()
+    funcs[0] = <cnp.PyUFuncGenericFunction>info.loop[RK_f16]
+    data[0] = info.data_f16p32
+    cdef int j
+    for j in range(nargs):
+        types[j] = <char>(cnp.NPY_FLOAT if info.nin <= j < info.nin + info.npar else cnp.NPY_FLOAT16)
+    name = ufunc_name(info.name.decode()).encode()
+    doc = b"float16 loop with float32 scalar parameters (internal to the wrappers)."
+    _keepalive.extend([name, doc])
+    return cnp.PyUFunc_FromFuncAndData(funcs, data, types, 1, info.nin + info.npar, 1,
+                                       cnp.PyUFunc_None, name, doc, 0)
+
+
+# ufunc name -> its float16 loop with float32 scalar parameters (ops with parameters)
+F32PAR_UFUNCS = {}
+
+
 def _build():
     global _infos
     cdef int target = TARGETS.index(TARGET)
@@ -172,6 +212,8 @@ def _build():
         KERNEL_ROWS.append((info.name.decode(), info.nin, info.npar, info.ints))
         uf = _make_ufunc(info)
         UFUNCS[uf.__name__] = uf
+        if info.npar:
+            F32PAR_UFUNCS[uf.__name__] = _make_f32par_ufunc(info)
 
 
 cdef rk_refinfo *_refinfos = NULL

@@ -99,6 +99,13 @@ def check_f32_exhaustive(name, threads=2, progress=None, chunk=1 << 24):
     return maxerr, worst, nbad
 
 
+def _isatty(stream):
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def run(ops=None, dtypes=DTYPES, exhaustive=False, samples=1_000_000, threads=2, seed=0,
         out=print, err=sys.stderr):
     """Print the accuracy table; return True if every op meets its bound."""
@@ -121,15 +128,21 @@ def run(ops=None, dtypes=DTYPES, exhaustive=False, samples=1_000_000, threads=2,
         for d in dtypes:
             bound = _reference.ULP_BOUNDS[name][d]
 
-            def progress(frac, name=name, d=d):
-                err.write(f"\r  {name} {d}: {100 * frac:5.1f}%  ({time.perf_counter() - t0:.0f} s)")
+            def progress(frac, name=name, d=d, tty=_isatty(err), shown=[-1]):
+                line = f"  {name} {d}: {100 * frac:5.1f}%  ({time.perf_counter() - t0:.0f} s)"
+                if tty:  # one line, rewritten in place
+                    err.write("\r" + line)
+                elif int(10 * frac) > shown[0]:  # a log: whole lines, every 10%
+                    shown[0] = int(10 * frac)
+                    err.write(line + "\n")
                 err.flush()
 
             if d == "float16":
                 e, w, nbad = check_array(name, all_inputs(np.float16), np.float16)
             elif d == "float32" and exhaustive:
                 e, w, nbad = check_f32_exhaustive(name, threads=threads, progress=progress)
-                err.write("\r" + " " * 60 + "\r")
+                if _isatty(err):
+                    err.write("\r" + " " * 60 + "\r")
             else:
                 e, w, nbad = check_array(name, sample(d, samples, rng), d)
             good = nbad == 0 and e <= bound

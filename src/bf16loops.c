@@ -5,6 +5,8 @@
  *      (exact: the bfloat16 bits are the upper half of the float32 ones); an
  *      operand of stride 0 (a scalar parameter, a broadcast value) is widened
  *      once and keeps stride 0, so the float32 loop takes its scalar route;
+ *      float32 operands (the wrappers' scalar parameters, nfloat of them) are
+ *      copied as they are;
  *   2. the op's float32 ufunc loop runs on the buffers (contiguous), exactly as
  *      for a float32 call: same kernels, same parameter routes, same bits;
  *   3. the float32 results are rounded to bfloat16, to nearest even, and stored
@@ -53,7 +55,10 @@ void rk_bf16_loop(char **args, const ptrdiff_t *dims, const ptrdiff_t *steps, vo
             const ptrdiff_t s = steps[k];
             const char *src = args[k] + (ptrdiff_t)i * s;
             rk_bf16 h;
-            if (s == 0) {
+            if (k >= nin - d->nfloat) {   /* a float32 operand: copied as it is */
+                if (s == 0) memcpy(&buf[k][0], src, sizeof(float));
+                else for (size_t j = 0; j < m; j++) memcpy(&buf[k][j], src + (ptrdiff_t)j * s, sizeof(float));
+            } else if (s == 0) {
                 memcpy(&h, src, sizeof h);
                 buf[k][0] = rk_bf16_to_f32(h);
             } else if (s == (ptrdiff_t)sizeof(rk_bf16)) {

@@ -27,6 +27,7 @@ typedef struct rk_bf16_loopdata {
     rk_loop f32_loop;
     void *f32_data;
     int nargs;
+    int nfloat;   /* the last nfloat inputs (scalar parameters) are float32 already */
 } rk_bf16_loopdata;
 
 /* The bfloat16 inner loop of every op (data: an rk_bf16_loopdata). */

@@ -9,6 +9,9 @@
  *                                    runs on the block, the result is scattered.
  * Kernel bodies compute from the raw parameter values in both kernels, so the
  * two parameter routes give the same bits too.
+ * A float16 loop whose data has f32par set reads its scalar parameters as float32
+ * operands (the wrappers' route: float16 computes in float32, parameters included);
+ * it is only ever given stride-0 parameters.
  * Because the strided route runs the very same kernel, a strided, broadcast or
  * reversed view gets bit-identical results to a contiguous array.
  *
@@ -159,8 +162,10 @@ typedef struct rk_task {
         const int scal = sp0 == 0 && sp1 == 0, cp0 = sp0 == es, cp1 = sp1 == es;    \
         rk_params prm = {{0}, {0}, 0};                                                  \
         if (npar && scal && n) {                                                     \
-            prm.d[0] = (double)RK_TOF_##tag(*(const T *)pp0);                        \
-            prm.d[1] = (double)RK_TOF_##tag(*(const T *)pp1);                        \
+            prm.d[0] = ld->f32par ? (double)*(const float *)pp0                       \
+                                  : (double)RK_TOF_##tag(*(const T *)pp0);            \
+            prm.d[1] = ld->f32par ? (double)*(const float *)pp1                       \
+                                  : (double)RK_TOF_##tag(*(const T *)pp1);            \
             prm.f[0] = (float)prm.d[0];                                              \
             prm.f[1] = (float)prm.d[1];                                              \
         }                                                                            \
@@ -301,6 +306,9 @@ void rk_fill_opinfo(const rk_table *t, rk_opinfo *info) {
         info[op].ints = ints_;                                                       \
         const size_t grain_ = RK_GRAIN_##cost_;   /* the row's cost class */         \
         RK_INFO_SET(op, f16, name_)                                                  \
+        info[op].ld_f16p32 = info[op].ld[RK_f16];                                    \
+        info[op].ld_f16p32.f32par = 1;                                               \
+        info[op].data_f16p32 = &info[op].ld_f16p32;                                  \
         RK_INFO_SET(op, f32, name_)                                                  \
         RK_INFO_SET(op, f64, name_)                                                  \
         RK_INFO_INTS_##ints_(op, name_)                                              \

@@ -152,6 +152,10 @@ typedef struct rk_loopdata {
     const void *entry;
     int nin, npar;
     size_t grain;       /* fewest elements per thread worth a thread (loops.c) */
+    /* nonzero (float16 loops only): the scalar parameters are float32 operands, so a
+     * float16 op computes with its float32 parameter value, not one rounded to 16 bits
+     * (torch's opmath rule); such a loop must get stride-0 (scalar) parameters */
+    int f32par;
 } rk_loopdata;
 
 typedef struct rk_opinfo {
@@ -163,6 +167,9 @@ typedef struct rk_opinfo {
     rk_loop loop[RK_NDTYPES];
     void *data[RK_NDTYPES];
     rk_loopdata ld[RK_NDTYPES];   /* what data[] points to */
+    /* the float16 loop's data with float32 scalar parameters (loop[RK_f16] runs it) */
+    rk_loopdata ld_f16p32;
+    void *data_f16p32;
 } rk_opinfo;
 
 enum {

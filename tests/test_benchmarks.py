@@ -74,22 +74,26 @@ def test_torch_peer_classes_skip_or_run(suite):
 
 def test_bench_table_and_chart(tmp_path):
     lines = []
-    rows = _bench_run(lines, tmp_path / "chart.png")
-    assert {r[0] for r in rows} == {"relu", "mish_backward", "gelu_tanh"}
-    assert all(r[2] > 0 and r[3] > 0 and r[5] > 0 for r in rows)
-    assert any("np/rk" in line for line in lines)
     try:
         import matplotlib  # noqa: F401
     except ImportError:
-        assert any("needs matplotlib" in line for line in lines)
+        # refused before anything is timed
+        with pytest.raises(ValueError, match=r"--plot needs matplotlib \(pip install matplotlib\)"):
+            _bench_run(lines, tmp_path / "chart.png")
+        assert lines == []
+        rows = _bench_run(lines, None)
     else:
+        rows = _bench_run(lines, tmp_path / "chart.png")
         assert (tmp_path / "chart.png").stat().st_size > 1000
+    assert {r[0] for r in rows} == {"relu", "mish_backward", "gelu_tanh"}
+    assert all(r[2] > 0 and r[3] > 0 and r[5] > 0 and r[6] >= 1 for r in rows)
+    assert any("np/rk" in line for line in lines)
 
 
 def _bench_run(lines, plot):
     from relukit import _bench
     return _bench.run(ops=["relu", "mish_backward", "gelu_tanh"], sizes=[1000, 5000], repeats=2,
-                      plot=str(plot), out=lines.append)
+                      plot=plot and str(plot), out=lines.append)
 
 
 def test_bench_rejects_unknown_ops():

@@ -237,13 +237,13 @@ def test_wrappers_keep_bfloat16():
         assert got.dtype == BF16, what
         assert (bits(got) == round_bf16(want32)).all(), what
 
-    r = lambda v: float(widen(np.array(v, BF16)))   # noqa: E731 - a parameter as bfloat16 holds it
     same(relukit.elu(x, alpha=0.5), relukit.elu(x32, alpha=0.5), "elu")
     same(relukit.elu_backward(g, x, alpha=0.5), relukit.elu_backward(g32, x32, alpha=0.5), "elu_backward")
     same(relukit.celu(x, alpha=2.0), relukit.celu(x32, alpha=2.0), "celu")
     same(relukit.hardtanh(x, -0.5, 0.75), relukit.hardtanh(x32, -0.5, 0.75), "hardtanh")
-    same(relukit.leaky_relu(x, 0.01), relukit.leaky_relu(x32, r(0.01)), "leaky_relu")
-    same(relukit.threshold(x, 0.1, -2.0), relukit.threshold(x32, r(0.1), -2.0), "threshold")
+    # scalar parameters in float32 (torch's opmath rule): the float32 op, rounded once
+    same(relukit.leaky_relu(x, 0.01), relukit.leaky_relu(x32, 0.01), "leaky_relu")
+    same(relukit.threshold(x, 0.1, -2.0), relukit.threshold(x32, 0.1, -2.0), "threshold")
     same(relukit.softplus(x, beta=2.0, threshold=10.0), relukit.softplus(x32, beta=2.0, threshold=10.0), "softplus")
     same(relukit.gelu(x, approximate="tanh"), relukit.gelu(x32, approximate="tanh"), "gelu tanh")
     same(relukit.gelu_backward(g, x), relukit.gelu_backward(g32, x32), "gelu_backward")

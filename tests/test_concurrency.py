@@ -223,7 +223,8 @@ def test_dispatch_state_is_fixed_and_shared():
             relukit.gelu(x)
             relukit.leaky_relu(x, 0.3)
         seen.append((_ufuncs.TARGET, relukit.show_config(mode="dicts")["Runtime"]["target"],
-                     relukit.relu is _ufuncs.UFUNCS["relu"], relukit.mish is _ufuncs.UFUNCS["mish"]))
+                     relukit.relu.ufunc is _ufuncs.UFUNCS["relu"],
+                     relukit.mish.ufunc is _ufuncs.UFUNCS["mish"]))
 
     threads = [threading.Thread(target=worker) for _ in range(N_THREADS)]
     for t in threads:

@@ -52,11 +52,30 @@ def test_show_config_dicts_and_stdout(capsys):
     assert cfg["Build"]["compiled_targets"] == list(_ufuncs.COMPILED_TARGETS)
     assert cfg["Runtime"]["threads"] >= 1
     assert "relu" in cfg["Kernels"]["ufuncs"]
+    # whether the bfloat16 loops are installed, and if not, why
+    import importlib.util
+
+    bf16 = cfg["Kernels"]["bfloat16_loops"]
+    if importlib.util.find_spec("ml_dtypes") is not None:
+        import ml_dtypes
+
+        assert bf16 == f"installed (ml_dtypes {ml_dtypes.__version__})"
+        assert relukit.relu(np.ones(2, ml_dtypes.bfloat16)).dtype == ml_dtypes.bfloat16
+    else:
+        assert bf16.startswith("not installed: ml_dtypes is not installed")
     assert relukit.show_config() is None
     text = capsys.readouterr().out
     assert f"target: {_ufuncs.TARGET}" in text and "compiler:" in text
+    assert f"bfloat16_loops: {bf16}" in text
     with pytest.raises(ValueError, match="show_config: mode"):
         relukit.show_config(mode="json")
+
+
+def test_show_config_bfloat16_without_ml_dtypes():
+    r = run_python("import sys; sys.modules['ml_dtypes'] = None\n"
+                   "import relukit; print(relukit.show_config('dicts')['Kernels']['bfloat16_loops'])")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().startswith("not installed: ml_dtypes")
 
 
 def test_kernel_rows_generate_ufuncs():
@@ -83,6 +102,40 @@ def test_unknown_target_is_import_error():
     assert "ImportError" in r.stderr and "RELUKIT_TARGET='sse9' is not a relukit target" in r.stderr
 
 
+def test_bogus_target_is_import_error():
+    r = run_python("import relukit", target="avx9000")
+    assert r.returncode != 0
+    assert "ImportError" in r.stderr and "RELUKIT_TARGET='avx9000' is not a relukit target" in r.stderr
+    assert "use one of " + ", ".join(_ufuncs.TARGETS) in r.stderr
+
+
+# Import picks its target with _ufuncs.choose_target; on x86-64 every target is
+# compiled in and an AVX-512 CPU runs them all, so the "not compiled" and "cannot
+# run" errors are reached here by giving it other compiled and supported lists.
+@pytest.mark.parametrize("target", _ufuncs.TARGETS)
+def test_target_not_compiled_into_this_build(target):
+    compiled = tuple(t for t in _ufuncs.TARGETS if t != target)
+    with pytest.raises(ImportError, match=rf"RELUKIT_TARGET='{target}' was not compiled into "
+                                          rf"this build \(compiled: {', '.join(compiled)}\)"):
+        _ufuncs.choose_target(target, compiled=compiled)
+    # compiled in and runnable: chosen
+    assert _ufuncs.choose_target(f" {target.upper()} ", compiled=_ufuncs.TARGETS,
+                                 supported=_ufuncs.TARGETS) == (target, "forced by RELUKIT_TARGET")
+
+
+@pytest.mark.parametrize("target", _ufuncs.TARGETS)
+def test_target_this_cpu_cannot_run(target):
+    supported = tuple(t for t in _ufuncs.TARGETS if t != target)
+    with pytest.raises(ImportError, match=rf"RELUKIT_TARGET='{target}' cannot run on this CPU"):
+        _ufuncs.choose_target(target, compiled=_ufuncs.TARGETS, supported=supported)
+
+
+def test_choose_target_unset_and_bogus():
+    assert _ufuncs.choose_target("") == (_ufuncs.BEST_TARGET, "best target this CPU supports")
+    with pytest.raises(ImportError, match="'sse9' is not a relukit target"):
+        _ufuncs.choose_target("sse9")
+
+
 @pytest.mark.parametrize("target", [t for t in _ufuncs.COMPILED_TARGETS
                                     if t not in _ufuncs.SUPPORTED_TARGETS])
 def test_unsupported_target_is_import_error(target):
@@ -92,25 +145,38 @@ def test_unsupported_target_is_import_error(target):
 
 
 OTHER_TARGETS = [t for t in _ufuncs.COMPILED_TARGETS if t != _ufuncs.TARGET]
+# the modules that exercise the kernels (values, routes, tails, accuracy): rerun
+# under every other compiled target
+KERNEL_MODULES = ("test_piecewise.py", "test_exponential.py", "test_gelu.py", "test_ufuncs.py",
+                  "test_properties.py", "test_bfloat16.py", "test_verify.py", "test_wrappers.py")
 # modules whose subject does not depend on the kernels' target (argument checks,
-# type stubs, processes, Dask/xarray plumbing, Python-level leaks): run once
+# type stubs, threads, processes, Dask/xarray plumbing, leaks, dispatch itself), or
+# that build every target themselves (test_c_kernels.py): run once
 TARGET_INDEPENDENT = ("test_bad_input.py", "test_typing.py", "test_processes.py", "test_dask.py",
-                      "test_leaks.py", "test_benchmarks.py", "test_cuda.py")
+                      "test_leaks.py", "test_benchmarks.py", "test_cuda.py", "test_threads.py",
+                      "test_concurrency.py", "test_protocol.py", "test_dispatch.py",
+                      "test_c_kernels.py", "test_big.py", "test_cli.py", "test_ci.py")
+
+
+def test_every_module_is_classified():
+    """A new test module must say whether it exercises the kernels, so that the
+    per-target rerun neither misses it nor reruns it for nothing."""
+    modules = {p.name for p in TESTS_DIR.glob("test_*.py")}
+    assert not set(KERNEL_MODULES) & set(TARGET_INDEPENDENT)
+    assert modules == set(KERNEL_MODULES) | (set(TARGET_INDEPENDENT) & modules), \
+        f"unclassified: {sorted(modules - set(KERNEL_MODULES) - set(TARGET_INDEPENDENT))}"
 
 
 @pytest.mark.skipif("RELUKIT_TARGET" in os.environ, reason="already inside a per-target run")
 @pytest.mark.parametrize("target", OTHER_TARGETS)
 def test_whole_suite_under_target(target):
-    """Every compiled target is tested, not only the best: re-run all the other
-    test modules with RELUKIT_TARGET set."""
+    """Every compiled target is tested, not only the best: re-run the modules
+    that exercise the kernels (KERNEL_MODULES) with RELUKIT_TARGET set."""
     if target not in _ufuncs.SUPPORTED_TARGETS:
         pytest.skip(f"this CPU cannot run the {target} kernels ({_ufuncs.CPU_FEATURES})")
     env = dict(os.environ, RELUKIT_TARGET=target)
-    # (the C kernel check builds every target itself, and the modules in
-    # TARGET_INDEPENDENT test nothing a SIMD target changes: not again here)
-    ignore = [f"--ignore={TESTS_DIR / name}" for name in ("test_c_kernels.py", *TARGET_INDEPENDENT)]
     r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
-                        *ignore, str(TESTS_DIR)],
+                        *(str(TESTS_DIR / name) for name in KERNEL_MODULES)],
                        env=env, capture_output=True, text=True,
                        timeout=900, cwd=str(TESTS_DIR))
     tail = "\n".join(r.stdout.splitlines()[-15:])

@@ -9,6 +9,8 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -134,16 +136,72 @@ def run_python(code, env=None, timeout=120):
                           text=True, timeout=timeout, env=e)
 
 
-@pytest.mark.parametrize("value, want", [("3", 3), ("1", 1), (" 2 ", 2), ("0", None), ("x", None), ("", None)])
+@pytest.mark.parametrize("value, want", [("3", 3), ("1", 1), (" 2 ", 2), ("0", None), ("x", None),
+                                         ("-3", None), ("abc", None), ("", None)])
 def test_relukit_num_threads_environment(value, want):
     r = run_python("""
+        import warnings
+        warnings.simplefilter("always")
         import relukit
         from relukit import _ufuncs
         print(relukit.get_num_threads(), _ufuncs.available_cpus())
+        print(relukit.show_config("dicts")["Runtime"]["threads_env"])
         """, env={"RELUKIT_NUM_THREADS": value})
     assert r.returncode == 0, r.stderr
-    got, cpus = map(int, r.stdout.split())
+    counts, shown = r.stdout.splitlines()
+    got, cpus = map(int, counts.split())
     assert got == (want if want is not None else cpus)
+    warned = [line for line in r.stderr.splitlines() if "RuntimeWarning" in line]
+    if want is None and value.strip():
+        # a bad value: one warning naming the variable, the value and the count used
+        assert len(warned) == 1, r.stderr
+        assert f"RELUKIT_NUM_THREADS={value!r} is not a positive integer" in warned[0]
+        assert f"using {cpus} threads" in warned[0]
+        assert shown == f"{value!r} (ignored: not a positive integer)"
+    else:
+        assert not warned, r.stderr
+        assert shown == (value.strip() or "None")
+
+
+def _thread_cpu_ticks():
+    """CPU time (clock ticks) of each thread of this process, by thread id."""
+    ticks = {}
+    for task in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{task}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:  # the thread ended
+            continue
+        ticks[int(task)] = int(fields[11]) + int(fields[12])  # utime + stime
+    return ticks
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="needs Linux's /proc")
+@pytest.mark.skipif(_ufuncs.available_cpus() < 2, reason="this process may run on one CPU only")
+def test_large_calls_run_on_several_threads(tuning):
+    """Not only the same bits: large calls do run on pool threads.  The threads of
+    this process other than the caller that gained CPU time during large calls are
+    counted; with the limit at 1 none does (so the count measures the pool)."""
+    caller = threading.get_native_id()
+    x = np.random.default_rng(3).standard_normal(1 << 22).astype(np.float32)
+    y = np.empty_like(x)
+
+    def workers_that_ran(nthreads):
+        relukit.set_num_threads(nthreads)
+        relukit.mish(x, out=y)  # the pool starts its threads
+        before = _thread_cpu_ticks()
+        deadline = time.monotonic() + 20
+        while True:
+            for _ in range(5):
+                relukit.mish(x, out=y)
+            after = _thread_cpu_ticks()
+            ran = {t for t, v in after.items() if t != caller and v > before.get(t, 0)}
+            if ran or nthreads == 1 or time.monotonic() > deadline:
+                return ran
+
+    assert workers_that_ran(1) == set()
+    ran = workers_that_ran(2)
+    assert len(ran) >= 1, "no thread but the caller computed: large calls ran single-threaded"
 
 
 @pytest.mark.parametrize("order", ["threadpoolctl first", "relukit first"])

@@ -36,19 +36,53 @@ __all__ = [
 ]
 
 
-def is_available():
+def is_available(explain=False):
     """Whether relukit.cuda can run here: numba-cuda imports and sees a GPU
     (or Numba's CUDA simulator is enabled).
 
+    Parameters
+    ----------
+    explain : bool, optional
+        Also return why not (or what was found).
+
     Returns
     -------
-    bool
+    bool or (bool, str)
+        The answer; with ``explain=True``, the answer and its reason: numba-cuda
+        is not installed, it does not import (for example with a NumPy too new
+        for it), there is no CUDA driver, or the driver sees no GPU.
     """
+    ok, why = _availability()
+    return (ok, why) if explain else ok
+
+
+def _availability():
+    import importlib.util
+
+    if importlib.util.find_spec("numba") is None:
+        return False, "numba-cuda is not installed (pip install 'relukit[cuda]')"
     try:
         from numba import cuda
-        return bool(cuda.is_available())
-    except Exception:
-        return False
+    except Exception as exc:  # e.g. a NumPy newer than this Numba supports
+        why = f"numba does not import: {type(exc).__name__}: {exc}".strip()
+        if "numpy" in str(exc).lower():
+            why += f" (NumPy here is {np.__version__}; it may be too new for this Numba)"
+        return False, why
+    try:
+        if cuda.is_available():
+            return True, ("Numba's CUDA simulator" if getattr(cuda, "simulator_enabled", False)
+                          else f"{len(cuda.gpus)} GPU(s) visible to numba-cuda")
+    except Exception as exc:
+        return False, f"numba-cuda failed to query CUDA: {exc}"
+    try:
+        from numba.cuda.cudadrv import driver
+
+        n = driver.driver.get_device_count()
+    except Exception as exc:
+        return False, "no usable CUDA driver: " + " ".join(str(exc).split())
+    if n == 0:
+        return False, "the CUDA driver sees no GPU"
+    return False, f"the CUDA driver sees {n} GPU(s), but numba-cuda cannot use them"
 
 
 _ARRAYS = []
@@ -533,7 +567,7 @@ def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, rng=None, *, out=None
         The result.
     noise : GPU array
         Only when ``training=True``: the slope of each element (1 where
-        ``x >= 0``), of x's kind; pass it to :func:`rrelu_backward`.
+        ``x > 0``), of x's kind; pass it to :func:`rrelu_backward`.
     """
     A = _A()
     op = "rrelu"

@@ -382,7 +382,7 @@ def _rrelu_noise(n, x, noise):
     T = cuda.gridsize(1)
     i = t
     while i < n:
-        if not (x[i] < 0):
+        if not (x[i] <= 0):  # a slope where x <= 0, as torch and the CPU
             noise[i] = 1
         i += T
 

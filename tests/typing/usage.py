@@ -12,12 +12,15 @@ x: NDArray[np.float32] = np.linspace(-3, 3, 12, dtype=np.float32).reshape(3, 4)
 g = np.ones_like(x)
 out = np.empty_like(x)
 
-# ufuncs are real np.ufunc objects, with their attributes
-uf: np.ufunc = relukit.relu
+# ops without parameters are thin callables around ufuncs, with their attributes
+uf: np.ufunc = relukit.relu.ufunc
 nin: int = relukit.mish.nin
 types: list[str] = relukit.silu.types
 y0 = relukit.relu(x, out=out)
 relukit.relu.at(out, [0, 1])
+y1 = relukit.relu(x=x, inplace=False)
+y2: NDArray[Any] = relukit.leaky_relu(out, 0.2, inplace=True)
+gy: NDArray[Any] = relukit.relu_backward(g=g, x=x, from_output=True)
 
 # wrappers with parameters return an ndarray for an ndarray
 a: NDArray[Any] = relukit.hardtanh(x, -0.5, 0.5)
