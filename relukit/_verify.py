@@ -66,7 +66,7 @@ def check_array(name, x, dtype):
         same = (got.view(f"u{dtype.itemsize}") == wr.view(f"u{dtype.itemsize}")) | (np.isnan(got) & np.isnan(wr))
         err = np.where(same, 0.0, np.maximum(_reference.ulp_error(got, want, dtype), 0.5))
     else:
-        err = _reference.ulp_error(got, want, dtype, g=arrays[0] if bwd else None)
+        err = _reference.ulp_error(got, want, dtype, g=arrays[0] if bwd else None, op=name, x=x)
     i = int(np.argmax(err)) if err.size else 0
     return float(err.max(initial=0)), (x[i] if err.size else None), int((err > bound).sum())
 

@@ -106,9 +106,28 @@ static inline vd rem1_d(vd a, vd q) {
     return vd_sub(vd_sub(vd_set1(1.0), p), e);
 }
 #endif
-/* below these, |silu'(x)| < 2^-100 (2^-900): the gradient is -0 * g */
-#define RK_SILU_DEEP_f (-80.0f)
-#define RK_SILU_DEEP_d (-700.0)
+/* The deep tails of the backward ops, a < RK_DEEP (x, x/alpha or beta*x), where the
+ * derivative is m e^a to working precision (m = alpha, scale*alpha, 1 + beta x's rounding
+ * error, or 1 + x for silu' and mish', whose other terms are below e^2a |a|):
+ * g m e^a is formed as (g [* 2^-GSC]) (m 2^(n+K) (1 + p)), every factor of e^a and the
+ * product with m carried as hi + lo, one rounding, then scaled by 2^-K (2^(GSC-K)) in
+ * at most two exact-or-final steps: one rounding into the subnormals, for every finite g.
+ *   a in [RK_TAIL_LO, RK_DEEP]: n = rint(a/ln2) in [-289, -101] (f64 [-2121, -967]),
+ *     n + K in [-126, 62] ([-1022, 132]): 2^(n+K) is a normal number;
+ *   below RK_TAIL_LO, |g m e^a| < 2^-151 (2^-1076) even for g = FLT_MAX (DBL_MAX):
+ *     the result rounds to a signed zero, which a at RK_TAIL_LO gives too;
+ *   |g| <= GBIG: |g m 2^(n+K)| < 2^40 2^62 2^8.7 (2^800 2^132 2^10.6): no overflow;
+ *   |g| >  GBIG: g 2^-GSC is normal and < 2^40 (2^124): no overflow either. */
+#define RK_TAIL_LO_f (-200.0f)
+#define RK_TAIL_K_f 163
+#define RK_TAIL_GBIG_f 0x1p40f
+#define RK_TAIL_LO_d (-1470.0)
+#define RK_TAIL_K_d 1099
+#define RK_TAIL_GBIG_d 0x1p800
+static const float tail_gsc_f = 0x1p-88f, tail_big_f = 0x1p-75f;       /* 2^-GSC, 2^(GSC-K) */
+static const float tail_s1_f = 0x1p-82f, tail_s2_f = 0x1p-81f;         /* 2^-K in two steps */
+static const double tail_gsc_d = 0x1p-900, tail_big_d = 0x1p-199;
+static const double tail_s1_d = 0x1p-550, tail_s2_d = 0x1p-549;
 /* above these, silu'(x) = 1 + e^-x (x - 1) rounds to 1 */
 #define RK_SILU_LIN_f 25.0f
 #define RK_SILU_LIN_d 45.0
@@ -118,6 +137,39 @@ static inline vd rem1_d(vd a, vd q) {
 #define RK_MISH_LIN_d 24.0
 
 #define RK_EXP_BODIES(V, P, S, T)                                                    \
+    /* e^a for a in [RK_DEEP, 0] (clamped there) as hi + *lo: 1 + p carried as a      \
+     * double word, 2^n applied exactly (a normal number down to RK_DEEP) */        \
+    static inline V expdw_##S(V a, V *lo) {                                          \
+        V t, n;                                                                      \
+        V r = rk_##P##_exp_red(P##_max(a, P##_set1(RK_DEEP_##S)), &t, &n);           \
+        V p = rk_##P##_expm1_poly_e(r);                                              \
+        V ph = P##_add(P##_set1(1), p);                                              \
+        V pl = P##_add(P##_sub(P##_set1(1), ph), p);       /* exact: |p| < 1 */      \
+        V sc = rk_##P##_pow2(t, 0);                                                  \
+        *lo = P##_mul(pl, sc);                                                       \
+        return P##_mul(ph, sc);                                                      \
+    }                                                                                \
+    /* g (mh + ml) e^a for the deep lanes (see RK_TAIL_LO): one rounding, then the   \
+     * scaling into the subnormals; an infinite g gives g times the sign of mh */     \
+    static inline V tail_##S(V g, V a, V mh, V ml) {                                 \
+        V t, n;                                                                      \
+        a = P##_min(P##_max(a, P##_set1(RK_TAIL_LO_##S)), P##_set1(RK_DEEP_##S));     \
+        V r = rk_##P##_exp_red(a, &t, &n);                                           \
+        V p = rk_##P##_expm1_poly_e(r);                                              \
+        V ph = P##_add(P##_set1(1), p);                                              \
+        V pl = P##_add(P##_sub(P##_set1(1), ph), p);                                 \
+        V sc = rk_##P##_pow2(t, RK_TAIL_K_##S);                                      \
+        V eh = P##_mul(ph, sc), el = P##_mul(pl, sc);                                \
+        V ql;                                                                        \
+        V qh = twoprod_##S(eh, mh, &ql);                                             \
+        ql = P##_fma(el, mh, P##_fma(eh, ml, ql));                                   \
+        m##S big = P##_gt(P##_abs(g), P##_set1(RK_TAIL_GBIG_##S));                   \
+        V gs = P##_mul(g, P##_select(big, P##_set1(tail_gsc_##S), P##_set1(1)));     \
+        V y = P##_fma(gs, qh, P##_mul(gs, ql));                                      \
+        y = P##_mul(y, P##_select(big, P##_set1(tail_big_##S), P##_set1(tail_s1_##S))); \
+        y = P##_mul(y, P##_select(big, P##_set1(1), P##_set1(tail_s2_##S)));         \
+        return P##_select(P##_eq(P##_abs(g), P##_set1(INFINITY)), P##_mul(g, mh), y); \
+    }                                                                                \
     /* v * (hi + lo), rounded once */                                                \
     static inline V mulc2_##S(V v, T hi, T lo) {                                     \
         V y = P##_fma(v, P##_set1(hi), P##_mul(v, P##_set1(lo)));                    \
@@ -139,11 +191,6 @@ static inline vd rem1_d(vd a, vd q) {
         return P##_select(m##S##_and(P##_eq(P##_abs(g), P##_set1(INFINITY)),         \
                                      P##_eq(d, P##_zero())), g, y);                  \
     }                                                                                \
-    /* g * d for a negative d too small to represent */                          \
-    static inline V tinyneg_##S(V g) {                                               \
-        return P##_select(P##_eq(P##_abs(g), P##_set1(INFINITY)), P##_neg(g),        \
-                          P##_mul(g, P##_set1(-0.0)));                               \
-    }                                                                                \
     /* at x = -inf the derivative is its limit, +0: g * 0 (an infinite g: g) */   \
     static inline V atminf_##S(V g) {                                                \
         return P##_select(P##_eq(P##_abs(g), P##_set1(INFINITY)), g, P##_mul(g, P##_zero())); \
@@ -155,6 +202,8 @@ static inline vd rem1_d(vd a, vd q) {
     static inline V elu_bwd_##S(V x, V g, V alpha, V pb) {                           \
         (void)pb;                                                                    \
         V neg = mulg_##S(g, P##_exp(x), alpha);                                      \
+        m##S deep = P##_lt(x, P##_set1(RK_DEEP_##S));                                \
+        if (m##S##_any(deep)) neg = P##_select(deep, tail_##S(g, x, alpha, P##_zero()), neg); \
         return P##_select(P##_gt(x, P##_zero()), g, P##_select(P##_isnan(x), x, neg)); \
     }                                                                                \
     static inline V celu_##S(V x, V alpha, V pb) {                                   \
@@ -164,7 +213,10 @@ static inline vd rem1_d(vd a, vd q) {
     }                                                                                \
     static inline V celu_bwd_##S(V x, V g, V alpha, V pb) {                          \
         (void)pb;                                                                    \
-        V neg = mulpos_##S(g, P##_exp(P##_div(x, alpha)));                           \
+        V q = P##_div(x, alpha);                                                     \
+        V neg = mulpos_##S(g, P##_exp(q));                                           \
+        m##S deep = P##_lt(q, P##_set1(RK_DEEP_##S));                                \
+        if (m##S##_any(deep)) neg = P##_select(deep, tail_##S(g, q, P##_set1(1), P##_zero()), neg); \
         return P##_select(P##_gt(x, P##_zero()), g, P##_select(P##_isnan(x), x, neg)); \
     }                                                                                \
     static inline V selu_##S(V x, V pa, V pb) {                                      \
@@ -182,6 +234,9 @@ static inline vd rem1_d(vd a, vd q) {
         pl = P##_fma(e, P##_set1(selu_sa_lo_##S), pl);                               \
         V neg = P##_fma(g, ph, P##_mul(g, pl));                                      \
         neg = P##_select(P##_eq(P##_abs(g), P##_set1(INFINITY)), g, neg);            \
+        m##S deep = P##_lt(x, P##_set1(RK_DEEP_##S));                                \
+        if (m##S##_any(deep))                                                        \
+            neg = P##_select(deep, tail_##S(g, x, P##_set1(selu_sa_hi_##S), P##_set1(selu_sa_lo_##S)), neg); \
         return P##_select(P##_gt(x, P##_zero()), pos, P##_select(P##_isnan(x), x, neg)); \
     }                                                                                \
     static inline V silu_##S(V x, V pa, V pb) {                                      \
@@ -206,35 +261,53 @@ static inline vd rem1_d(vd a, vd q) {
     }                                                                                \
     static inline V silu_bwd_##S(V x, V g, V pa, V pb) {                             \
         (void)pa; (void)pb;                                                          \
-        /* z = e^-|x|, s = 1/(1 + z) with 1 + z and the quotient corrected (s is     \
-         * 1/(1+z) to a small fraction of an ULP); then silu'(x) =                   \
-         *   x >= 0:  s (1 + x z s) = s + (x z s) s   (a small term added to s)       \
-         *   x <  0:  z s (1 + x s)                   (|silu'| < 1/2: the bound       \
-         *            max(2 ULP, eps |g|) leaves room for the plain products)         \
-         * Below RK_SILU_DEEP, |silu'| < 2^-100 (2^-900): -0 * g. */                 \
-        V z = P##_exp(P##_neg(P##_abs(x)));                                          \
+        /* z = e^-|x| as z + zl (expdw_), then                                      \
+         *   x >= 0:  s = 1/(1 + z) with 1 + z and the quotient corrected (s is       \
+         *            1/(1+z) to a small fraction of an ULP);  silu' = s + (x z s) s  \
+         *   x <  0:  silu' = z (1 + x + z) / (1 + z)^2: 1 + x + z, the numerator and \
+         *            the denominator as hi + lo, g folded into the numerator, one     \
+         *            corrected division (no plain product cancels near the zero)     \
+         *   x < RK_DEEP: g e^x (1 + x) by tail_ (the other terms are below e^2x |x|) */ \
+        V xc = P##_max(x, P##_set1(2 * RK_DEEP_##S));       /* no inf - inf below */ \
+        V zl;                                                                        \
+        V z = expdw_##S(P##_neg(P##_abs(xc)), &zl);                                  \
         V a = P##_add(P##_set1(1), z);                                               \
-        V al = P##_add(P##_sub(P##_set1(1), a), z);            /* exact: 1 >= z */    \
+        V al = P##_add(P##_add(P##_sub(P##_set1(1), a), z), zl); /* exact: 1 >= z */ \
         V s0 = P##_div(P##_set1(1), a);                                              \
         V r = rem1_##S(a, s0);                                 /* exact remainder */  \
         V s = P##_fma(s0, P##_fnma(al, s0, r), s0);                                  \
         V zs = P##_mul(z, s);                                                        \
-        /* x >= 0: g s exactly as hi + lo, so g s + (g x z s) s rounds once; a huge  \
-         * g is scaled by 2^-64 first (the exact product's split would overflow) */ \
+        /* a huge g is scaled by 2^-64 first (the exact products' splits, and g times \
+         * a numerator up to 2, would overflow) */                                  \
         m##S gbig = P##_gt(P##_abs(g), P##_set1(RK_GBIG_##S));                       \
         V gsc = P##_mul(g, P##_select(gbig, P##_set1(0x1p-64), P##_set1(1)));         \
+        /* x >= 0: g s exactly as hi + lo, so g s + (g x z s) s rounds once */       \
         V gsl;                                                                       \
         V gs = twoprod_##S(gsc, s, &gsl);                                            \
-        V ypos = P##_add(gs, P##_fma(P##_mul(gsc, P##_mul(x, zs)), s, gsl));         \
-        ypos = P##_mul(ypos, P##_select(gbig, P##_set1(0x1p64), P##_set1(1)));        \
-        /* x < 0: the derivative first, then one rounding by g (a tiny g would       \
-         * otherwise round g z s into the subnormals) */                             \
-        V yneg = P##_mul(g, P##_mul(zs, P##_fma(x, s, P##_set1(1))));                \
-        /* an infinite g: g (silu' > 0 for x >= 0; the product form above is NaN) */ \
-        ypos = P##_select(P##_eq(P##_abs(g), P##_set1(INFINITY)), g, ypos);          \
-        V y = P##_select(P##_lt(x, P##_zero()), yneg, ypos);                         \
+        V ypos = P##_add(gs, P##_fma(P##_mul(gsc, P##_mul(xc, zs)), s, gsl));        \
+        /* x < 0 */                                                                  \
+        V l1, l2, nl, dl, gl;                                                        \
+        V a1 = twosum_##S(P##_set1(1), xc, &l1);                                     \
+        V A = twosum_##S(a1, z, &l2);                                                \
+        V Al = P##_add(P##_add(l1, l2), zl);                                         \
+        V nh = twoprod_##S(z, A, &nl);                                               \
+        nl = P##_fma(z, Al, P##_fma(zl, A, nl));                                     \
+        V dh = twoprod_##S(a, a, &dl);                                               \
+        dl = P##_fma(P##_add(a, a), al, dl);                                         \
+        V gh = twoprod_##S(gsc, nh, &gl);                                            \
+        gl = P##_fma(gsc, nl, gl);                                                   \
+        V yneg = divc_##S(gh, gl, dh, dl);                                           \
+        m##S neg = P##_lt(x, P##_zero());                                            \
+        V y = P##_select(neg, yneg, ypos);                                           \
+        y = P##_mul(y, P##_select(gbig, P##_set1(0x1p64), P##_set1(1)));              \
+        /* an infinite g: g times the sign of silu' (the products above are NaN) */  \
+        y = P##_select(P##_eq(P##_abs(g), P##_set1(INFINITY)),                        \
+                       P##_select(neg, P##_mul(g, nh), g), y);                       \
         y = P##_select(P##_gt(x, P##_set1(RK_SILU_LIN_##S)), g, y);                  \
-        y = P##_select(P##_lt(x, P##_set1(RK_SILU_DEEP_##S)), tinyneg_##S(g), y);    \
+        m##S deep = P##_lt(x, P##_set1(RK_DEEP_##S));                                \
+        if (m##S##_any(deep))                                                        \
+            y = P##_select(deep, tail_##S(g, x, P##_add(P##_set1(1), P##_max(x, P##_set1(RK_TAIL_LO_##S))), \
+                                          P##_zero()), y);                           \
         y = P##_select(P##_eq(x, P##_set1(-INFINITY)), atminf_##S(g), y);            \
         return P##_select(P##_isnan(x), x, y);                                       \
     }                                                                                \
@@ -262,9 +335,18 @@ static inline vd rem1_d(vd a, vd q) {
     static inline V softplus_bwd_##S(V x, V g, V beta, V th) {                       \
         V zl;                                                                        \
         V z = beta_x_##S(beta, x, &zl);                                              \
-        V s = P##_sigmoid(z);                                                        \
+        /* s = sigmoid(z): e = e^-|z| as hi + lo, 1/(1 + e) or e/(1 + e) by one     \
+         * corrected division (z < RK_DEEP: tail_) */                              \
+        V el, dl;                                                                    \
+        V e = expdw_##S(P##_neg(P##_abs(z)), &el);                                   \
+        V dh = P##_add(P##_set1(1), e);                                              \
+        dl = P##_add(P##_add(P##_sub(P##_set1(1), dh), e), el);  /* exact: 1 >= e */ \
+        m##S neg = P##_lt(z, P##_zero());                                            \
+        V s = divc_##S(P##_select(neg, e, P##_set1(1)), P##_select(neg, el, P##_zero()), dh, dl); \
         s = P##_fma(zl, P##_mul(s, P##_sub(P##_set1(1), s)), s);                     \
         V d = mulpos_##S(g, s);                                                      \
+        m##S deep = P##_lt(z, P##_set1(RK_DEEP_##S));                                \
+        if (m##S##_any(deep)) d = P##_select(deep, tail_##S(g, z, P##_set1(1), zl), d); \
         return P##_select(P##_gt(z, th), g, P##_select(P##_isnan(x), x, d));         \
     }                                                                                \
     static inline V mish_##S(V x, V pa, V pb) {                                      \
@@ -336,7 +418,11 @@ static inline vd rem1_d(vd a, vd q) {
         y = P##_mul(y, P##_select(gbig, P##_set1(1 / RK_MISH_GSC_##S), one));        \
         y = P##_select(P##_eq(P##_abs(g), P##_set1(INFINITY)), P##_mul(g, Nh), y);   \
         y = P##_select(P##_gt(x, P##_set1(RK_MISH_LIN_##S)), g, y);                  \
-        y = P##_select(P##_lt(x, P##_set1(RK_EXPK_##S##_LO)), tinyneg_##S(g), y);     \
+        /* x < RK_DEEP: g e^x (1 + x), every finite g (the rational's terms in e^2x \
+         * are below its rounding there) */                                         \
+        if (m##S##_any(deep))                                                        \
+            y = P##_select(deep, tail_##S(g, x, P##_add(P##_set1(1), P##_max(x, P##_set1(RK_TAIL_LO_##S))), \
+                                          P##_zero()), y);                           \
         y = P##_select(P##_eq(x, P##_set1(-INFINITY)), atminf_##S(g), y);            \
         return P##_select(P##_isnan(x), x, y);                                       \
     }

@@ -871,6 +871,20 @@ const rk_ref_entry rk_ref_table[] = {
     { NULL, NULL, NULL }
 };
 
+/* the zeros of the derivatives (mpmath.findroot at 60 digits, rounded to double) */
+double rk_ref_root(const char *row)
+{
+    static const struct { const char *row; double root; } roots[] = {
+        {"silu_bwd", -1.2784645427610737951},
+        {"mish_bwd", -1.1924312145154952121},
+        {"gelu_bwd", -0.75179152469356445746},
+        {"gelu_tanh_bwd", -0.75246142207101625849},
+    };
+    for (size_t i = 0; row && i < sizeof roots / sizeof roots[0]; i++)
+        if (strcmp(roots[i].row, row) == 0) return roots[i].root;
+    return NAN;
+}
+
 const rk_ref_entry *rk_ref_find(const char *name)
 {
     if (name == NULL) return NULL;

@@ -29,7 +29,8 @@ def reference_check(name, arrays, params, dtype):
         with np.errstate(invalid="ignore"):
             assert_same(got, want.astype(dtype), f"{name} {np.dtype(dtype).name}")
     else:
-        err = _reference.ulp_error(got, want, dtype, g=arrays[0] if len(arrays) == 2 else None)
+        err = _reference.ulp_error(got, want, dtype, g=arrays[0] if len(arrays) == 2 else None,
+                                   op=name, x=arrays[-1])
         worst = int(np.argmax(err)) if err.size else 0
         assert err.max(initial=0) <= bound, (
             f"{name} {np.dtype(dtype).name}: {err.max():.3g} ULP > {bound} at "
