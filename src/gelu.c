@@ -25,7 +25,9 @@
  *   v's low part folded into the reduction, then x/(1 + e) or x e/(1 + e) with
  *   one corrected division;  float32 goes through the float64 body.
  * Backward: g times the derivative, computed the same way (g multiplied in
- * float64 for float32 results).  Limits: gelu(-inf) = -0.0, gelu(inf) = inf,
+ * float64 for float32 results); float64 gelu_tanh': [(1 + e) s + x v' e] / (1 + e)^2
+ * (s = e for v < 0, else 1) with v' = 2 sqrt(2/pi) (1 + 3c x^2), x v' and the
+ * numerator in double-word, g folded in, one corrected division.  Limits: gelu(-inf) = -0.0, gelu(inf) = inf,
  * gelu'(-inf) = 0, gelu'(inf) = 1 (times g; an infinite g stays infinite).
  * Accuracy: see the README's table.  Valid input range: every value.
  */
@@ -252,14 +254,21 @@ static inline vd gelu_tanh_d_core(vd x, int bwd, vd g) {
         y = vd_select(vd_lt(x, vd_set1(-1e10)), vd_set1(-0.0), y);
     } else {
         /* d = [(1+e) (v<0 ? e : 1) + x v' e] / (1+e)^2, v' = 2k (1 + 3c x^2) */
-        vd vp = vd_mul(vd_set1(K2_HI), vd_fma(vd_set1(3.0 * GT_C), h, vd_set1(1.0)));
-        vd xv = vd_mul(xc, vp);
-        vd bn = vd_mul(E, vd_add(dh, xv));                              /* v < 0, scaled */
-        /* v >= 0: (1 + e) + x v' e as hi + lo */
-        vd bpl;
-        vd bph = twosum_d(dh, vd_mul(xv, e), &bpl);
-        bpl = vd_add(bpl, dl);
-        vd Nh = vd_select(vneg, bn, bph), Nl = vd_select(vneg, vd_zero(), bpl);
+        /* v' and x v' as hi + lo (x^2 = h + l): for v < 0, (1 + e) + x v' cancels
+         * by up to 2x near the zero of the derivative and beyond */
+        vd t3l, m3l, vpl, xvl, sl, bnl, xel, bpl;
+        vd t3 = twoprod_d(vd_set1(3.0 * GT_C), h, &t3l);
+        t3l = vd_fma(vd_set1(3.0 * GT_C), l, t3l);
+        vd m3 = twosum_d(vd_set1(1.0), t3, &m3l);
+        m3l = vd_add(m3l, t3l);
+        vd vp = dwmul_d(vd_set1(K2_HI), vd_set1(K2_LO), m3, m3l, &vpl);
+        vd xv = dwmul_d(xc, vd_zero(), vp, vpl, &xvl);
+        /* v < 0: E ((1 + e) + x v') (scaled);  v >= 0: (1 + e) + x v' e */
+        vd sh = dwadd_d(dh, dl, xv, xvl, &sl);
+        vd bn = dwmul_d(E, vd_zero(), sh, sl, &bnl);
+        vd xe = dwmul_d(xv, xvl, e, vd_zero(), &xel);
+        vd bph = dwadd_d(dh, dl, xe, xel, &bpl);
+        vd Nh = vd_select(vneg, bn, bph), Nl = vd_select(vneg, bnl, bpl);
         vd D2l;
         vd D2h = twoprod_d(dh, dh, &D2l);
         D2l = vd_fma(vd_add(dh, dh), dl, D2l);

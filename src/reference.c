@@ -871,18 +871,19 @@ const rk_ref_entry rk_ref_table[] = {
     { NULL, NULL, NULL }
 };
 
-/* the zeros of the derivatives (mpmath.findroot at 60 digits, rounded to double) */
-double rk_ref_root(const char *row)
+/* the zeros of the derivatives (mpmath.findroot at 60 digits, rounded to double)
+ * and the half-widths of their windows: relukit/_reference.py, DERIVATIVE_ROOTS */
+rk_ref_zero rk_ref_root(const char *row)
 {
-    static const struct { const char *row; double root; } roots[] = {
-        {"silu_bwd", -1.2784645427610737951},
-        {"mish_bwd", -1.1924312145154952121},
-        {"gelu_bwd", -0.75179152469356445746},
-        {"gelu_tanh_bwd", -0.75246142207101625849},
+    static const struct { const char *row; rk_ref_zero z; } roots[] = {
+        {"silu_bwd", {-1.2784645427610737951, 0x1p-5}},
+        {"mish_bwd", {-1.1924312145154952121, 0.25}},
+        {"gelu_bwd", {-0.75179152469356445746, 0.625}},
+        {"gelu_tanh_bwd", {-0.75246142207101625849, 0x1p-4}},
     };
     for (size_t i = 0; row && i < sizeof roots / sizeof roots[0]; i++)
-        if (strcmp(roots[i].row, row) == 0) return roots[i].root;
-    return NAN;
+        if (strcmp(roots[i].row, row) == 0) return roots[i].z;
+    return (rk_ref_zero){NAN, 0.0};
 }
 
 const rk_ref_entry *rk_ref_find(const char *name)

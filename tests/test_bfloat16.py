@@ -56,7 +56,7 @@ def exact_in_bf16(name):
 def ulp_error_bf16(got, want, g=None, op=None, x=None):
     """|got - want| in bfloat16 ULPs at the reference rounded to bfloat16 (as
     _reference.ulp_error does for NumPy's dtypes); for gradients, within
-    _reference.ROOT_WINDOW of a zero of op's derivative, the unit is
+    the window around a zero of op's derivative (_reference.DERIVATIVE_ROOTS), the unit is
     max(ULP, eps |g| / 2), eps = 2^-7.  NaN/NaN and equal infinities: 0."""
     got = widen(got).astype(np.float64)
     want = np.asarray(want, dtype=np.float64)

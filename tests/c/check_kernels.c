@@ -66,7 +66,7 @@ static double ulp_err(double got, double want, int dbl, int near, double g) {
 #define CHECK_TYPE(T, DBL, name, nin, npar, CALL)                                        \
     do {                                                                                  \
         const rk_ref_entry *e = rk_ref_find(#name), *fwd = NULL;                          \
-        const double root = rk_ref_root(#name);                                           \
+        const rk_ref_zero root = rk_ref_root(#name);                                           \
         {   /* a _bwd_y row: the forward it inverts */                                    \
             char fw[64];                                                                  \
             size_t L = strlen(#name);                                                     \

@@ -29,7 +29,7 @@
  *      inexact ops and for integers) within the published bound: bit-exact
  *      for the exact ops and the integer loops, else 1 ULP (f16) / 2 (f32) /
  *      4 (f64), the per-op bounds of relukit/_reference.py; backward ops
- *      measure in units of max(ULP, eps |g| / 2) within RK_ROOT_WINDOW of the
+ *      measure in units of max(ULP, eps |g| / 2) within the window around the
  *      zero of their derivative (reference.h), in ULP everywhere else.
  *
  * Exit status: 0 all passed, 1 a failure, 77 (meson's "skipped") when no
@@ -322,7 +322,7 @@ typedef struct {
     const rk_ref_entry *ref, *fwd;   /* the row's reference; a _bwd_y row's forward */
     const param_set *ps;
     double bound;
-    double root;                     /* the zero of a backward row's derivative, or NaN */
+    rk_ref_zero root;                /* the zero of a backward row's derivative, or NaN */
 } row_ctx;
 
 /* error of got against want in ULP of dt (0 or 1 for exact comparisons) */
