@@ -35,7 +35,7 @@
  *             2. every step in double-word (hi + lo), g folded into the numerator,
  *                one corrected division;  x > 12 (f64: 24): g;  x < -120 (f64 -760): -0*g
  *   *_bwd_y   the backward from the forward's output y: elu g(y + alpha), celu
- *             g(y/alpha + 1), selu g(y + S*A), softplus g(1 - e^(-beta y)) (linear where
+ *             g((y + alpha)/alpha), selu g(y + S*A), softplus g(1 - e^(-beta y)) (linear where
  *             beta y > threshold); y > 0 gives g (g*S for selu)
  * float16 runs these float32 bodies and rounds once.
  * Accuracy: see the README's table (measured by `python -m relukit verify`).
@@ -436,7 +436,8 @@ static const double tail_s1_d = 0x1p-550, tail_s2_d = 0x1p-549;
     }                                                                                \
     static inline V celu_bwd_y_##S(V y, V g, V alpha, V pb) {                        \
         (void)pb;                                                                    \
-        V neg = mulpos_##S(g, P##_add(P##_div(y, alpha), P##_set1(1))); /* e^(x/a) */ \
+        /* e^(x/a) = y/a + 1 = (y + a)/a: y + a exact where it cancels */           \
+        V neg = mulpos_##S(g, P##_div(P##_add(y, alpha), alpha));                    \
         return P##_select(P##_gt(y, P##_zero()), g, P##_select(P##_isnan(y), y, neg)); \
     }                                                                                \
     static inline V selu_bwd_y_##S(V y, V g, V pa, V pb) {                           \

@@ -65,6 +65,8 @@
 #define RKL_SELU_ALPHA          1.6732632423543772848170429916717L
 #define RKL_SELU_SCALE          1.0507009873554804934193349852946L
 #define RKL_SELU_SCALE_ALPHA    1.75809934084737685994021752081231934206L
+/* scale*alpha - RKL_SELU_SCALE_ALPHA (the constant rounded to long double), mpmath */
+#define RKL_SELU_SCALE_ALPHA_LO (-4.952907947561048096523317e-20L)
 #define RKD_SELU_SCALE          ((double)RKL_SELU_SCALE)
 #define RKD_SELU_SCALE_ALPHA    ((double)RKL_SELU_SCALE_ALPHA)
 
@@ -324,13 +326,19 @@ double rk_ref_silu(double x, double g, double pa, double pb)
     return x * sigmoid_d(x);
 }
 
-/* silu_bwd: g*s*(1 + x*(1-s)), s = sigmoid(x), 1-s = sigmoid(-x) */
+/* silu_bwd: g*s*(1 + x*(1-s)), s = sigmoid(x), 1-s = sigmoid(-x);  for x < 0 as
+ * z (1 + x + z) / (1 + z)^2, z = e^x: 1 + x is exact, so near the zero (-1.278...)
+ * only z's rounding is amplified by the cancellation, not that of x (1 - s) */
 double rk_ref_silu_bwd(double x, double g, double pa, double pb)
 {
     (void)pa; (void)pb;
     if (isnan(x)) return x;
     if (x == INFINITY) return g;
     if (x == -INFINITY) return g * 0.0;
+    if (x < 0) {
+        double z = exp(x), d = 1.0 + z;
+        return g * (z * ((1.0 + x) + z) / (d * d));
+    }
     double s = sigmoid_d(x), oms = sigmoid_d(-x);
     return g * (s * (1.0 + x * oms));
 }
@@ -690,13 +698,18 @@ long double rk_refl_silu(long double x, long double g, long double pa, long doub
     return x * sigmoid_l(x);
 }
 
-/* silu_bwd: g*s*(1 + x*(1-s)), s = sigmoid(x), 1-s = sigmoid(-x) */
+/* silu_bwd: g*s*(1 + x*(1-s)), s = sigmoid(x), 1-s = sigmoid(-x);  x < 0: as the
+ * double version, z (1 + x + z) / (1 + z)^2 */
 long double rk_refl_silu_bwd(long double x, long double g, long double pa, long double pb)
 {
     (void)pa; (void)pb;
     if (isnan(x)) return x;
     if (x == INFINITY) return g;
     if (x == -INFINITY) return g * 0.0L;
+    if (x < 0) {
+        long double z = expl(x), d = 1.0L + z;
+        return g * (z * ((1.0L + x) + z) / (d * d));
+    }
     long double s = sigmoid_l(x), oms = sigmoid_l(-x);
     return g * (s * (1.0L + x * oms));
 }
@@ -813,11 +826,12 @@ double rk_ref_elu_bwd_y(double y, double g, double a, double pb)
 { (void)pb; if (isnan(y)) return y; return y > 0 ? g : g * (y + a); }
 long double rk_refl_elu_bwd_y(long double y, long double g, long double a, long double pb)
 { (void)pb; if (isnan(y)) return y; return y > 0 ? g : g * (y + a); }
-/* celu_bwd_y(alpha): y > 0 ? g : g*(y/alpha + 1) */
+/* celu_bwd_y(alpha): y > 0 ? g : g*(y/alpha + 1), as (y + alpha)/alpha: y + alpha is
+ * exact where it cancels (y near -alpha, Sterbenz), y/alpha would be rounded first */
 double rk_ref_celu_bwd_y(double y, double g, double a, double pb)
-{ (void)pb; if (isnan(y)) return y; return y > 0 ? g : g * (y / a + 1.0); }
+{ (void)pb; if (isnan(y)) return y; return y > 0 ? g : g * ((y + a) / a); }
 long double rk_refl_celu_bwd_y(long double y, long double g, long double a, long double pb)
-{ (void)pb; if (isnan(y)) return y; return y > 0 ? g : g * (y / a + 1.0L); }
+{ (void)pb; if (isnan(y)) return y; return y > 0 ? g : g * ((y + a) / a); }
 /* selu_bwd_y: y > 0 ? g*scale : g*(y + scale*alpha) */
 double rk_ref_selu_bwd_y(double y, double g, double pa, double pb)
 {
@@ -829,7 +843,8 @@ long double rk_refl_selu_bwd_y(long double y, long double g, long double pa, lon
 {
     (void)pa; (void)pb;
     if (isnan(y)) return y;
-    return y > 0 ? g * RKL_SELU_SCALE : g * (y + RKL_SELU_SCALE_ALPHA);
+    /* y + scale*alpha with the constant as hi + lo: y + hi is exact where it cancels */
+    return y > 0 ? g * RKL_SELU_SCALE : g * ((y + RKL_SELU_SCALE_ALPHA) + RKL_SELU_SCALE_ALPHA_LO);
 }
 /* softplus_bwd_y(beta, th): y*beta > th ? g : g*(1 - exp(-beta*y)) */
 double rk_ref_softplus_bwd_y(double y, double g, double b, double th)

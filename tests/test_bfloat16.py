@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import assert_same
+from conftest import LENGTHS, assert_same
 
 ml_dtypes = pytest.importorskip("ml_dtypes", reason="bfloat16 loops need the ml_dtypes package")
 
@@ -171,10 +171,10 @@ def as_f32(name, *ops):
 
 @pytest.mark.parametrize("name", ALL_UFUNCS)
 def test_every_length_scalar_and_array_params(name):
-    # every length 0..67 and around the loop's 1024-element blocks
+    # every length 0..147 (conftest.LENGTHS) and around the loop's 1024-element blocks
     uf = _ufuncs.UFUNCS[name]
     params = bf16_params(name)
-    for n in [*range(68), 1023, 1024, 1025, 2049]:
+    for n in [*LENGTHS, 1023, 1024, 1025, 2049]:
         ops = operands(name, sample(n, seed=n))
         if _reference.is_backward(name):
             ops = (sample(n, seed=n + 1000), ops[1])

@@ -10,8 +10,9 @@
  * integer loops) and each kernel of the entry (scalar-parameter k, and the
  * array-parameter a of rows with parameters):
  *
- *   1. every length 0..4*lanes+3 (lanes: elements per vector of that target and
- *      dtype) and a few large ones (1031, 4099);
+ *   1. every length 0..9*lanes+3 (lanes: elements per vector of that target and
+ *      dtype): two passes of the 4x-unrolled body, the one-vector loop, then every
+ *      masked tail (2*64+16+3 for AVX-512 float32); and a few large ones (1031, 4099);
  *   2. every element misalignment against the target's vector width (the start
  *      of each operand at 0, 1, ..., lanes-1 elements past an aligned address;
  *      the operands shifted against each other too);
@@ -496,7 +497,7 @@ static int check_target(int target) {
             FAIL("%s %s: no reference or no parameters for this row", name, k->row);
             continue;
         }
-        const size_t lanes = lanes_of(target, k->dt), nsmall = 4 * lanes + 3;
+        const size_t lanes = lanes_of(target, k->dt), nsmall = 2 * 4 * lanes + lanes + 3;
         const size_t nlarge = sizeof LARGE / sizeof LARGE[0];
         for (size_t li = 0; li <= nsmall + nlarge; li++) {
             const size_t n = li <= nsmall ? li : LARGE[li - nsmall - 1];
