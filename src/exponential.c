@@ -49,17 +49,17 @@
 /* SELU's constants (PyTorch / Klambauer et al.), and S*A; hi + lo splits of each:
  * hi = the constant rounded to the type, lo = the rest rounded to the type. */
 #define RK_SELU_S 1.0507009873554804934193349852946
-#define RK_SELU_S_L 1.0507009873554804934193349852946L
 #define RK_SELU_SA 1.7580993408473768599402175208123   /* S * A = 1.0507009873554805 * 1.6732632423543772 */
-#define RK_SELU_SA_L 1.7580993408473768599402175208123L
 static const float selu_s_hi_f = (float)RK_SELU_S;
 static const float selu_s_lo_f = (float)(RK_SELU_S - (double)(float)RK_SELU_S);
 static const float selu_sa_hi_f = (float)RK_SELU_SA;
 static const float selu_sa_lo_f = (float)(RK_SELU_SA - (double)(float)RK_SELU_SA);
 static const double selu_s_hi_d = RK_SELU_S;
-static const double selu_s_lo_d = (double)(RK_SELU_S_L - (long double)RK_SELU_S);
+/* the float64 lo parts from mpmath (a long double difference would carry the
+ * long double constant's own rounding: 0.35% of S*A's lo part) */
+static const double selu_s_lo_d = 0x1.6fc7d272f2695p-55;   /* S - (double)S */
 static const double selu_sa_hi_d = RK_SELU_SA;
-static const double selu_sa_lo_d = (double)(RK_SELU_SA_L - (long double)RK_SELU_SA);
+static const double selu_sa_lo_d = 0x1.05161b045a1fep-56;  /* S*A - (double)(S*A) */
 
 /* exp(a) * 2^K for a <= 0, clamped at LO (where every op using it has long
  * underflowed): 2^(n+K) stays a normal number, so tails that end in subnormal
@@ -90,6 +90,12 @@ static const double twomK_d = 0x1p-600;
 #define RK_MISH_GSC_f 0x1p-100f
 #define RK_MISH_GBIG_d 0x1p800        /* float64: up to e^120 (x <= 24) */
 #define RK_MISH_GSC_d 0x1p-200
+/* float32: below this x, a scaled-down g also takes e scaled up by 2^K (float64's
+ * range needs neither: never) */
+#define RK_MISH_SCX_f (-20.0f)
+#define RK_MISH_SCX_d (-INFINITY)
+static const float mish_gsck_f = 0x1p36f;      /* 2^(100 - 64): the two scalings undone */
+static const double mish_gsck_d = 0x1p-400;    /* 2^(200 - 600) (unused: SCX_d) */
 
 /* 1 - a q, exactly, for a q within a few ULP of 1: one fused multiply-add, or
  * (without FMA) the exact product as hi + lo, from which 1 - hi is exact */
@@ -128,6 +134,10 @@ static const float tail_gsc_f = 0x1p-88f, tail_big_f = 0x1p-75f;       /* 2^-GSC
 static const float tail_s1_f = 0x1p-82f, tail_s2_f = 0x1p-81f;         /* 2^-K in two steps */
 static const double tail_gsc_d = 0x1p-900, tail_big_d = 0x1p-199;
 static const double tail_s1_d = 0x1p-550, tail_s2_d = 0x1p-549;
+/* a g above RK_GBIG is scaled by these in silu' (float64: far enough that g times
+ * the numerator stays below 2^900, where divc still corrects its quotient) */
+static const float silu_gsc_f = 0x1p-64f;
+static const double silu_gsc_d = 0x1p-128;
 /* above these, silu'(x) = 1 + e^-x (x - 1) rounds to 1 */
 #define RK_SILU_LIN_f 25.0f
 #define RK_SILU_LIN_d 45.0
@@ -280,7 +290,7 @@ static const double tail_s1_d = 0x1p-550, tail_s2_d = 0x1p-549;
         /* a huge g is scaled by 2^-64 first (the exact products' splits, and g times \
          * a numerator up to 2, would overflow) */                                  \
         m##S gbig = P##_gt(P##_abs(g), P##_set1(RK_GBIG_##S));                       \
-        V gsc = P##_mul(g, P##_select(gbig, P##_set1(0x1p-64), P##_set1(1)));         \
+        V gsc = P##_mul(g, P##_select(gbig, P##_set1(silu_gsc_##S), P##_set1(1)));     \
         /* x >= 0: g s exactly as hi + lo, so g s + (g x z s) s rounds once */       \
         V gsl;                                                                       \
         V gs = twoprod_##S(gsc, s, &gsl);                                            \
@@ -299,7 +309,7 @@ static const double tail_s1_d = 0x1p-550, tail_s2_d = 0x1p-549;
         V yneg = divc_##S(gh, gl, dh, dl);                                           \
         m##S neg = P##_lt(x, P##_zero());                                            \
         V y = P##_select(neg, yneg, ypos);                                           \
-        y = P##_mul(y, P##_select(gbig, P##_set1(0x1p64), P##_set1(1)));              \
+        y = P##_mul(y, P##_select(gbig, P##_set1(1 / silu_gsc_##S), P##_set1(1)));     \
         /* an infinite g: g times the sign of silu' (the products above are NaN) */  \
         y = P##_select(P##_eq(P##_abs(g), P##_set1(INFINITY)),                        \
                        P##_select(neg, P##_mul(g, nh), g), y);                       \
@@ -403,19 +413,25 @@ static const double tail_s1_d = 0x1p-550, tail_s2_d = 0x1p-549;
         V Dn = dwmul_##S(d, l3, d, l3, &l1);                                         \
         Dn = dwmul_##S(Dn, l1, ope, l4, &l1);                                        \
         V Dln = l1;                                                                  \
-        /* the factor e of the numerator: scaled by 2^K where deep */               \
-        V Es = P##_select(deep, Ek, e);                                              \
+        /* numerator and denominator grow like e^5x: scale a large g further down */ \
+        m##S gbig = P##_gt(P##_abs(g), P##_set1(RK_MISH_GBIG_##S));                  \
+        /* the factor e of the numerator: scaled by 2^K where deep, and (float32)    \
+         * where g is scaled down and x < -20 (g 2^-100 e would leave the normal      \
+         * range before the division) */                                            \
+        m##S sc = m##S##_or(deep, m##S##_and(gbig, P##_lt(x, P##_set1(RK_MISH_SCX_##S)))); \
+        V Es = P##_select(sc, Ek, e);                                                \
         An = dwmul_##S(An, Aln, Es, Z, &Aln);                                        \
         /* choose, fold g in (scaled when huge), divide */                         \
         V Nh = An, Nl = Aln, Dh = Dn, Dl = Dln;                                      \
-        /* numerator and denominator grow like e^5x: scale a large g further down */ \
-        m##S gbig = P##_gt(P##_abs(g), P##_set1(RK_MISH_GBIG_##S));                  \
         V gs = P##_mul(g, P##_select(gbig, P##_set1(RK_MISH_GSC_##S), one));          \
         V Gl;                                                                        \
         V Gh = dwmul_##S(gs, Z, Nh, Nl, &Gl);                                        \
         V y = divc_##S(Gh, Gl, Dh, Dl);                                              \
-        y = P##_mul(y, P##_select(deep, P##_set1(twomK_##S), one));                  \
-        y = P##_mul(y, P##_select(gbig, P##_set1(1 / RK_MISH_GSC_##S), one));        \
+        /* undo both scalings in one step (2^-K, 2^GSC or 2^(GSC-K)): no overflow   \
+         * of an intermediate, one rounding into the subnormals */                  \
+        y = P##_mul(y, P##_select(gbig, P##_select(sc, P##_set1(mish_gsck_##S),      \
+                                                   P##_set1(1 / RK_MISH_GSC_##S)),   \
+                                  P##_select(sc, P##_set1(twomK_##S), one)));        \
         y = P##_select(P##_eq(P##_abs(g), P##_set1(INFINITY)), P##_mul(g, Nh), y);   \
         y = P##_select(P##_gt(x, P##_set1(RK_MISH_LIN_##S)), g, y);                  \
         /* x < RK_DEEP: g e^x (1 + x), every finite g (the rational's terms in e^2x \

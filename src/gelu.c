@@ -18,7 +18,10 @@
  *   squares against mpmath);  3. exp(-a^2/2) by vmath's float64 reduction and
  *   polynomial;  4. combine, round to float32.
  * float64: a < 0.75: Taylor in x^2 (15 terms);  a >= 0.75: T(a) = (a/2) erfcx(z),
- *   z = a/sqrt2, from vmath's piecewise erfcx (its error, ~2 ULP, dominates).
+ *   z = a/sqrt2, from vmath's piecewise erfcx (its error, ~2 ULP, dominates);
+ *   x < -37: e^(-a^2/2) scaled by 2^600 (forward; -0 past -38.7) or 2^1100 with a
+ *   huge g scaled down (backward, to x = -54, past which g gelu'(x) underflows for
+ *   every finite g): one rounding into the subnormals.
  * gelu_tanh(x) = x sigmoid(v), v = 2 sqrt(2/pi) (x + 0.044715 x^3) (both constants
  *   carried in double-word for float64): v is computed in double-word (its
  *   rounding error would be multiplied by |v| in the tail), e = exp(-|v|) with
@@ -171,7 +174,8 @@ static inline vd gelu_d_core(vd x, int bwd, vd g) {
     vd a = vd_abs(x);
     md small = vd_lt(a, vd_set1(0.75)), neg = vd_lt(x, vd_zero());
     md deep = vd_lt(x, vd_set1(-37.0));            /* results near or below the subnormals */
-    vd ac = vd_min(vd_max(a, vd_set1(0.75)), vd_set1(38.7));
+    /* past 38.7 gelu(x) underflows; g gelu'(x) does only past 54 (for every finite g) */
+    vd ac = vd_min(vd_max(a, vd_set1(0.75)), vd_set1(bwd ? 54.0 : 38.7));
     vd zc = vd_mul(ac, vd_set1(RSQRT2_HI));
     md lt6;
     vd F = rk_vd_erfcx_F(zc, &lt6);
@@ -208,8 +212,21 @@ static inline vd gelu_d_core(vd x, int bwd, vd g) {
         vd dtail = vd_select(neg, vd_mul(vd_mul(gs, D), out), vd_mul(gs, vd_sub(vd_set1(1.0), D)));
         vd dsmall = vd_mul(gs, vd_fma(x, horner_d(s, SS, 15), vd_set1(0.5)));
         y = vd_mul(vd_select(small, dsmall, dtail), vd_select(gbig, vd_set1(0x1p64), vd_set1(1.0)));
+        if (md_any(deep)) {
+            /* x < -37: U (1 + q) 2^(n+1100), n + 1100 in [-1004, 113] for a in [37, 54]
+             * (2^(n+600) would underflow past 46); times g (scaled by 2^-900 past
+             * 2^800: no overflow), rounded once, then 2^-1100 in two steps (one
+             * rounding into the subnormals: a first step below 2^-1022 leaves a
+             * result that rounds to 0) */
+            vd Ds = vd_mul(vd_fma(U, q, U), rk_vd_pow2(t, 1100));
+            md big = vd_gt(vd_abs(g), vd_set1(0x1p800));
+            vd yd = vd_mul(vd_mul(g, vd_select(big, vd_set1(0x1p-900), vd_set1(1.0))), Ds);
+            yd = vd_mul(yd, vd_select(big, vd_set1(0x1p-200), vd_set1(0x1p-550)));
+            yd = vd_mul(yd, vd_select(big, vd_set1(1.0), vd_set1(0x1p-550)));
+            y = vd_select(deep, yd, y);
+        }
         y = vd_select(vd_gt(x, vd_set1(38.7)), g, y);
-        y = vd_select(vd_lt(x, vd_set1(-38.7)), vd_mul(g, vd_set1(-0.0)), y);
+        y = vd_select(vd_lt(x, vd_set1(-54.0)), vd_mul(g, vd_set1(-0.0)), y);
     }
     return y;
 }
@@ -273,13 +290,34 @@ static inline vd gelu_tanh_d_core(vd x, int bwd, vd g) {
         vd D2h = twoprod_d(dh, dh, &D2l);
         D2l = vd_fma(vd_add(dh, dh), dl, D2l);
         md gbig = vd_gt(vd_abs(g), vd_set1(0x1p900));
-        vd gs = vd_mul(g, vd_select(gbig, vd_set1(0x1p-64), vd_set1(1.0))), Gl;
+        /* 2^-128: g times the numerator stays below 2^900, where divc still corrects */
+        vd gs = vd_mul(g, vd_select(gbig, vd_set1(0x1p-128), vd_set1(1.0))), Gl;
         vd Gh = twoprod_d(gs, Nh, &Gl);
         Gl = vd_fma(gs, Nl, Gl);
         vd d = divc_d(Gh, Gl, D2h, D2l);
         y = vd_mul(vd_mul(d, vd_select(vneg, out, vd_set1(1.0))),
-                   vd_select(gbig, vd_set1(0x1p64), vd_set1(1.0)));
+                   vd_select(gbig, vd_set1(0x1p128), vd_set1(1.0)));
         y = vd_select(vd_eq(vd_abs(Gh), vd_set1(INFINITY)), Gh, y);
+        md deep2 = vd_lt(vh, vd_set1(-600.0));
+        if (md_any(deep2)) {
+            /* v < -600: the derivative is e ((1 + e) + x v') to working precision,
+             * formed as ((1 + e) + x v') (1 + q) 2^(n+1100), n + 1100 in [-1021, 234]
+             * for v down to -1470 (|(1 + e) + x v'| < 2^14 there); times g (scaled
+             * by 2^-800 past 2^700: no overflow), then 2^-1100 in two steps, one
+             * rounding into the subnormals.  Past v = -1470, |g d| < 2^-1075 for
+             * every finite g: -0 g. */
+            vd tt, nn;
+            vd r2 = rk_vd_exp_red(vd_max(vh, vd_set1(-1470.0)), &tt, &nn);
+            r2 = vd_add(r2, vlo);
+            vd S2 = vd_add(sh, sl);
+            vd Ds = vd_mul(vd_fma(S2, rk_vd_expm1_poly_e(r2), S2), rk_vd_pow2(tt, 1100));
+            md big = vd_gt(vd_abs(g), vd_set1(0x1p700));
+            vd yd = vd_mul(vd_mul(g, vd_select(big, vd_set1(0x1p-800), vd_set1(1.0))), Ds);
+            yd = vd_mul(yd, vd_select(big, vd_set1(0x1p-300), vd_set1(0x1p-550)));
+            yd = vd_mul(yd, vd_select(big, vd_set1(1.0), vd_set1(0x1p-550)));
+            yd = vd_select(vd_lt(vh, vd_set1(-1470.0)), vd_mul(g, vd_set1(-0.0)), yd);
+            y = vd_select(deep2, yd, y);
+        }
         y = vd_select(vd_gt(x, vd_set1(1e10)), g, y);
         y = vd_select(vd_lt(x, vd_set1(-1e10)), vd_mul(g, vd_set1(-0.0)), y);
     }
