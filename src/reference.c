@@ -17,9 +17,12 @@
  * (beta*x, x/alpha, x/sqrt2, x^2, gelu_tanh's polynomial) is carried with its
  * rounding error (fma) wherever the function amplifies relative error by more
  * than a few (exp-like tails), and the error is added back to first order.
- * Results remain ill-conditioned near the roots of the *_bwd functions (e.g.
- * silu' at x = -1.278...), where the relative error is bounded by the ulp of the
- * terms that cancel, not of the result; and just above the underflow threshold
+ * Near the zeros of the *_bwd functions (silu' at x = -1.278..., ...) the relative
+ * error is bounded by the ulp of the terms that cancel, not of the result: silu'
+ * (x < 0) is written so that only e^x's rounding cancels (1 + x is exact), and
+ * celu'/selu' from the output add y + alpha exactly; tests/test_reference.py checks
+ * the result against mpmath to 0.01 ULP of float64 (long double) or float32
+ * (double) outside the windows of rk_ref_root, and to 0.01 eps/2 inside; and just above the underflow threshold
  * (results below ~2^-1010, or ~2^-16370 for long double), where an exp/erfc
  * intermediate is already subnormal and its absolute error is scaled up by the
  * remaining factors (up to a few hundred ulp there).
