@@ -64,3 +64,19 @@ def public_ops():
         return isinstance(obj, np.ufunc) or getattr(obj, "__module__", "") in ("relukit", "relukit._api")
 
     return [n for n in relukit.__all__ if is_op(n)]
+
+
+def known_bug(name, dtype, g, x):
+    """Elements of a known, reported kernel bug that the accuracy checks leave out
+    (each has a strict xfail test of its own, which XPASSes -- and fails -- once
+    the kernel is fixed: then this exclusion goes).
+
+    float32/float16 gelu_backward, x < -15 with |g| > 1: the float32 GELU core
+    clamps |x| at 15 (the end of its rational fit), so g gelu'(x) is wrong where
+    g is large enough for the result to be nonzero (down to x ~ -22 for g =
+    FLT_MAX; up to ~4e6 ULP).  The float32 GELU kernels are being replaced (issue
+    11); test_gelu.py::test_float32_backward_tail_with_large_gradient."""
+    if name == "gelu_backward" and np.dtype(dtype) in (np.float16, np.float32) and g is not None:
+        with np.errstate(invalid="ignore"):
+            return (np.asarray(x, np.float64) < -15) & (np.abs(np.asarray(g, np.float64)) > 1)
+    return np.zeros(np.broadcast(x, x).shape, dtype=bool)
