@@ -41,7 +41,8 @@
  *                tail_, g e^x (1 + x)
  *   *_bwd_y   the backward from the forward's output y: elu g(y + alpha), celu
  *             g((y + alpha)/alpha), selu g(y + S*A), softplus g(1 - e^(-beta y)) (linear where
- *             beta y > threshold); y > 0 gives g (g*S for selu)
+ *             beta y > threshold; g beta y from y 2^K for |y| < 2^-100, f64 2^-900);
+ *             y > 0 gives g (g*S for selu)
  *   tail_     the deep left tails of the backward ops, g m e^a for a < -70 (f64 -670):
  *             1 + p of e^a and m e^a carried as hi + lo, scaled by 2^(n+K) (K = 163,
  *             f64 1099), g scaled down past 2^40 (2^800), one rounding, then 2^-K in
@@ -457,6 +458,10 @@ static const double silu_gsc_d = 0x1p-128;
         return P##_select(P##_isnan(x), x, y);                                       \
     }
 
+/* softplus' from the output: below sbt_tiny, |y| is scaled by sbt_up (exact) */
+static const float sbt_tiny_f = 0x1p-100f, sbt_up_f = 0x1p64f;
+static const double sbt_tiny_d = 0x1p-900, sbt_up_d = 0x1p600;
+
 /* backward from the forward's output y (the wrappers allow it where exact) */
 #define RK_EXP_FROM_Y(V, P, S)                                                       \
     static inline V elu_bwd_y_##S(V y, V g, V alpha, V pb) {                         \
@@ -481,6 +486,15 @@ static const double silu_gsc_d = 0x1p-128;
     static inline V softplus_bwd_y_##S(V y, V g, V beta, V th) {                     \
         /* sigmoid(beta x) = 1 - e^(-beta y) */                                      \
         V d = mulpos_##S(g, P##_neg(P##_expm1(P##_neg(P##_mul(beta, y)))));          \
+        /* a tiny y: 1 - e^(-beta y) = beta y, formed from y 2^K so that beta y is not \
+         * rounded into the subnormals before g scales it back up */                \
+        m##S tiny = m##S##_and(P##_lt(P##_abs(y), P##_set1(sbt_tiny_##S)),            \
+                               P##_gt(P##_abs(y), P##_zero()));                      \
+        if (m##S##_any(tiny)) {                                                      \
+            V ys = P##_mul(y, P##_set1(sbt_up_##S));                                 \
+            V dt = P##_mul(P##_mul(g, P##_mul(beta, ys)), P##_set1(1 / sbt_up_##S));   \
+            d = P##_select(tiny, dt, d);                                             \
+        }                                                                            \
         return P##_select(P##_gt(P##_mul(y, beta), th), g, P##_select(P##_isnan(y), y, d)); \
     }
 RK_EXP_BODIES(vf, vf, f, float)
