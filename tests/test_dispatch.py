@@ -93,9 +93,10 @@ def test_unsupported_target_is_import_error(target):
 
 OTHER_TARGETS = [t for t in _ufuncs.COMPILED_TARGETS if t != _ufuncs.TARGET]
 # modules whose subject does not depend on the kernels' target (argument checks,
-# type stubs, processes, Dask/xarray plumbing, Python-level leaks): run once
+# type stubs, processes, Dask/xarray plumbing, Python-level leaks, the scalar
+# reference against mpmath): run once
 TARGET_INDEPENDENT = ("test_bad_input.py", "test_typing.py", "test_processes.py", "test_dask.py",
-                      "test_leaks.py", "test_benchmarks.py", "test_cuda.py")
+                      "test_leaks.py", "test_benchmarks.py", "test_cuda.py", "test_reference.py")
 
 
 @pytest.mark.skipif("RELUKIT_TARGET" in os.environ, reason="already inside a per-target run")
