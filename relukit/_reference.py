@@ -81,11 +81,12 @@ def forward_of(name):
 # size ~1 that cancel to d'(r) (x - r), so an absolute error of k ULP in those terms
 # is k / |d'(r) (x - r)| ULP of the result; each width is the widest |x - r| at which
 # a kernel exceeds its bound under the plain ULP criterion (every float32 input and
-# 500k float64 inputs within 0.6 of r, g = 1 and random g over 2^+-20), rounded up:
-#   silu'       0.018 (float32), 0.011 (float64)          -> 1/32
+# 500k float64 inputs within 0.6 of r, g = 1 and random g over 2^+-20; the avx2 and
+# baseline targets), rounded up:
+#   silu'       0.019 (float32), 0.011 (float64)          -> 1/32
 #   mish'       0.21 (float32), 0.060 (float64)           -> 1/4
-#   gelu'       0.0032 (float32), 0.57 (float64)          -> 5/8
-#   gelu_tanh'  0 (float32), 0.049 (float64)              -> 1/16
+#   gelu'       0.0032 (float32), 0.60 (float64)          -> 5/8
+#   gelu_tanh'  0 (float32), 0.054 (float64)              -> 1/16
 # float16 needs none (its float32 computation is far more precise than its ULP).
 # float64 gelu' is the widest: T(a) - a^2/sqrt(2 pi) cancels with T(a) known to
 # about 2 ULP (vmath's erfcx).
