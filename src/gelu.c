@@ -19,6 +19,8 @@
  *   polynomial;  4. combine, round to float32.
  * float64: a < 0.75: Taylor in x^2 (15 terms);  a >= 0.75: T(a) = (a/2) erfcx(z),
  *   z = a/sqrt2, from vmath's piecewise erfcx (its error, ~2 ULP, dominates);
+ *   gelu'(-a) = e^(-a^2/2) (T - c0 a^2)/a with T and c0 a^2 in double-word, rounded
+ *   once before the division (3.4 ULP at most in f64 sampling, baseline and avx2);
  *   x < -37: e^(-a^2/2) scaled by 2^600 (forward; -0 past -38.7) or 2^1100 with a
  *   huge g scaled down (backward, to x = -54, past which g gelu'(x) underflows for
  *   every finite g): one rounding into the subnormals.
@@ -40,6 +42,7 @@
 #include "dwarith.h"
 
 #define C0 0x1.9884533d43651p-2          /* 1/sqrt(2 pi) */
+#define C0_LO (-0x1.cbc0d30ebfd15p-56)   /* 1/sqrt(2 pi) - C0 (mpmath) */
 /* the zeros of gelu' and of gelu_tanh' (root-found in float64): the derivative is
  * negative to their left, which fixes the sign of an infinite g times it */
 #define GELU_D_ZERO (-0.7517915246935645)
@@ -188,7 +191,6 @@ static inline vd gelu_d_core(vd x, int bwd, vd g) {
     vd ha = vd_mul(vd_set1(0.5), ac), Tl;
     vd Th = twoprod_d(ha, Fh, &Tl);
     Tl = vd_fma(ha, Fl, Tl);
-    vd T = vd_add(Th, Tl);
     vd l, t;
     vd h = twoprod_d(ac, ac, &l);
     vd q = expm_half(h, l, &t);
@@ -205,7 +207,13 @@ static inline vd gelu_d_core(vd x, int bwd, vd g) {
         y = vd_select(vd_lt(x, vd_set1(-38.7)), vd_set1(-0.0), y);
     } else {
         /* gelu'(-a) = e^(-a^2/2) (T - c0 a^2) / a with a^2 = h + l */
-        vd U = vd_div(vd_fnma(vd_set1(C0), l, vd_fnma(vd_set1(C0), h, T)), ac);
+        /* T - c0 a^2 with c0 a^2 as hi + lo (c0 in double-word, a^2 = h + l) and T as
+         * Th + Tl: one rounding before the division (also without FMA) */
+        vd cpl, nl;
+        vd cph = twoprod_d(vd_set1(C0), h, &cpl);
+        cpl = vd_fma(vd_set1(C0), l, vd_fma(vd_set1(C0_LO), h, cpl));
+        vd nh = twosum_d(Th, vd_neg(cph), &nl);
+        vd U = vd_div(vd_add(nh, vd_add(nl, vd_sub(Tl, cpl))), ac);
         vd D = vd_mul(vd_fma(U, q, U), P2);
         md gbig = vd_gt(vd_abs(g), vd_set1(0x1p900));
         vd gs = vd_mul(g, vd_select(gbig, vd_set1(0x1p-64), vd_set1(1.0)));

@@ -896,7 +896,7 @@ rk_ref_zero rk_ref_root(const char *row)
     static const struct { const char *row; rk_ref_zero z; } roots[] = {
         {"silu_bwd", {-1.2784645427610737951, 0x1p-5}},
         {"mish_bwd", {-1.1924312145154952121, 0.25}},
-        {"gelu_bwd", {-0.75179152469356445746, 0.625}},
+        {"gelu_bwd", {-0.75179152469356445746, 0.375}},
         {"gelu_tanh_bwd", {-0.75246142207101625849, 0x1p-4}},
     };
     for (size_t i = 0; row && i < sizeof roots / sizeof roots[0]; i++)
