@@ -68,10 +68,11 @@
 #define RKL_SELU_ALPHA          1.6732632423543772848170429916717L
 #define RKL_SELU_SCALE          1.0507009873554804934193349852946L
 #define RKL_SELU_SCALE_ALPHA    1.75809934084737685994021752081231934206L
-/* scale*alpha as a double-word (mpmath): exact to ~2^-106 whatever long double is
- * (x87's 64-bit or a 113-bit quad), for y + scale*alpha where it cancels */
+/* scale*alpha as a triple of doubles (mpmath): exact to ~2^-160 whatever long double
+ * is (x87's 64-bit or a 113-bit quad), for y + scale*alpha where it cancels */
 #define RKD_SELU_SA_HI          0x1.c212cc640f031p+0
 #define RKD_SELU_SA_LO          0x1.05161b045a1fep-56
+#define RKD_SELU_SA_LO2         (-0x1.86ea9161b1aeep-110)
 #define RKD_SELU_SCALE          ((double)RKL_SELU_SCALE)
 #define RKD_SELU_SCALE_ALPHA    ((double)RKL_SELU_SCALE_ALPHA)
 
@@ -848,9 +849,10 @@ long double rk_refl_selu_bwd_y(long double y, long double g, long double pa, lon
 {
     (void)pa; (void)pb;
     if (isnan(y)) return y;
-    /* y + scale*alpha with the constant as hi + lo: y + hi is exact where it cancels */
+    /* y + scale*alpha with the constant as hi + lo + lo2: y + hi is exact where it cancels */
     return y > 0 ? g * RKL_SELU_SCALE
-                 : g * ((y + (long double)RKD_SELU_SA_HI) + (long double)RKD_SELU_SA_LO);
+                 : g * (((y + (long double)RKD_SELU_SA_HI) + (long double)RKD_SELU_SA_LO)
+                        + (long double)RKD_SELU_SA_LO2);
 }
 /* softplus_bwd_y(beta, th): y*beta > th ? g : g*(1 - exp(-beta*y)) */
 double rk_ref_softplus_bwd_y(double y, double g, double b, double th)
