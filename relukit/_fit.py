@@ -32,7 +32,7 @@ MARGIN = 1.0 / 512           # pieces are fitted slightly wider than they are us
 # (bits(a + 1) >> 22) & 7 -- exponent and first mantissa bit of a + 1
 PIECES = [(0.0, 0.5), (0.5, 1.0), (1.0, 2.0), (2.0, 3.0), (3.0, 5.0), (5.0, 7.0),
           (7.0, 11.0), (11.0, 15.0)]
-ROOT_PIECE = 1               # gelu'(-a) changes sign in [0.5, 1): fitted divided by (a - root)
+ROOT_PIECE = 1               # gelu'(-a) changes sign in [0.5, 1); D is fitted divided by (a - root)
 
 
 def _mp():
@@ -142,7 +142,7 @@ def tables():
     fits = {"R": [], "D": []}
     for name in fits:
         for i, (lo, hi) in enumerate(PIECES):
-            fn = _fn("S" if (name == "D" and i == ROOT_PIECE) else name)
+            fn = _fn("S" if name == "D" else name)
             fits[name].append(fit_piece(fn, lo, hi, DEGREES[name]))
     for name, rows in fits.items():
         lanes = [lane(i) for i in range(len(PIECES))]
@@ -176,8 +176,9 @@ def render():
         " * vector lane; a lane holds piece i at (bits(a + 1) >> 22) & 7, a = |x|:",
         " *   pieces of a: " + ", ".join(f"[{lo:g}, {hi:g})" for lo, hi in PIECES),
         " *   R(a) = Phi(-a) exp(a^2/2)          ~ K + u q(u), u = a - C",
-        " *   D(a) = gelu'(-a) exp(a^2/2) = R(a) - a/sqrt(2 pi) ~ K + u q(u), except in",
-        f" *   piece {ROOT_PIECE}, which holds its zero: D(a)/(a - root) ~ K + u q(u)",
+        " *   D(a) = gelu'(-a) exp(a^2/2) = R(a) - a/sqrt(2 pi), fitted as S(a) =",
+        f" *   D(a)/(a - root) ~ K + u q(u) (its zero, in piece {ROOT_PIECE}, factored out;",
+        " *   no cancellation between K and q near it)",
         " * u q(u) = Q1 u + ... + Qd u^d (d: R " + str(DEGREES["R"]) + ", D " + str(DEGREES["D"])
         + "), Horner in float32; K is F(C) to about 2^-31 (C picked for it). */",
         "#ifndef RK_GELU_TABLES_H",

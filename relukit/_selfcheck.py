@@ -60,7 +60,8 @@ def check_op(name, dtype, rng, n=20000):
         as_arrays = [np.full(x.shape, p, dtype=dtype) for p in params]
         via_arrays = uf(*arrays, *as_arrays)
     want = ref(*arrays, *(np.asarray(p, dtype=dtype) for p in params), dtype=dtype)
-    err = _reference.ulp_error(got, want, dtype, g=arrays[0] if len(arrays) == 2 else None)
+    err = _reference.ulp_error(got, want, dtype, g=arrays[0] if len(arrays) == 2 else None,
+                               op=name, x=arrays[-1])
     bound = _reference.ULP_BOUNDS[name][np.dtype(dtype).name]
     if bound == 0:  # exact ops: bit-equal to the reference rounded to dtype
         with np.errstate(all="ignore"):

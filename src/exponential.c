@@ -5,28 +5,32 @@
  *   elu       1. y = x > 0 ? x : alpha * expm1(x)
  *   elu_bwd   1. y = x > 0 ? g : g * (alpha * exp(x)), alpha*exp(x) carried exactly
  *                as hi + lo so g*... rounds once              (elu'(0): negative branch)
+ *             2. x < -70 (f64 -670): tail_ (below: g m e^a for every finite g)
  *   celu      1. y = x > 0 ? x : alpha * expm1(x / alpha)
- *   celu_bwd  1. y = x > 0 ? g : g * exp(x / alpha)
+ *   celu_bwd  1. y = x > 0 ? g : g * exp(x / alpha);  2. x/alpha < -70 (-670): tail_
  *   selu      1. y = x > 0 ? S*x : (S*A) * expm1(x); the constants S and S*A are
  *                carried as hi + lo pairs so each product is rounded once
  *   selu_bwd  1. y = x > 0 ? g*S : g * ((S*A) * exp(x)), the product carried as hi + lo
+ *             2. x < -70 (f64 -670): tail_
  *   silu      1. w = e^-x = 2^m (1 + p), the reduction's rounding carried into p
  *             2. y = x / (1 + w), 1 + w rounded once: fma(2^m, p, 2^m + 1) (bulk,
  *                x >= -16, f64 -36), else 2^m (1 + (p + 2^-m)) (a rare-lane path)
  *             3. x < -87 (f64 -708): x e^x scaled by 2^64 (2^600), one rounding;
  *                x < -120 (f64 -760) and -inf -> -0.0.  Exhaustive f32 max 1.636 ULP
- *   silu_bwd  1. z = e^-|x|, s = 1/(1 + z) with the rounding of 1 + z and of the
- *                quotient corrected;  silu'(x) = s + (x z s) s for x >= 0 and
- *                z s (1 + x s) for x < 0 (|silu'| < 1/2 there: the gradient bound
- *                max(2 ULP, eps |g|) leaves room for plain products)
- *             2. y = g * silu'(x), for x >= 0 as g s + (g x z s) s with g s exact (hi + lo)
- *                and one final rounding;  x > 25 (f64 45): g;  x < -80 (f64 -700): -0 * g
- *             3. x = +inf -> g, x -> -inf -> 0*g
+ *   silu_bwd  1. z = e^-|x| as hi + lo (expdw_: 1 + p and 2^n kept apart)
+ *             2. x >= 0: s = 1/(1 + z) with the rounding of 1 + z and of the quotient
+ *                corrected; y = g s + (g x z s) s with g s exact (hi + lo), one rounding
+ *             3. x < 0: silu'(x) = z (1 + x + z) / (1 + z)^2 with 1 + x + z, the
+ *                numerator (g folded in) and the denominator as hi + lo, one corrected
+ *                division: relative accuracy up to 1/32 from the zero at -1.2785
+ *             4. x > 25 (f64 45): g;  x < -70 (f64 -670): tail_, g e^x (1 + x)
+ *             5. x = +inf -> g, x = -inf -> 0*g
  *   softplus  1. z = beta*x, with its rounding error zl (exact);  2. y = z > threshold ?
  *                x : (log(1 + e^z) + zl * sigmoid(z)) / beta  (zl matters in the left
  *                tail, where it would cost |z| ULP; sigmoid(z) ~ sp (1 - sp/2) there)
  *   softplus_bwd 1. z = beta*x, zl;  2. y = z > threshold ? g : g * (s + zl s (1 - s)),
- *                s = sigmoid(z)
+ *                s = sigmoid(z) = 1/(1 + e) or e/(1 + e), e = e^-|z| as hi + lo, one
+ *                corrected division;  3. z < -70 (f64 -670): tail_ with m = 1 + zl
  *   mish      1. t = tanh(softplus(x)) = n / (n + 2), n = e(e + 2), e = e^x (scaled
  *                by 2^K where results near the subnormals), for every x up to 20
  *             2. numerator x*num and denominator carried as hi + lo, one corrected
@@ -34,12 +38,24 @@
  *   mish_bwd  1. mish'(x) = t + x*s*(1 - t^2) written as one ratio of polynomials in
  *                e = e^x, see the body;
  *             2. every step in double-word (hi + lo), g folded into the numerator,
- *                one corrected division;  x > 12 (f64: 24): g;  x < -120 (f64 -760): -0*g
+ *                one corrected division;  x > 12 (f64: 24): g;  x < -70 (f64 -670):
+ *                tail_, g e^x (1 + x)
  *   *_bwd_y   the backward from the forward's output y: elu g(y + alpha), celu
- *             g(y/alpha + 1), selu g(y + S*A), softplus g(1 - e^(-beta y)) (linear where
- *             beta y > threshold); y > 0 gives g (g*S for selu)
+ *             g((y + alpha)/alpha), selu g(y + S*A), softplus g(1 - e^(-beta y)) (linear where
+ *             beta y > threshold; g beta y from y 2^K for |y| < 2^-100, f64 2^-900);
+ *             y > 0 gives g (g*S for selu)
+ *   tail_     the deep left tails of the backward ops, g m e^a for a < -70 (f64 -670):
+ *             1 + p of e^a and m e^a carried as hi + lo, scaled by 2^(n+K) (K = 163,
+ *             f64 1099), g scaled down past 2^40 (2^800), one rounding, then 2^-K in
+ *             two steps: subnormal results rounded once for every finite g; a below
+ *             -200 (f64 -1470) gives a signed zero for every finite g
  * float16 runs these float32 bodies and rounds once.
- * Accuracy: see the README's table (measured by `python -m relukit verify`).
+ * Accuracy: see the README's table (measured by `python -m relukit verify`; errors in
+ * ULP of the result down to the subnormals, for gradients too, outside the windows
+ * around the zeros of silu' and mish' of relukit/_reference.py).  Exhaustive float32,
+ * g = 1, avx2 / baseline: silu_bwd 1.820 / 1.820, softplus_bwd 0.997 / 1.029,
+ * elu_bwd and celu_bwd 1.011 / 0.980, selu_bwd 1.639 / 1.668, mish_bwd 1.825 / 1.773
+ * ULP; the rest in the README.
  * Valid input range: every value; +-inf give the limits, never NaN.
  */
 #include <math.h> /* INFINITY */
@@ -50,17 +66,17 @@
 /* SELU's constants (PyTorch / Klambauer et al.), and S*A; hi + lo splits of each:
  * hi = the constant rounded to the type, lo = the rest rounded to the type. */
 #define RK_SELU_S 1.0507009873554804934193349852946
-#define RK_SELU_S_L 1.0507009873554804934193349852946L
 #define RK_SELU_SA 1.7580993408473768599402175208123   /* S * A = 1.0507009873554805 * 1.6732632423543772 */
-#define RK_SELU_SA_L 1.7580993408473768599402175208123L
 static const float selu_s_hi_f = (float)RK_SELU_S;
 static const float selu_s_lo_f = (float)(RK_SELU_S - (double)(float)RK_SELU_S);
 static const float selu_sa_hi_f = (float)RK_SELU_SA;
 static const float selu_sa_lo_f = (float)(RK_SELU_SA - (double)(float)RK_SELU_SA);
 static const double selu_s_hi_d = RK_SELU_S;
-static const double selu_s_lo_d = (double)(RK_SELU_S_L - (long double)RK_SELU_S);
+/* the float64 lo parts from mpmath (a long double difference would carry the
+ * long double constant's own rounding: 0.35% of S*A's lo part) */
+static const double selu_s_lo_d = 0x1.6fc7d272f2695p-55;   /* S - (double)S */
 static const double selu_sa_hi_d = RK_SELU_SA;
-static const double selu_sa_lo_d = (double)(RK_SELU_SA_L - (long double)RK_SELU_SA);
+static const double selu_sa_lo_d = 0x1.05161b045a1fep-56;  /* S*A - (double)(S*A) */
 
 /* exp(a) * 2^K for a <= 0, clamped at LO (where every op using it has long
  * underflowed): 2^(n+K) stays a normal number, so tails that end in subnormal
@@ -91,6 +107,12 @@ static const double twomK_d = 0x1p-600;
 #define RK_MISH_GSC_f 0x1p-100f
 #define RK_MISH_GBIG_d 0x1p800        /* float64: up to e^120 (x <= 24) */
 #define RK_MISH_GSC_d 0x1p-200
+/* float32: below this x, a scaled-down g also takes e scaled up by 2^K (float64's
+ * range needs neither: never) */
+#define RK_MISH_SCX_f (-20.0f)
+#define RK_MISH_SCX_d (-INFINITY)
+static const float mish_gsck_f = 0x1p36f;      /* 2^(100 - 64): the two scalings undone */
+static const double mish_gsck_d = 0x1p-400;    /* 2^(200 - 600) (unused: SCX_d) */
 
 /* 1 - a q, exactly, for a q within a few ULP of 1: one fused multiply-add, or
  * (without FMA) the exact product as hi + lo, from which 1 - hi is exact */
@@ -107,9 +129,32 @@ static inline vd rem1_d(vd a, vd q) {
     return vd_sub(vd_sub(vd_set1(1.0), p), e);
 }
 #endif
-/* below these, |silu'(x)| < 2^-100 (2^-900): the gradient is -0 * g */
-#define RK_SILU_DEEP_f (-80.0f)
-#define RK_SILU_DEEP_d (-700.0)
+/* The deep tails of the backward ops, a < RK_DEEP (x, x/alpha or beta*x), where the
+ * derivative is m e^a to working precision (m = alpha, scale*alpha, 1 + beta x's rounding
+ * error, or 1 + x for silu' and mish', whose other terms are below e^2a |a|):
+ * g m e^a is formed as (g [* 2^-GSC]) (m 2^(n+K) (1 + p)), every factor of e^a and the
+ * product with m carried as hi + lo, one rounding, then scaled by 2^-K (2^(GSC-K)) in
+ * at most two exact-or-final steps: one rounding into the subnormals, for every finite g.
+ *   a in [RK_TAIL_LO, RK_DEEP]: n = rint(a/ln2) in [-289, -101] (f64 [-2121, -967]),
+ *     n + K in [-126, 62] ([-1022, 132]): 2^(n+K) is a normal number;
+ *   below RK_TAIL_LO, |g m e^a| < 2^-151 (2^-1076) even for g = FLT_MAX (DBL_MAX):
+ *     the result rounds to a signed zero, which a at RK_TAIL_LO gives too;
+ *   |g| <= GBIG: |g m 2^(n+K)| < 2^40 2^62 2^8.7 (2^800 2^132 2^10.6): no overflow;
+ *   |g| >  GBIG: g 2^-GSC is normal and < 2^40 (2^124): no overflow either. */
+#define RK_TAIL_LO_f (-200.0f)
+#define RK_TAIL_K_f 163
+#define RK_TAIL_GBIG_f 0x1p40f
+#define RK_TAIL_LO_d (-1470.0)
+#define RK_TAIL_K_d 1099
+#define RK_TAIL_GBIG_d 0x1p800
+static const float tail_gsc_f = 0x1p-88f, tail_big_f = 0x1p-75f;       /* 2^-GSC, 2^(GSC-K) */
+static const float tail_s1_f = 0x1p-82f, tail_s2_f = 0x1p-81f;         /* 2^-K in two steps */
+static const double tail_gsc_d = 0x1p-900, tail_big_d = 0x1p-199;
+static const double tail_s1_d = 0x1p-550, tail_s2_d = 0x1p-549;
+/* a g above RK_GBIG is scaled by these in silu' (float64: far enough that g times
+ * the numerator stays below 2^900, where divc still corrects its quotient) */
+static const float silu_gsc_f = 0x1p-64f;
+static const double silu_gsc_d = 0x1p-128;
 /* above these, silu'(x) = 1 + e^-x (x - 1) rounds to 1 */
 #define RK_SILU_LIN_f 25.0f
 #define RK_SILU_LIN_d 45.0
@@ -119,6 +164,39 @@ static inline vd rem1_d(vd a, vd q) {
 #define RK_MISH_LIN_d 24.0
 
 #define RK_EXP_BODIES(V, P, S, T)                                                    \
+    /* e^a for a in [RK_DEEP, 0] (clamped there) as hi + *lo: 1 + p carried as a      \
+     * double word, 2^n applied exactly (a normal number down to RK_DEEP) */        \
+    static inline V expdw_##S(V a, V *lo) {                                          \
+        V t, n;                                                                      \
+        V r = rk_##P##_exp_red(P##_max(a, P##_set1(RK_DEEP_##S)), &t, &n);           \
+        V p = rk_##P##_expm1_poly_e(r);                                              \
+        V ph = P##_add(P##_set1(1), p);                                              \
+        V pl = P##_add(P##_sub(P##_set1(1), ph), p);       /* exact: |p| < 1 */      \
+        V sc = rk_##P##_pow2(t, 0);                                                  \
+        *lo = P##_mul(pl, sc);                                                       \
+        return P##_mul(ph, sc);                                                      \
+    }                                                                                \
+    /* g (mh + ml) e^a for the deep lanes (see RK_TAIL_LO): one rounding, then the   \
+     * scaling into the subnormals; an infinite g gives g times the sign of mh */     \
+    static inline V tail_##S(V g, V a, V mh, V ml) {                                 \
+        V t, n;                                                                      \
+        a = P##_min(P##_max(a, P##_set1(RK_TAIL_LO_##S)), P##_set1(RK_DEEP_##S));     \
+        V r = rk_##P##_exp_red(a, &t, &n);                                           \
+        V p = rk_##P##_expm1_poly_e(r);                                              \
+        V ph = P##_add(P##_set1(1), p);                                              \
+        V pl = P##_add(P##_sub(P##_set1(1), ph), p);                                 \
+        V sc = rk_##P##_pow2(t, RK_TAIL_K_##S);                                      \
+        V eh = P##_mul(ph, sc), el = P##_mul(pl, sc);                                \
+        V ql;                                                                        \
+        V qh = twoprod_##S(eh, mh, &ql);                                             \
+        ql = P##_fma(el, mh, P##_fma(eh, ml, ql));                                   \
+        m##S big = P##_gt(P##_abs(g), P##_set1(RK_TAIL_GBIG_##S));                   \
+        V gs = P##_mul(g, P##_select(big, P##_set1(tail_gsc_##S), P##_set1(1)));     \
+        V y = P##_fma(gs, qh, P##_mul(gs, ql));                                      \
+        y = P##_mul(y, P##_select(big, P##_set1(tail_big_##S), P##_set1(tail_s1_##S))); \
+        y = P##_mul(y, P##_select(big, P##_set1(1), P##_set1(tail_s2_##S)));         \
+        return P##_select(P##_eq(P##_abs(g), P##_set1(INFINITY)), P##_mul(g, mh), y); \
+    }                                                                                \
     /* v * (hi + lo), rounded once */                                                \
     static inline V mulc2_##S(V v, T hi, T lo) {                                     \
         V y = P##_fma(v, P##_set1(hi), P##_mul(v, P##_set1(lo)));                    \
@@ -140,11 +218,6 @@ static inline vd rem1_d(vd a, vd q) {
         return P##_select(m##S##_and(P##_eq(P##_abs(g), P##_set1(INFINITY)),         \
                                      P##_eq(d, P##_zero())), g, y);                  \
     }                                                                                \
-    /* g * d for a negative d too small to represent */                          \
-    static inline V tinyneg_##S(V g) {                                               \
-        return P##_select(P##_eq(P##_abs(g), P##_set1(INFINITY)), P##_neg(g),        \
-                          P##_mul(g, P##_set1(-0.0)));                               \
-    }                                                                                \
     /* at x = -inf the derivative is its limit, +0: g * 0 (an infinite g: g) */   \
     static inline V atminf_##S(V g) {                                                \
         return P##_select(P##_eq(P##_abs(g), P##_set1(INFINITY)), g, P##_mul(g, P##_zero())); \
@@ -156,6 +229,8 @@ static inline vd rem1_d(vd a, vd q) {
     static inline V elu_bwd_##S(V x, V g, V alpha, V pb) {                           \
         (void)pb;                                                                    \
         V neg = mulg_##S(g, P##_exp(x), alpha);                                      \
+        m##S deep = P##_lt(x, P##_set1(RK_DEEP_##S));                                \
+        if (m##S##_any(deep)) neg = P##_select(deep, tail_##S(g, x, alpha, P##_zero()), neg); \
         return P##_select(P##_gt(x, P##_zero()), g, P##_select(P##_isnan(x), x, neg)); \
     }                                                                                \
     static inline V celu_##S(V x, V alpha, V pb) {                                   \
@@ -165,7 +240,10 @@ static inline vd rem1_d(vd a, vd q) {
     }                                                                                \
     static inline V celu_bwd_##S(V x, V g, V alpha, V pb) {                          \
         (void)pb;                                                                    \
-        V neg = mulpos_##S(g, P##_exp(P##_div(x, alpha)));                           \
+        V q = P##_div(x, alpha);                                                     \
+        V neg = mulpos_##S(g, P##_exp(q));                                           \
+        m##S deep = P##_lt(q, P##_set1(RK_DEEP_##S));                                \
+        if (m##S##_any(deep)) neg = P##_select(deep, tail_##S(g, q, P##_set1(1), P##_zero()), neg); \
         return P##_select(P##_gt(x, P##_zero()), g, P##_select(P##_isnan(x), x, neg)); \
     }                                                                                \
     static inline V selu_##S(V x, V pa, V pb) {                                      \
@@ -183,59 +261,60 @@ static inline vd rem1_d(vd a, vd q) {
         pl = P##_fma(e, P##_set1(selu_sa_lo_##S), pl);                               \
         V neg = P##_fma(g, ph, P##_mul(g, pl));                                      \
         neg = P##_select(P##_eq(P##_abs(g), P##_set1(INFINITY)), g, neg);            \
+        m##S deep = P##_lt(x, P##_set1(RK_DEEP_##S));                                \
+        if (m##S##_any(deep))                                                        \
+            neg = P##_select(deep, tail_##S(g, x, P##_set1(selu_sa_hi_##S), P##_set1(selu_sa_lo_##S)), neg); \
         return P##_select(P##_gt(x, P##_zero()), pos, P##_select(P##_isnan(x), x, neg)); \
-    }                                                                                \
-    static inline V silu_gen_##S(V x, V pa, V pb) {                                  \
-        (void)pa; (void)pb;                                                          \
-        /* x / (1 + z) for x >= 0, x*z / (1 + z) for x < 0, z = e^-|x|, with z scaled   \
-         * by 2^K in the numerator so subnormal results are rounded once */          \
-        V E = expk_##S(P##_neg(P##_abs(x)));                                         \
-        V z = P##_mul(E, P##_set1(twomK_##S));                                       \
-        V dh = P##_add(P##_set1(1), z);                                              \
-        V dl = P##_add(P##_sub(P##_set1(1), dh), z);                                 \
-        m##S neg = P##_lt(x, P##_zero());                                            \
-        V xel;                                                                       \
-        V xe = twoprod_##S(x, E, &xel);                                              \
-        V nh = P##_select(neg, xe, x);                                               \
-        V nl = P##_select(neg, xel, P##_zero());                                     \
-        V y = divc_##S(nh, nl, dh, dl);                                              \
-        y = P##_mul(y, P##_select(neg, P##_set1(twomK_##S), P##_set1(1)));           \
-        y = P##_select(P##_lt(x, P##_set1(RK_EXPK_##S##_LO)), P##_set1(-0.0), y);     \
-        /* +inf, +-0 and NaN: x itself */                                           \
-        m##S keep = m##S##_or(P##_isnan(x), P##_eq(x, P##_set1(INFINITY))); \
-        return P##_select(m##S##_or(keep, P##_eq(x, P##_zero())), x, y);       \
     }                                                                                \
     static inline V silu_bwd_##S(V x, V g, V pa, V pb) {                             \
         (void)pa; (void)pb;                                                          \
-        /* z = e^-|x|, s = 1/(1 + z) with 1 + z and the quotient corrected (s is     \
-         * 1/(1+z) to a small fraction of an ULP); then silu'(x) =                   \
-         *   x >= 0:  s (1 + x z s) = s + (x z s) s   (a small term added to s)       \
-         *   x <  0:  z s (1 + x s)                   (|silu'| < 1/2: the bound       \
-         *            max(2 ULP, eps |g|) leaves room for the plain products)         \
-         * Below RK_SILU_DEEP, |silu'| < 2^-100 (2^-900): -0 * g. */                 \
-        V z = P##_exp(P##_neg(P##_abs(x)));                                          \
+        /* z = e^-|x| as z + zl (expdw_), then                                      \
+         *   x >= 0:  s = 1/(1 + z) with 1 + z and the quotient corrected (s is       \
+         *            1/(1+z) to a small fraction of an ULP);  silu' = s + (x z s) s  \
+         *   x <  0:  silu' = z (1 + x + z) / (1 + z)^2: 1 + x + z, the numerator and \
+         *            the denominator as hi + lo, g folded into the numerator, one     \
+         *            corrected division (no plain product cancels near the zero)     \
+         *   x < RK_DEEP: g e^x (1 + x) by tail_ (the other terms are below e^2x |x|) */ \
+        V xc = P##_max(x, P##_set1(2 * RK_DEEP_##S));       /* no inf - inf below */ \
+        V zl;                                                                        \
+        V z = expdw_##S(P##_neg(P##_abs(xc)), &zl);                                  \
         V a = P##_add(P##_set1(1), z);                                               \
-        V al = P##_add(P##_sub(P##_set1(1), a), z);            /* exact: 1 >= z */    \
+        V al = P##_add(P##_add(P##_sub(P##_set1(1), a), z), zl); /* exact: 1 >= z */ \
         V s0 = P##_div(P##_set1(1), a);                                              \
         V r = rem1_##S(a, s0);                                 /* exact remainder */  \
         V s = P##_fma(s0, P##_fnma(al, s0, r), s0);                                  \
         V zs = P##_mul(z, s);                                                        \
-        /* x >= 0: g s exactly as hi + lo, so g s + (g x z s) s rounds once; a huge  \
-         * g is scaled by 2^-64 first (the exact product's split would overflow) */ \
+        /* a huge g is scaled by 2^-64 first (the exact products' splits, and g times \
+         * a numerator up to 2, would overflow) */                                  \
         m##S gbig = P##_gt(P##_abs(g), P##_set1(RK_GBIG_##S));                       \
-        V gsc = P##_mul(g, P##_select(gbig, P##_set1(0x1p-64), P##_set1(1)));         \
+        V gsc = P##_mul(g, P##_select(gbig, P##_set1(silu_gsc_##S), P##_set1(1)));     \
+        /* x >= 0: g s exactly as hi + lo, so g s + (g x z s) s rounds once */       \
         V gsl;                                                                       \
         V gs = twoprod_##S(gsc, s, &gsl);                                            \
-        V ypos = P##_add(gs, P##_fma(P##_mul(gsc, P##_mul(x, zs)), s, gsl));         \
-        ypos = P##_mul(ypos, P##_select(gbig, P##_set1(0x1p64), P##_set1(1)));        \
-        /* x < 0: the derivative first, then one rounding by g (a tiny g would       \
-         * otherwise round g z s into the subnormals) */                             \
-        V yneg = P##_mul(g, P##_mul(zs, P##_fma(x, s, P##_set1(1))));                \
-        /* an infinite g: g (silu' > 0 for x >= 0; the product form above is NaN) */ \
-        ypos = P##_select(P##_eq(P##_abs(g), P##_set1(INFINITY)), g, ypos);          \
-        V y = P##_select(P##_lt(x, P##_zero()), yneg, ypos);                         \
+        V ypos = P##_add(gs, P##_fma(P##_mul(gsc, P##_mul(xc, zs)), s, gsl));        \
+        /* x < 0 */                                                                  \
+        V l1, l2, nl, dl, gl;                                                        \
+        V a1 = twosum_##S(P##_set1(1), xc, &l1);                                     \
+        V A = twosum_##S(a1, z, &l2);                                                \
+        V Al = P##_add(P##_add(l1, l2), zl);                                         \
+        V nh = twoprod_##S(z, A, &nl);                                               \
+        nl = P##_fma(z, Al, P##_fma(zl, A, nl));                                     \
+        V dh = twoprod_##S(a, a, &dl);                                               \
+        dl = P##_fma(P##_add(a, a), al, dl);                                         \
+        V gh = twoprod_##S(gsc, nh, &gl);                                            \
+        gl = P##_fma(gsc, nl, gl);                                                   \
+        V yneg = divc_##S(gh, gl, dh, dl);                                           \
+        m##S neg = P##_lt(x, P##_zero());                                            \
+        V y = P##_select(neg, yneg, ypos);                                           \
+        y = P##_mul(y, P##_select(gbig, P##_set1(1 / silu_gsc_##S), P##_set1(1)));     \
+        /* an infinite g: g times the sign of silu' (the products above are NaN) */  \
+        y = P##_select(P##_eq(P##_abs(g), P##_set1(INFINITY)),                        \
+                       P##_select(neg, P##_mul(g, nh), g), y);                       \
         y = P##_select(P##_gt(x, P##_set1(RK_SILU_LIN_##S)), g, y);                  \
-        y = P##_select(P##_lt(x, P##_set1(RK_SILU_DEEP_##S)), tinyneg_##S(g), y);    \
+        m##S deep = P##_lt(x, P##_set1(RK_DEEP_##S));                                \
+        if (m##S##_any(deep))                                                        \
+            y = P##_select(deep, tail_##S(g, x, P##_add(P##_set1(1), P##_max(x, P##_set1(RK_TAIL_LO_##S))), \
+                                          P##_zero()), y);                           \
         y = P##_select(P##_eq(x, P##_set1(-INFINITY)), atminf_##S(g), y);            \
         return P##_select(P##_isnan(x), x, y);                                       \
     }                                                                                \
@@ -263,9 +342,18 @@ static inline vd rem1_d(vd a, vd q) {
     static inline V softplus_bwd_##S(V x, V g, V beta, V th) {                       \
         V zl;                                                                        \
         V z = beta_x_##S(beta, x, &zl);                                              \
-        V s = P##_sigmoid(z);                                                        \
+        /* s = sigmoid(z): e = e^-|z| as hi + lo, 1/(1 + e) or e/(1 + e) by one     \
+         * corrected division (z < RK_DEEP: tail_) */                              \
+        V el, dl;                                                                    \
+        V e = expdw_##S(P##_neg(P##_abs(z)), &el);                                   \
+        V dh = P##_add(P##_set1(1), e);                                              \
+        dl = P##_add(P##_add(P##_sub(P##_set1(1), dh), e), el);  /* exact: 1 >= e */ \
+        m##S neg = P##_lt(z, P##_zero());                                            \
+        V s = divc_##S(P##_select(neg, e, P##_set1(1)), P##_select(neg, el, P##_zero()), dh, dl); \
         s = P##_fma(zl, P##_mul(s, P##_sub(P##_set1(1), s)), s);                     \
         V d = mulpos_##S(g, s);                                                      \
+        m##S deep = P##_lt(z, P##_set1(RK_DEEP_##S));                                \
+        if (m##S##_any(deep)) d = P##_select(deep, tail_##S(g, z, P##_set1(1), zl), d); \
         return P##_select(P##_gt(z, th), g, P##_select(P##_isnan(x), x, d));         \
     }                                                                                \
     static inline V mish_##S(V x, V pa, V pb) {                                      \
@@ -322,25 +410,39 @@ static inline vd rem1_d(vd a, vd q) {
         V Dn = dwmul_##S(d, l3, d, l3, &l1);                                         \
         Dn = dwmul_##S(Dn, l1, ope, l4, &l1);                                        \
         V Dln = l1;                                                                  \
-        /* the factor e of the numerator: scaled by 2^K where deep */               \
-        V Es = P##_select(deep, Ek, e);                                              \
+        /* numerator and denominator grow like e^5x: scale a large g further down */ \
+        m##S gbig = P##_gt(P##_abs(g), P##_set1(RK_MISH_GBIG_##S));                  \
+        /* the factor e of the numerator: scaled by 2^K where deep, and (float32)    \
+         * where g is scaled down and x < -20 (g 2^-100 e would leave the normal      \
+         * range before the division) */                                            \
+        m##S sc = m##S##_or(deep, m##S##_and(gbig, P##_lt(x, P##_set1(RK_MISH_SCX_##S)))); \
+        V Es = P##_select(sc, Ek, e);                                                \
         An = dwmul_##S(An, Aln, Es, Z, &Aln);                                        \
         /* choose, fold g in (scaled when huge), divide */                         \
         V Nh = An, Nl = Aln, Dh = Dn, Dl = Dln;                                      \
-        /* numerator and denominator grow like e^5x: scale a large g further down */ \
-        m##S gbig = P##_gt(P##_abs(g), P##_set1(RK_MISH_GBIG_##S));                  \
         V gs = P##_mul(g, P##_select(gbig, P##_set1(RK_MISH_GSC_##S), one));          \
         V Gl;                                                                        \
         V Gh = dwmul_##S(gs, Z, Nh, Nl, &Gl);                                        \
         V y = divc_##S(Gh, Gl, Dh, Dl);                                              \
-        y = P##_mul(y, P##_select(deep, P##_set1(twomK_##S), one));                  \
-        y = P##_mul(y, P##_select(gbig, P##_set1(1 / RK_MISH_GSC_##S), one));        \
+        /* undo both scalings in one step (2^-K, 2^GSC or 2^(GSC-K)): no overflow   \
+         * of an intermediate, one rounding into the subnormals */                  \
+        y = P##_mul(y, P##_select(gbig, P##_select(sc, P##_set1(mish_gsck_##S),      \
+                                                   P##_set1(1 / RK_MISH_GSC_##S)),   \
+                                  P##_select(sc, P##_set1(twomK_##S), one)));        \
         y = P##_select(P##_eq(P##_abs(g), P##_set1(INFINITY)), P##_mul(g, Nh), y);   \
         y = P##_select(P##_gt(x, P##_set1(RK_MISH_LIN_##S)), g, y);                  \
-        y = P##_select(P##_lt(x, P##_set1(RK_EXPK_##S##_LO)), tinyneg_##S(g), y);     \
+        /* x < RK_DEEP: g e^x (1 + x), every finite g (the rational's terms in e^2x \
+         * are below its rounding there) */                                         \
+        if (m##S##_any(deep))                                                        \
+            y = P##_select(deep, tail_##S(g, x, P##_add(P##_set1(1), P##_max(x, P##_set1(RK_TAIL_LO_##S))), \
+                                          P##_zero()), y);                           \
         y = P##_select(P##_eq(x, P##_set1(-INFINITY)), atminf_##S(g), y);            \
         return P##_select(P##_isnan(x), x, y);                                       \
     }
+
+/* softplus' from the output: below sbt_tiny, |y| is scaled by sbt_up (exact) */
+static const float sbt_tiny_f = 0x1p-100f, sbt_up_f = 0x1p64f;
+static const double sbt_tiny_d = 0x1p-900, sbt_up_d = 0x1p600;
 
 /* backward from the forward's output y (the wrappers allow it where exact) */
 #define RK_EXP_FROM_Y(V, P, S)                                                       \
@@ -351,7 +453,8 @@ static inline vd rem1_d(vd a, vd q) {
     }                                                                                \
     static inline V celu_bwd_y_##S(V y, V g, V alpha, V pb) {                        \
         (void)pb;                                                                    \
-        V neg = mulpos_##S(g, P##_add(P##_div(y, alpha), P##_set1(1))); /* e^(x/a) */ \
+        /* e^(x/a) = y/a + 1 = (y + a)/a: y + a exact where it cancels */           \
+        V neg = mulpos_##S(g, P##_div(P##_add(y, alpha), alpha));                    \
         return P##_select(P##_gt(y, P##_zero()), g, P##_select(P##_isnan(y), y, neg)); \
     }                                                                                \
     static inline V selu_bwd_y_##S(V y, V g, V pa, V pb) {                           \
@@ -365,6 +468,15 @@ static inline vd rem1_d(vd a, vd q) {
     static inline V softplus_bwd_y_##S(V y, V g, V beta, V th) {                     \
         /* sigmoid(beta x) = 1 - e^(-beta y) */                                      \
         V d = mulpos_##S(g, P##_neg(P##_expm1(P##_neg(P##_mul(beta, y)))));          \
+        /* a tiny y: 1 - e^(-beta y) = beta y, formed from y 2^K so that beta y is not \
+         * rounded into the subnormals before g scales it back up */                \
+        m##S tiny = m##S##_and(P##_lt(P##_abs(y), P##_set1(sbt_tiny_##S)),            \
+                               P##_gt(P##_abs(y), P##_zero()));                      \
+        if (m##S##_any(tiny)) {                                                      \
+            V ys = P##_mul(y, P##_set1(sbt_up_##S));                                 \
+            V dt = P##_mul(P##_mul(g, P##_mul(beta, ys)), P##_set1(1 / sbt_up_##S));   \
+            d = P##_select(tiny, dt, d);                                             \
+        }                                                                            \
         return P##_select(P##_gt(P##_mul(y, beta), th), g, P##_select(P##_isnan(y), y, d)); \
     }
 RK_EXP_BODIES(vf, vf, f, float)

@@ -24,9 +24,9 @@
  *                largest term K x 2^(n+64) an exact product inside one fma, then 2^-64
  *                (one rounding, subnormal results included);
  *             5. x < 0: that;  x >= 0: x - that.
- *   gelu'     the same with D(a) = gelu'(-a) e^(a^2/2) (degree 6), the piece holding
- *             the zero of gelu' (a = 0.7518) fitted as D/(a - root) and multiplied by
- *             (a - root_hi) - root_lo exactly; x >= 0: g (1 - gelu'(-a)).  Rare lanes
+ *   gelu'     the same with D(a) = gelu'(-a) e^(a^2/2), fitted as D/(a - root) (degree
+ *             7, the zero of gelu' at a = 0.7518 factored out) and multiplied by
+ *             a - root as an exact two-sum; x >= 0: g (1 - gelu'(-a)).  Rare lanes
  *             (|x| >= 14.5, |g| >= 2^32, zeros, NaN) are fixed behind one whole-vector
  *             test: a huge g is pre-scaled, [-20, -14.5] takes the asymptotic series.
  *   Exhaustive max (avx2): gelu 1.717 ULP, gelu' 1.170 ULP (g = 1).
@@ -35,14 +35,21 @@
  *             where 2^m + 1 is not exact); x < -9.5 as x e^v scaled by 2^64.
  *   gelu_tanh' (float32) still through the float64 body below.
  * float64: a < 0.75: Taylor in x^2 (15 terms);  a >= 0.75: T(a) = (a/2) erfcx(z),
- *   z = a/sqrt2, from vmath's piecewise erfcx (its error, ~2 ULP, dominates).
+ *   z = a/sqrt2, from vmath's piecewise erfcx (its error, ~2 ULP, dominates);
+ *   gelu'(-a) = e^(-a^2/2) (T - c0 a^2)/a with T and c0 a^2 in double-word, rounded
+ *   once before the division (3.4 ULP at most in f64 sampling, baseline and avx2);
+ *   x < -37: e^(-a^2/2) scaled by 2^600 (forward; -0 past -38.7) or 2^1100 with a
+ *   huge g scaled down (backward, to x = -54, past which g gelu'(x) underflows for
+ *   every finite g): one rounding into the subnormals.
  * gelu_tanh(x) = x sigmoid(v), v = 2 sqrt(2/pi) (x + 0.044715 x^3) (both constants
  *   carried in double-word for float64): v is computed in double-word (its
  *   rounding error would be multiplied by |v| in the tail), e = exp(-|v|) with
  *   v's low part folded into the reduction, then x/(1 + e) or x e/(1 + e) with
  *   one corrected division (float64; float32 above).
  * Backward: g times the derivative, computed the same way (g multiplied in
- * float64 for float32 results).  Limits: gelu(-inf) = -0.0, gelu(inf) = inf,
+ * float64 for float32 results); float64 gelu_tanh': [(1 + e) s + x v' e] / (1 + e)^2
+ * (s = e for v < 0, else 1) with v' = 2 sqrt(2/pi) (1 + 3c x^2), x v' and the
+ * numerator in double-word, g folded in, one corrected division.  Limits: gelu(-inf) = -0.0, gelu(inf) = inf,
  * gelu'(-inf) = 0, gelu'(inf) = 1 (times g; an infinite g stays infinite).
  * Accuracy: see the README's table.  Valid input range: every value.
  */
@@ -53,6 +60,7 @@
 #include "gelu_tables.h"
 
 #define C0 0x1.9884533d43651p-2          /* 1/sqrt(2 pi) */
+#define C0_LO (-0x1.cbc0d30ebfd15p-56)   /* 1/sqrt(2 pi) - C0 (mpmath) */
 /* the zeros of gelu' and of gelu_tanh' (root-found in float64): the derivative is
  * negative to their left, which fixes the sign of an infinite g times it */
 #define GELU_D_ZERO (-0.7517915246935645)
@@ -289,9 +297,9 @@ static inline vf gelu_f(vf x, vf pa, vf pb) {
     return y;
 }
 
-/* gelu'(-a) e^(a^2/2) as Kh + rest: D = K + q in every piece but the one holding
- * the zero of gelu', where D = W (K + q), W = (a - ROOT_HI) - ROOT_LO (a - ROOT_HI
- * exact there); W (K + inner) = Kh + [Kl + W_hi inner + W_lo (K + inner)] with
+/* gelu'(-a) e^(a^2/2) as Kh + rest: D = W (K + q), W = a - root = W_hi + W_lo
+ * (two-sum), K + q the fit of D / (a - root) (no cancellation near the zero of
+ * gelu'); W (K + inner) = Kh + [Kl + W_hi inner + W_lo (K + inner)] with
  * Kh + Kl = W_hi K exactly.  Returns Kh, *rest and *t (the shifted n). */
 static inline vf gelu_dk_f(vf a, vf *rest, vf *t) {
     vi id = GELU_ID(a);
@@ -307,28 +315,33 @@ static inline vf gelu_dk_f(vf a, vf *rest, vf *t) {
     vf r, pl;
     *t = gelu_expm(a, &r, &pl);
     vf inner = gelu_inner(K, q, r, pl);
-    mf root = vi_eq(vi_and(id, vi_set1(7)), vi_set1(GELU_ROOT_LANE));
-    vf wh = vf_select(root, vf_sub(a, vf_set1(GELU_ROOT_HI)), vf_set1(1.0f));
-    vf wl = vf_select(root, vf_set1(-GELU_ROOT_LO), vf_zero());
+    vf e, wh = twosum_f(a, vf_set1(-GELU_ROOT_HI), &e);     /* a - root = wh + wl */
+    vf wl = vf_sub(e, vf_set1(GELU_ROOT_LO));
     vf Kl, Kh = twoprod_f(wh, K, &Kl);
     *rest = vf_fma(wh, inner, vf_fma(wl, vf_add(K, inner), Kl));
     return Kh;
 }
 
-/* g gelu'(-a) for a in [GELU_AMAX, GELU_BWD_AMAX] (only a huge g makes it nonzero):
- * -a phi(a) (1 - v + v^2 - 3 v^3 + 15 v^4), v = 1/a^2 (the next term is below 2^-31) */
+/* g gelu'(-a) for a in [GELU_AMAX, GELU_BWD_AMAX] (only a large g makes it nonzero):
+ * D = gelu'(-a) e^(a^2/2) = -c0 a + c0 (1/a) (1 - v + 3 v^2 - 15 v^3), v = 1/a^2 (the
+ * asymptotic series; the next term is below 2^-33 of D), with -c0 a = Kh + Kl exactly
+ * and the rest a small correction; then the bulk's fold and scaling, with g taken as
+ * g 2^-100 and 2^(n+164) (n in [-289, -105]) so that every product stays normal */
+static const float gelu_c0_hi = (float)C0;
+static const float gelu_c0_lo = (float)(C0 - (double)(float)C0);
 static inline vf gelu_bwd_deep_f(vf a, vf g) {
-    vf v = vf_div(vf_set1(1.0f), vf_mul(a, a));
-    vf s = vf_fma(vf_set1(15.0f), v, vf_set1(-3.0f));
-    s = vf_fma(s, v, vf_set1(1.0f));
+    vf w = vf_div(vf_set1(1.0f), a), v = vf_mul(w, w);
+    vf s = vf_fma(vf_set1(-15.0f), v, vf_set1(3.0f));
     s = vf_fma(s, v, vf_set1(-1.0f));
     s = vf_fma(s, v, vf_set1(1.0f));
-    vf r, pl, t = gelu_expm(a, &r, &pl);                  /* n in [-289, -151] */
-    vf p = vf_add(r, pl);
-    vf c = vf_mul(vf_mul(vf_set1(-(float)C0), a), vf_fma(s, p, s));
-    /* g 2^n c = (g 2^-100) (2^(n+164) c) 2^-64; a g below 2^-26 gives 0 anyway */
+    vf corr = vf_mul(vf_mul(vf_set1(gelu_c0_hi), w), s);
+    vf Kl, Kh = twoprod_f(vf_set1(-gelu_c0_hi), a, &Kl);
+    vf Dlo = vf_add(vf_fma(vf_set1(-gelu_c0_lo), a, Kl), corr);
+    vf r, pl, t = gelu_expm(a, &r, &pl);
+    vf rest = gelu_inner(Kh, Dlo, r, pl);                  /* Kh (r + pl) + Dlo (1 + p) */
     vf P = vi_as_vf(vi_slli(vi_add(vf_as_vi(t), vi_set1(127 + 164)), 23));
-    return vf_mul(vf_mul(vf_mul(g, vf_set1(0x1p-100f)), vf_mul(P, c)), vf_set1(0x1p-64f));
+    vf M = vf_mul(vf_mul(g, vf_set1(0x1p-100f)), P);
+    return vf_mul(fmac_f(M, Kh, vf_mul(M, rest)), vf_set1(0x1p-64f));
 }
 
 static inline vf gelu_bwd_f(vf x, vf g, vf pa, vf pb) {
@@ -347,13 +360,16 @@ static inline vf gelu_bwd_f(vf x, vf g, vf pa, vf pb) {
     mf bulk = mf_and(gelu_in_bulk(ax, GELU_AMAX), gelu_in_bulk(vf_abs(g), 0x1p32f));
     if (!mf_all(bulk)) {
         mf neg = vf_lt(x, vf_zero());
-        /* a huge g is scaled by 2^-100 first (exactly; M stays below 2^100, as
-         * Dekker's product needs without FMA) and the result by 2^36 (for
-         * |g| >= 2^32 and a <= GELU_AMAX, |g gelu'(-a)| > 2^-118: never subnormal) */
+        /* a huge g: g = gs 2^(e-1) with gs in [2, 4) (exact), M = gs 2^(n+64) (normal,
+         * below 2^66: Dekker's product without FMA needs < 2^100), the result
+         * times 2^(e-65) (exact: for |g| >= 2^32 and a <= GELU_AMAX, |g gelu'(-a)|
+         * > 2^-118 is never subnormal) */
         mf gbig = vf_ge(vf_abs(g), vf_set1(0x1p32f));
         if (mf_any(gbig)) {
-            vf Mb = vf_mul(vf_mul(g, vf_set1(0x1p-100f)), P);
-            vf vb = vf_mul(fmac_f(Mb, Kh, vf_mul(Mb, rest)), vf_set1(0x1p36f));
+            vi ge = vi_and(vf_as_vi(g), vi_set1(0x7f800000));
+            vf gs = vf_mul(g, vi_as_vf(vi_sub(vi_set1(255 << 23), ge)));     /* g 2^(1-e) */
+            vf Mb = vf_mul(gs, P);
+            vf vb = vf_mul(fmac_f(Mb, Kh, vf_mul(Mb, rest)), vi_as_vf(vi_sub(ge, vi_set1(65 << 23))));
             y = vf_select(mf_and(gbig, neg), vb, y);
         }
         y = vf_select(vf_eq(x, vf_zero()), vf_mul(g, vf_set1(0.5f)), y);   /* gelu'(0) = 1/2 */
@@ -374,7 +390,8 @@ static inline vd gelu_d_core(vd x, int bwd, vd g) {
     vd a = vd_abs(x);
     md small = vd_lt(a, vd_set1(0.75)), neg = vd_lt(x, vd_zero());
     md deep = vd_lt(x, vd_set1(-37.0));            /* results near or below the subnormals */
-    vd ac = vd_min(vd_max(a, vd_set1(0.75)), vd_set1(38.7));
+    /* past 38.7 gelu(x) underflows; g gelu'(x) does only past 54 (for every finite g) */
+    vd ac = vd_min(vd_max(a, vd_set1(0.75)), vd_set1(bwd ? 54.0 : 38.7));
     vd zc = vd_mul(ac, vd_set1(RSQRT2_HI));
     md lt6;
     vd F = rk_vd_erfcx_F(zc, &lt6);
@@ -387,7 +404,6 @@ static inline vd gelu_d_core(vd x, int bwd, vd g) {
     vd ha = vd_mul(vd_set1(0.5), ac), Tl;
     vd Th = twoprod_d(ha, Fh, &Tl);
     Tl = vd_fma(ha, Fl, Tl);
-    vd T = vd_add(Th, Tl);
     vd l, t;
     vd h = twoprod_d(ac, ac, &l);
     vd q = expm_half(h, l, &t);
@@ -404,15 +420,34 @@ static inline vd gelu_d_core(vd x, int bwd, vd g) {
         y = vd_select(vd_lt(x, vd_set1(-38.7)), vd_set1(-0.0), y);
     } else {
         /* gelu'(-a) = e^(-a^2/2) (T - c0 a^2) / a with a^2 = h + l */
-        vd U = vd_div(vd_fnma(vd_set1(C0), l, vd_fnma(vd_set1(C0), h, T)), ac);
+        /* T - c0 a^2 with c0 a^2 as hi + lo (c0 in double-word, a^2 = h + l) and T as
+         * Th + Tl: one rounding before the division (also without FMA) */
+        vd cpl, nl;
+        vd cph = twoprod_d(vd_set1(C0), h, &cpl);
+        cpl = vd_fma(vd_set1(C0), l, vd_fma(vd_set1(C0_LO), h, cpl));
+        vd nh = twosum_d(Th, vd_neg(cph), &nl);
+        vd U = vd_div(vd_add(nh, vd_add(nl, vd_sub(Tl, cpl))), ac);
         vd D = vd_mul(vd_fma(U, q, U), P2);
         md gbig = vd_gt(vd_abs(g), vd_set1(0x1p900));
         vd gs = vd_mul(g, vd_select(gbig, vd_set1(0x1p-64), vd_set1(1.0)));
         vd dtail = vd_select(neg, vd_mul(vd_mul(gs, D), out), vd_mul(gs, vd_sub(vd_set1(1.0), D)));
         vd dsmall = vd_mul(gs, vd_fma(x, horner_d(s, SS, 15), vd_set1(0.5)));
         y = vd_mul(vd_select(small, dsmall, dtail), vd_select(gbig, vd_set1(0x1p64), vd_set1(1.0)));
+        if (md_any(deep)) {
+            /* x < -37: U (1 + q) 2^(n+1100), n + 1100 in [-1004, 113] for a in [37, 54]
+             * (2^(n+600) would underflow past 46); times g (scaled by 2^-900 past
+             * 2^800: no overflow), rounded once, then 2^-1100 in two steps (one
+             * rounding into the subnormals: a first step below 2^-1022 leaves a
+             * result that rounds to 0) */
+            vd Ds = vd_mul(vd_fma(U, q, U), rk_vd_pow2(t, 1100));
+            md big = vd_gt(vd_abs(g), vd_set1(0x1p800));
+            vd yd = vd_mul(vd_mul(g, vd_select(big, vd_set1(0x1p-900), vd_set1(1.0))), Ds);
+            yd = vd_mul(yd, vd_select(big, vd_set1(0x1p-200), vd_set1(0x1p-550)));
+            yd = vd_mul(yd, vd_select(big, vd_set1(1.0), vd_set1(0x1p-550)));
+            y = vd_select(deep, yd, y);
+        }
         y = vd_select(vd_gt(x, vd_set1(38.7)), g, y);
-        y = vd_select(vd_lt(x, vd_set1(-38.7)), vd_mul(g, vd_set1(-0.0)), y);
+        y = vd_select(vd_lt(x, vd_set1(-54.0)), vd_mul(g, vd_set1(-0.0)), y);
     }
     return y;
 }
@@ -457,25 +492,53 @@ static inline vd gelu_tanh_d_core(vd x, int bwd, vd g) {
         y = vd_select(vd_lt(x, vd_set1(-1e10)), vd_set1(-0.0), y);
     } else {
         /* d = [(1+e) (v<0 ? e : 1) + x v' e] / (1+e)^2, v' = 2k (1 + 3c x^2) */
-        vd vp = vd_mul(vd_set1(K2_HI), vd_fma(vd_set1(3.0 * GT_C), h, vd_set1(1.0)));
-        vd xv = vd_mul(xc, vp);
-        vd bn = vd_mul(E, vd_add(dh, xv));                              /* v < 0, scaled */
-        /* v >= 0: (1 + e) + x v' e as hi + lo */
-        vd bpl;
-        vd bph = twosum_d(dh, vd_mul(xv, e), &bpl);
-        bpl = vd_add(bpl, dl);
-        vd Nh = vd_select(vneg, bn, bph), Nl = vd_select(vneg, vd_zero(), bpl);
+        /* v' and x v' as hi + lo (x^2 = h + l): for v < 0, (1 + e) + x v' cancels
+         * by up to 2x near the zero of the derivative and beyond */
+        vd t3l, m3l, vpl, xvl, sl, bnl, xel, bpl;
+        vd t3 = twoprod_d(vd_set1(3.0 * GT_C), h, &t3l);
+        t3l = vd_fma(vd_set1(3.0 * GT_C), l, t3l);
+        vd m3 = twosum_d(vd_set1(1.0), t3, &m3l);
+        m3l = vd_add(m3l, t3l);
+        vd vp = dwmul_d(vd_set1(K2_HI), vd_set1(K2_LO), m3, m3l, &vpl);
+        vd xv = dwmul_d(xc, vd_zero(), vp, vpl, &xvl);
+        /* v < 0: E ((1 + e) + x v') (scaled);  v >= 0: (1 + e) + x v' e */
+        vd sh = dwadd_d(dh, dl, xv, xvl, &sl);
+        vd bn = dwmul_d(E, vd_zero(), sh, sl, &bnl);
+        vd xe = dwmul_d(xv, xvl, e, vd_zero(), &xel);
+        vd bph = dwadd_d(dh, dl, xe, xel, &bpl);
+        vd Nh = vd_select(vneg, bn, bph), Nl = vd_select(vneg, bnl, bpl);
         vd D2l;
         vd D2h = twoprod_d(dh, dh, &D2l);
         D2l = vd_fma(vd_add(dh, dh), dl, D2l);
         md gbig = vd_gt(vd_abs(g), vd_set1(0x1p900));
-        vd gs = vd_mul(g, vd_select(gbig, vd_set1(0x1p-64), vd_set1(1.0))), Gl;
+        /* 2^-128: g times the numerator stays below 2^900, where divc still corrects */
+        vd gs = vd_mul(g, vd_select(gbig, vd_set1(0x1p-128), vd_set1(1.0))), Gl;
         vd Gh = twoprod_d(gs, Nh, &Gl);
         Gl = vd_fma(gs, Nl, Gl);
         vd d = divc_d(Gh, Gl, D2h, D2l);
         y = vd_mul(vd_mul(d, vd_select(vneg, out, vd_set1(1.0))),
-                   vd_select(gbig, vd_set1(0x1p64), vd_set1(1.0)));
+                   vd_select(gbig, vd_set1(0x1p128), vd_set1(1.0)));
         y = vd_select(vd_eq(vd_abs(Gh), vd_set1(INFINITY)), Gh, y);
+        md deep2 = vd_lt(vh, vd_set1(-600.0));
+        if (md_any(deep2)) {
+            /* v < -600: the derivative is e ((1 + e) + x v') to working precision,
+             * formed as ((1 + e) + x v') (1 + q) 2^(n+1100), n + 1100 in [-1021, 234]
+             * for v down to -1470 (|(1 + e) + x v'| < 2^14 there); times g (scaled
+             * by 2^-800 past 2^700: no overflow), then 2^-1100 in two steps, one
+             * rounding into the subnormals.  Past v = -1470, |g d| < 2^-1075 for
+             * every finite g: -0 g. */
+            vd tt, nn;
+            vd r2 = rk_vd_exp_red(vd_max(vh, vd_set1(-1470.0)), &tt, &nn);
+            r2 = vd_add(r2, vlo);
+            vd S2 = vd_add(sh, sl);
+            vd Ds = vd_mul(vd_fma(S2, rk_vd_expm1_poly_e(r2), S2), rk_vd_pow2(tt, 1100));
+            md big = vd_gt(vd_abs(g), vd_set1(0x1p700));
+            vd yd = vd_mul(vd_mul(g, vd_select(big, vd_set1(0x1p-800), vd_set1(1.0))), Ds);
+            yd = vd_mul(yd, vd_select(big, vd_set1(0x1p-300), vd_set1(0x1p-550)));
+            yd = vd_mul(yd, vd_select(big, vd_set1(1.0), vd_set1(0x1p-550)));
+            yd = vd_select(vd_lt(vh, vd_set1(-1470.0)), vd_mul(g, vd_set1(-0.0)), yd);
+            y = vd_select(deep2, yd, y);
+        }
         y = vd_select(vd_gt(x, vd_set1(1e10)), g, y);
         y = vd_select(vd_lt(x, vd_set1(-1e10)), vd_mul(g, vd_set1(-0.0)), y);
     }

@@ -3,8 +3,9 @@
  * vector lane; a lane holds piece i at (bits(a + 1) >> 22) & 7, a = |x|:
  *   pieces of a: [0, 0.5), [0.5, 1), [1, 2), [2, 3), [3, 5), [5, 7), [7, 11), [11, 15)
  *   R(a) = Phi(-a) exp(a^2/2)          ~ K + u q(u), u = a - C
- *   D(a) = gelu'(-a) exp(a^2/2) = R(a) - a/sqrt(2 pi) ~ K + u q(u), except in
- *   piece 1, which holds its zero: D(a)/(a - root) ~ K + u q(u)
+ *   D(a) = gelu'(-a) exp(a^2/2) = R(a) - a/sqrt(2 pi), fitted as S(a) =
+ *   D(a)/(a - root) ~ K + u q(u) (its zero, in piece 1, factored out;
+ *   no cancellation between K and q near it)
  * u q(u) = Q1 u + ... + Qd u^d (d: R 8, D 7), Horner in float32; K is F(C) to about 2^-31 (C picked for it). */
 #ifndef RK_GELU_TABLES_H
 #define RK_GELU_TABLES_H
@@ -31,14 +32,14 @@ static const float GELU_R_Q6[8] = {0x1.7cc1380000000p-12f, 0x1.072a1c0000000p-14
 static const float GELU_R_Q7[8] = {-0x1.b30cfc0000000p-14f, -0x1.0ec9bc0000000p-16f, -0x1.761bfc0000000p-20f, -0x1.d50d700000000p-24f, -0x1.d39d400000000p-28f, -0x1.c1d4220000000p-32f, -0x1.cb1b0c0000000p-10f, -0x1.8be89a0000000p-11f};
 static const float GELU_R_Q8[8] = {0x1.ce033e0000000p-16f, 0x1.255f980000000p-18f, 0x1.01fe340000000p-22f, 0x1.9b60960000000p-27f, 0x1.746efe0000000p-31f, 0x1.0838cc0000000p-35f, 0x1.7bb6380000000p-11f, -0x1.65655c0000000p-14f};
 /* piece centres c (u = a - c) */
-static const float GELU_D_C[8] = {0x1.7b60000000000p+0f, 0x1.42b0000000000p+1f, 0x1.feb8000000000p+1f, 0x1.7f50000000000p+2f, 0x1.1fb6000000000p+3f, 0x1.9fd8000000000p+3f, 0x1.dd00000000000p-3f, 0x1.7560000000000p-1f};
-/* K per piece; worst relative error of the pieces 3.48e-09 (2^-28.1) */
-static const float GELU_D_K[8] = {-0x1.88fe600000000p-2f, -0x1.bb0f760000000p-1f, -0x1.7f45520000000p+0f, -0x1.2988820000000p+1f, -0x1.c5822c0000000p+1f, -0x1.49d78c0000000p+2f, 0x1.4e0ae40000000p-2f, -0x1.260f520000000p-1f};
-static const float GELU_D_Q1[8] = {-0x1.f644ec0000000p-2f, -0x1.c6a4d40000000p-2f, -0x1.ae6c2a0000000p-2f, -0x1.a310940000000p-2f, -0x1.9d64c20000000p-2f, -0x1.9ae4ec0000000p-2f, -0x1.6689180000000p-1f, 0x1.62021a0000000p-4f};
-static const float GELU_D_Q2[8] = {0x1.25dde20000000p-5f, 0x1.b767b80000000p-7f, 0x1.2fbfc20000000p-8f, 0x1.a2fa320000000p-10f, 0x1.0c33fa0000000p-11f, 0x1.7040460000000p-13f, 0x1.6553300000000p-3f, -0x1.33bce60000000p-5f};
-static const float GELU_D_Q3[8] = {-0x1.a3609c0000000p-7f, -0x1.eb190a0000000p-9f, -0x1.fabbf20000000p-11f, -0x1.fd0d5a0000000p-13f, -0x1.c836580000000p-15f, -0x1.bae0280000000p-17f, -0x1.63e9200000000p-4f, 0x1.e4947a0000000p-7f};
-static const float GELU_D_Q4[8] = {0x1.14dc740000000p-8f, 0x1.03bde80000000p-10f, 0x1.979bf60000000p-13f, 0x1.2ef14e0000000p-15f, 0x1.7eef360000000p-18f, 0x1.0a8ad00000000p-20f, 0x1.3bd7660000000p-5f, -0x1.5f504c0000000p-8f};
-static const float GELU_D_Q5[8] = {-0x1.562e1e0000000p-10f, -0x1.05b4480000000p-12f, -0x1.3d7a380000000p-15f, -0x1.614e4c0000000p-18f, -0x1.373c500000000p-21f, -0x1.4dbbc40000000p-24f, -0x1.007f0c0000000p-6f, 0x1.db971e0000000p-10f};
-static const float GELU_D_Q6[8] = {0x1.9ea4440000000p-12f, 0x1.0220340000000p-14f, 0x1.0153140000000p-17f, 0x1.a37ff80000000p-21f, 0x1.1a1b800000000p-24f, 0x1.45fdd80000000p-28f, 0x1.847bac0000000p-8f, -0x1.4735940000000p-11f};
-static const float GELU_D_Q7[8] = {-0x1.d398b00000000p-14f, -0x1.f017be0000000p-17f, -0x1.84ff940000000p-20f, -0x1.e8e5a40000000p-24f, -0x1.272b980000000p-27f, 0x1.bb0b4c0000000p-34f, -0x1.931ed60000000p-10f, 0x1.c5d0ee0000000p-13f};
+static const float GELU_D_C[8] = {0x1.8420000000000p+0f, 0x1.4240000000000p+1f, 0x1.00b4000000000p+2f, 0x1.806c000000000p+2f, 0x1.1fb8000000000p+3f, 0x1.9fe8000000000p+3f, 0x1.fa00000000000p-3f, 0x1.7560000000000p-1f};
+/* K per piece; worst relative error of the pieces 1.93e-09 (2^-29.0) */
+static const float GELU_D_K[8] = {-0x1.0c4a0e0000000p-1f, -0x1.f4f29a0000000p-2f, -0x1.d928c60000000p-2f, -0x1.c65a220000000p-2f, -0x1.b857c00000000p-2f, -0x1.af0bb00000000p-2f, -0x1.40e4ee0000000p-1f, -0x1.260f520000000p-1f};
+static const float GELU_D_Q1[8] = {0x1.80eaf80000000p-5f, 0x1.a2b6640000000p-6f, 0x1.a58ca80000000p-7f, 0x1.ae76f20000000p-8f, 0x1.a2a94e0000000p-9f, 0x1.a54d080000000p-10f, 0x1.1679480000000p-3f, 0x1.62021a0000000p-4f};
+static const float GELU_D_Q2[8] = {-0x1.09c31e0000000p-6f, -0x1.c1626c0000000p-8f, -0x1.4d67340000000p-9f, -0x1.f122ce0000000p-11f, -0x1.5567540000000p-12f, -0x1.ea5cfe0000000p-14f, -0x1.1aded40000000p-4f, -0x1.33bce60000000p-5f};
+static const float GELU_D_Q3[8] = {0x1.55bbee0000000p-8f, 0x1.cbb99c0000000p-10f, 0x1.0052360000000p-11f, 0x1.1a8b760000000p-13f, 0x1.1427880000000p-15f, 0x1.1c30060000000p-17f, 0x1.fd0eda0000000p-6f, 0x1.e4947a0000000p-7f};
+static const float GELU_D_Q4[8] = {-0x1.9d06720000000p-10f, -0x1.c2605c0000000p-12f, -0x1.7f48600000000p-14f, -0x1.3c23d40000000p-16f, -0x1.ba5b500000000p-19f, -0x1.47bfe20000000p-21f, -0x1.9fae9c0000000p-7f, -0x1.5f504c0000000p-8f};
+static const float GELU_D_Q5[8] = {0x1.d8a8600000000p-12f, 0x1.a83e4a0000000p-14f, 0x1.175fe20000000p-16f, 0x1.5ca5ba0000000p-19f, 0x1.5fe48a0000000p-22f, 0x1.78b91a0000000p-25f, 0x1.38eab40000000p-8f, 0x1.db971e0000000p-10f};
+static const float GELU_D_Q6[8] = {-0x1.0a4f180000000p-13f, -0x1.878cec0000000p-16f, -0x1.a7195a0000000p-19f, -0x1.885cd00000000p-22f, -0x1.2c55160000000p-25f, -0x1.c6772a0000000p-29f, -0x1.bbace40000000p-10f, -0x1.4735940000000p-11f};
+static const float GELU_D_Q7[8] = {0x1.1e9f4c0000000p-15f, 0x1.5c3bbc0000000p-18f, 0x1.2ea8220000000p-21f, 0x1.a5e3a80000000p-25f, 0x1.db353a0000000p-29f, 0x1.03084a0000000p-32f, 0x1.2c5af40000000p-11f, 0x1.c5d0ee0000000p-13f};
 #endif

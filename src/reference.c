@@ -17,9 +17,12 @@
  * (beta*x, x/alpha, x/sqrt2, x^2, gelu_tanh's polynomial) is carried with its
  * rounding error (fma) wherever the function amplifies relative error by more
  * than a few (exp-like tails), and the error is added back to first order.
- * Results remain ill-conditioned near the roots of the *_bwd functions (e.g.
- * silu' at x = -1.278...), where the relative error is bounded by the ulp of the
- * terms that cancel, not of the result; and just above the underflow threshold
+ * Near the zeros of the *_bwd functions (silu' at x = -1.278..., ...) the relative
+ * error is bounded by the ulp of the terms that cancel, not of the result: silu'
+ * (x < 0) is written so that only e^x's rounding cancels (1 + x is exact), and
+ * celu'/selu' from the output add y + alpha exactly; tests/test_reference.py checks
+ * the result against mpmath to 0.01 ULP of float64 (long double) or float32
+ * (double) outside the windows of rk_ref_root, and to 0.01 eps/2 inside; and just above the underflow threshold
  * (results below ~2^-1010, or ~2^-16370 for long double), where an exp/erfc
  * intermediate is already subnormal and its absolute error is scaled up by the
  * remaining factors (up to a few hundred ulp there).
@@ -65,6 +68,11 @@
 #define RKL_SELU_ALPHA          1.6732632423543772848170429916717L
 #define RKL_SELU_SCALE          1.0507009873554804934193349852946L
 #define RKL_SELU_SCALE_ALPHA    1.75809934084737685994021752081231934206L
+/* scale*alpha as a triple of doubles (mpmath): exact to ~2^-160 whatever long double
+ * is (x87's 64-bit or a 113-bit quad), for y + scale*alpha where it cancels */
+#define RKD_SELU_SA_HI          0x1.c212cc640f031p+0
+#define RKD_SELU_SA_LO          0x1.05161b045a1fep-56
+#define RKD_SELU_SA_LO2         (-0x1.86ea9161b1aeep-110)
 #define RKD_SELU_SCALE          ((double)RKL_SELU_SCALE)
 #define RKD_SELU_SCALE_ALPHA    ((double)RKL_SELU_SCALE_ALPHA)
 
@@ -324,13 +332,19 @@ double rk_ref_silu(double x, double g, double pa, double pb)
     return x * sigmoid_d(x);
 }
 
-/* silu_bwd: g*s*(1 + x*(1-s)), s = sigmoid(x), 1-s = sigmoid(-x) */
+/* silu_bwd: g*s*(1 + x*(1-s)), s = sigmoid(x), 1-s = sigmoid(-x);  for x < 0 as
+ * z (1 + x + z) / (1 + z)^2, z = e^x: 1 + x is exact, so near the zero (-1.278...)
+ * only z's rounding is amplified by the cancellation, not that of x (1 - s) */
 double rk_ref_silu_bwd(double x, double g, double pa, double pb)
 {
     (void)pa; (void)pb;
     if (isnan(x)) return x;
     if (x == INFINITY) return g;
     if (x == -INFINITY) return g * 0.0;
+    if (x < 0) {
+        double z = exp(x), d = 1.0 + z;
+        return g * (z * ((1.0 + x) + z) / (d * d));
+    }
     double s = sigmoid_d(x), oms = sigmoid_d(-x);
     return g * (s * (1.0 + x * oms));
 }
@@ -690,13 +704,18 @@ long double rk_refl_silu(long double x, long double g, long double pa, long doub
     return x * sigmoid_l(x);
 }
 
-/* silu_bwd: g*s*(1 + x*(1-s)), s = sigmoid(x), 1-s = sigmoid(-x) */
+/* silu_bwd: g*s*(1 + x*(1-s)), s = sigmoid(x), 1-s = sigmoid(-x);  x < 0: as the
+ * double version, z (1 + x + z) / (1 + z)^2 */
 long double rk_refl_silu_bwd(long double x, long double g, long double pa, long double pb)
 {
     (void)pa; (void)pb;
     if (isnan(x)) return x;
     if (x == INFINITY) return g;
     if (x == -INFINITY) return g * 0.0L;
+    if (x < 0) {
+        long double z = expl(x), d = 1.0L + z;
+        return g * (z * ((1.0L + x) + z) / (d * d));
+    }
     long double s = sigmoid_l(x), oms = sigmoid_l(-x);
     return g * (s * (1.0L + x * oms));
 }
@@ -813,11 +832,12 @@ double rk_ref_elu_bwd_y(double y, double g, double a, double pb)
 { (void)pb; if (isnan(y)) return y; return y > 0 ? g : g * (y + a); }
 long double rk_refl_elu_bwd_y(long double y, long double g, long double a, long double pb)
 { (void)pb; if (isnan(y)) return y; return y > 0 ? g : g * (y + a); }
-/* celu_bwd_y(alpha): y > 0 ? g : g*(y/alpha + 1) */
+/* celu_bwd_y(alpha): y > 0 ? g : g*(y/alpha + 1), as (y + alpha)/alpha: y + alpha is
+ * exact where it cancels (y near -alpha, Sterbenz), y/alpha would be rounded first */
 double rk_ref_celu_bwd_y(double y, double g, double a, double pb)
-{ (void)pb; if (isnan(y)) return y; return y > 0 ? g : g * (y / a + 1.0); }
+{ (void)pb; if (isnan(y)) return y; return y > 0 ? g : g * ((y + a) / a); }
 long double rk_refl_celu_bwd_y(long double y, long double g, long double a, long double pb)
-{ (void)pb; if (isnan(y)) return y; return y > 0 ? g : g * (y / a + 1.0L); }
+{ (void)pb; if (isnan(y)) return y; return y > 0 ? g : g * ((y + a) / a); }
 /* selu_bwd_y: y > 0 ? g*scale : g*(y + scale*alpha) */
 double rk_ref_selu_bwd_y(double y, double g, double pa, double pb)
 {
@@ -829,7 +849,10 @@ long double rk_refl_selu_bwd_y(long double y, long double g, long double pa, lon
 {
     (void)pa; (void)pb;
     if (isnan(y)) return y;
-    return y > 0 ? g * RKL_SELU_SCALE : g * (y + RKL_SELU_SCALE_ALPHA);
+    /* y + scale*alpha with the constant as hi + lo + lo2: y + hi is exact where it cancels */
+    return y > 0 ? g * RKL_SELU_SCALE
+                 : g * (((y + (long double)RKD_SELU_SA_HI) + (long double)RKD_SELU_SA_LO)
+                        + (long double)RKD_SELU_SA_LO2);
 }
 /* softplus_bwd_y(beta, th): y*beta > th ? g : g*(1 - exp(-beta*y)) */
 double rk_ref_softplus_bwd_y(double y, double g, double b, double th)
@@ -870,6 +893,21 @@ const rk_ref_entry rk_ref_table[] = {
     RK_REF_ENTRY(gelu_tanh),     RK_REF_ENTRY(gelu_tanh_bwd),
     { NULL, NULL, NULL }
 };
+
+/* the zeros of the derivatives (mpmath.findroot at 60 digits, rounded to double)
+ * and the half-widths of their windows: relukit/_reference.py, DERIVATIVE_ROOTS */
+rk_ref_zero rk_ref_root(const char *row)
+{
+    static const struct { const char *row; rk_ref_zero z; } roots[] = {
+        {"silu_bwd", {-1.2784645427610737951, 0x1p-5}},
+        {"mish_bwd", {-1.1924312145154952121, 0.25}},
+        {"gelu_bwd", {-0.75179152469356445746, 0.375}},
+        {"gelu_tanh_bwd", {-0.75246142207101625849, 0x1p-4}},
+    };
+    for (size_t i = 0; row && i < sizeof roots / sizeof roots[0]; i++)
+        if (strcmp(roots[i].row, row) == 0) return roots[i].z;
+    return (rk_ref_zero){NAN, 0.0};
+}
 
 const rk_ref_entry *rk_ref_find(const char *name)
 {

@@ -24,6 +24,20 @@ extern const rk_ref_entry rk_ref_table[];
 /* the entry named name, or NULL if unknown */
 const rk_ref_entry *rk_ref_find(const char *name);
 
+/* The error criterion of a gradient (the checks and `verify`; relukit/_reference.py
+ * states the same rule): the error of a backward row's result is measured in ULP of
+ * the result itself, into the subnormals, except within a window around the zero of
+ * the derivative the row computes (rk_ref_root), where terms of size ~|g| cancel and
+ * the unit is max(ULP, eps |g| / 2).  rk_ref_root gives that zero and the window's
+ * half-width, or {NaN, 0} for a row whose derivative has none where it cancels
+ * (relukit/_reference.py's DERIVATIVE_ROOTS says why these, and how wide). */
+typedef struct { double root, window; } rk_ref_zero;
+rk_ref_zero rk_ref_root(const char *row);
+/* x within the window around the zero (never for a NaN root or x) */
+static inline int rk_ref_near_root(rk_ref_zero z, double x) {
+    return x - z.root <= z.window && z.root - x <= z.window;
+}
+
 /* relu */
 double      rk_ref_relu(double x, double g, double pa, double pb);
 long double rk_refl_relu(long double x, long double g, long double pa, long double pb);

@@ -3,6 +3,11 @@ import numpy as np
 import pytest
 
 FLOATS = (np.float16, np.float32, np.float64)
+# Every length 0..2*64+16+3: on the widest target (AVX-512: 16 float32 lanes, float16
+# computed in float32 lanes, the body unrolled 4x = 64 elements) two passes of the
+# unrolled body, then the one-vector loop, then every masked tail; on narrower targets
+# more of each.
+LENGTHS = range(0, 2 * 64 + 16 + 4)
 
 
 def assert_same(got, want, what=""):
@@ -59,3 +64,5 @@ def public_ops():
         return isinstance(obj, np.ufunc) or getattr(obj, "__module__", "") in ("relukit", "relukit._api")
 
     return [n for n in relukit.__all__ if is_op(n)]
+
+

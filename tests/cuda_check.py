@@ -90,7 +90,7 @@ def to_gpu(a, cuda, offset):
     return buf[1:]
 
 
-def compare(name, dtype, got, cpu, ref, g):
+def compare(name, dtype, got, cpu, ref, g, x):
     """Bit-equality with the CPU for piecewise rows, the ULP bound otherwise."""
     row = next(r for r in ROWS if ufunc_name(r) == name)
     piece = ROWS[row][2] == "piece"
@@ -101,7 +101,7 @@ def compare(name, dtype, got, cpu, ref, g):
         bad |= ~nan_c & (got.view(u) != cpu.view(u))
         return bad, None
     bound = ULP_BOUNDS[name][np.dtype(dtype).name]
-    err = ulp_error(got, ref, dtype, g=g)
+    err = ulp_error(got, ref, dtype, g=g, op=name if g is not None else None, x=x)
     return bad | (err > bound), float(np.max(err, initial=0.0))
 
 
@@ -205,7 +205,7 @@ def run_rows(cuda, n, rng, report, shard=(0, 1), dtypes=("float16", "float32", "
                     gx = tuple(k.operand(name, "a", d) for d in devs)
                     o = k.run(name, row, gx if nin == 2 else (xo,), None, list(ps), None)
                     got = o.copy_to_host()
-                    bad, err = compare(name, dtype, got, cpu, ref, g)
+                    bad, err = compare(name, dtype, got, cpu, ref, g, xx)
                     if err is not None:
                         worst = max(worst, err)
                     CHECKS[0] += 1

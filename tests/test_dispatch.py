@@ -155,7 +155,8 @@ KERNEL_MODULES = ("test_piecewise.py", "test_exponential.py", "test_gelu.py", "t
 TARGET_INDEPENDENT = ("test_bad_input.py", "test_typing.py", "test_processes.py", "test_dask.py",
                       "test_leaks.py", "test_benchmarks.py", "test_cuda.py", "test_threads.py",
                       "test_concurrency.py", "test_protocol.py", "test_dispatch.py",
-                      "test_c_kernels.py", "test_big.py", "test_cli.py", "test_ci.py", "test_fit.py")
+                      "test_c_kernels.py", "test_big.py", "test_cli.py", "test_ci.py", "test_fit.py",
+                      "test_reference.py")
 
 
 def test_every_module_is_classified():

@@ -193,5 +193,19 @@ def test_softplus_with_beta_keeps_its_left_tail(beta, dtype):
     assert err.max() <= 3, f"softplus beta={beta}: {err.max():.2f} ULP"
     g = np.ones_like(x)
     wantb = _reference.reference("softplus_backward", g, x, b, t, dtype=dtype)
-    errb = _reference.ulp_error(relukit.softplus_backward(g, x, beta, 20.0), wantb, dtype, g=g)
+    errb = _reference.ulp_error(relukit.softplus_backward(g, x, beta, 20.0), wantb, dtype, g=g,
+                                op="softplus_backward", x=x)
     assert errb.max() <= 2, f"softplus_backward beta={beta}: {errb.max():.2f} ULP"
+
+
+def test_silu_backward_tail_is_not_flushed():
+    # silu'(x) = e^x (1 + x) to working precision far left: normal float32 numbers
+    # down to about -87, subnormal float64 ones below -708 (once returned as -0.0)
+    for x, want in ((-85.0, -1.0215e-35), (-90.0, -7.2927e-38)):
+        got = float(relukit.silu_backward(np.float32(1.0), np.float32(x)))
+        assert got == pytest.approx(want, rel=1e-4), (x, got)
+    got = float(relukit.silu_backward(1.0, -720.0))
+    assert got == pytest.approx(-1.4612e-310, rel=1e-4)
+    # a huge gradient brings even deeper derivatives back into range
+    assert float(relukit.silu_backward(np.float32(1e30), np.float32(-150.0))) == pytest.approx(
+        1e30 * np.exp(-150.0) * -149.0, rel=1e-6)

@@ -71,3 +71,28 @@ def test_infinite_gradient_takes_the_derivatives_sign_near_its_zero(dtype, appro
     got = relukit.gelu_backward(np.full_like(x, np.inf), x, approximate)
     nz = d != 0
     assert (np.sign(got[nz]) == np.sign(d[nz])).all(), x[nz][np.sign(got[nz]) != np.sign(d[nz])]
+
+
+@pytest.mark.parametrize("gv", [3e38, -1e30, 6.9e8, 2.0 ** 32, 1e10, 1.0, 1e-30])
+def test_float32_backward_tail_with_large_gradient(gv):
+    # [-14.5, -20] takes the asymptotic series, |g| >= 2^32 the pre-scaled path
+    x = np.concatenate([np.linspace(-21.5, -13, 2000), np.linspace(-3, 0, 300)]).astype(np.float32)
+    g = np.full_like(x, gv)
+    want = _reference.reference("gelu_backward", g, x, dtype=np.float32)
+    err = _reference.ulp_error(relukit.gelu_backward(g, x), want, np.float32, g=g,
+                               op="gelu_backward", x=x)
+    assert err.max() <= 2, f"{err.max():.3g} ULP"
+
+
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_float64_backward_tail_with_huge_gradient(approximate):
+    # the derivative underflows near x = -38.7 (gelu) and v = -745 (gelu_tanh), g times
+    # it only near -54 and v = -1464 for g = DBL_MAX: once -0 * g, or e^-1100 g
+    x = np.concatenate([np.linspace(-54.5, -36, 300), np.linspace(-36, -24, 300)])
+    for gv in (1e300, -3e250, 7e100, 1.0, 1e-300):
+        g = np.full_like(x, gv)
+        name = "gelu_backward" if approximate == "none" else "gelu_tanh_backward"
+        want = _reference.reference(name, g, x)
+        err = _reference.ulp_error(relukit.gelu_backward(g, x, approximate), want, np.float64,
+                                   g=g, op=name, x=x)
+        assert err.max() <= 4, f"{name} g={gv}: {err.max():.3g} ULP at x={x[np.argmax(err)]!r}"

@@ -1,14 +1,13 @@
 """relu and relu_backward (src/piecewise.c) against the float64 reference:
-every float dtype, every length 0..67, strides -4..4, in place, misaligned,
+every float dtype, every length 0..147, strides -4..4, in place, misaligned,
 special values, integer dtypes, no floating-point warnings."""
 import numpy as np
 import pytest
-from conftest import FLOATS, assert_same, random_values, special_values
+from conftest import FLOATS, LENGTHS, assert_same, random_values, special_values
 
 import relukit
 from relukit import _reference, _ufuncs
 
-LENGTHS = range(0, 68)
 STRIDES = [s for s in range(-4, 5) if s != 0]
 
 
@@ -34,7 +33,7 @@ def test_loop_types_narrowest_first():
 
 @pytest.mark.parametrize("n", LENGTHS)
 def test_relu_every_length(fdtype, n, rng):
-    # lengths 0..67 cover the unrolled loop, the one-vector loop and every tail
+    # lengths 0..147 cover the unrolled loop (twice), the one-vector loop and every tail
     x = random_values(fdtype, n, rng)
     with np.errstate(all="raise"):
         y = relukit.relu(x)

@@ -148,14 +148,16 @@ def _check(name, dtype, arrays, params, got, mask=None):
         m = np.broadcast_to(mask, shape)
         got, want = got[m], want[m]
         g = np.broadcast_to(arrays[0], shape)[m] if len(arrays) == 2 else None
+        x = np.broadcast_to(arrays[-1], shape)[m]
     else:
         g = np.broadcast_to(arrays[0], shape) if len(arrays) == 2 else None
+        x = np.broadcast_to(arrays[-1], shape)
     bound = _reference.ULP_BOUNDS[name][np.dtype(dtype).name]
     if bound == 0:
         with np.errstate(invalid="ignore"):
             assert_same(np.asarray(got), np.asarray(want).astype(dtype), f"{name} {np.dtype(dtype).name}")
         return
-    err = _reference.ulp_error(got, want, dtype, g=g)
+    err = _reference.ulp_error(got, want, dtype, g=g, op=name, x=x)
     if err.size and err.max() > bound:
         i = int(np.argmax(err))
         operands = [np.broadcast_to(a, shape) if mask is None else np.broadcast_to(a, shape)[m]

@@ -1,16 +1,17 @@
 """Every float ufunc of the kernel list, generically: each is checked against
 the scalar C reference (double, or long double for float64 results) within its
-published bound, on every length 0..67, strides, scalar and array parameters
+published bound, on every length 0..147 (conftest.LENGTHS), strides, scalar and array parameters
 (identical bits), special values, in place, and all 65536 float16 inputs.
 The kernel-file modules (test_piecewise.py, test_exponential.py, ...) add what
 is particular to their ops."""
+import zlib
+
 import numpy as np
 import pytest
-from conftest import assert_same, random_values, special_values
+from conftest import LENGTHS, assert_same, random_values, special_values
 
 from relukit import _reference, _ufuncs
 
-LENGTHS = range(0, 68)
 
 
 # parameters as scalars (scalar-parameter kernel) and as arrays (array-parameter
@@ -29,7 +30,8 @@ def reference_check(name, arrays, params, dtype):
         with np.errstate(invalid="ignore"):
             assert_same(got, want.astype(dtype), f"{name} {np.dtype(dtype).name}")
     else:
-        err = _reference.ulp_error(got, want, dtype, g=arrays[0] if len(arrays) == 2 else None)
+        err = _reference.ulp_error(got, want, dtype, g=arrays[0] if len(arrays) == 2 else None,
+                                   op=name, x=arrays[-1])
         worst = int(np.argmax(err)) if err.size else 0
         assert err.max(initial=0) <= bound, (
             f"{name} {np.dtype(dtype).name}: {err.max():.3g} ULP > {bound} at "
@@ -110,3 +112,26 @@ def test_all_float16_inputs(name):
     reference_check(name, arrays, params, np.float16)
 
 
+
+
+TAILS = {np.float16: (-104.0, -16.0), np.float32: (-104.0, -16.0), np.float64: (-745.0, -20.0)}
+
+
+@pytest.mark.parametrize("name", [n for n in ALL_UFUNCS if _reference.ULP_BOUNDS[n]["float32"]
+                                  and not _reference.forward_of(n)])
+def test_left_tails(name, fdtype):
+    """The left tails, where the exp-like ops end in the subnormals (float32 from
+    about -87, float64 from -708): every result within its bound of ULP of the
+    result itself (a tail flushed to zero is ~2^23 ULP off), with g = 1 and with
+    gradients over 2^+-20 (float16: 2^+-12) that move the results in and out of the normal range."""
+    lo, hi = TAILS[fdtype]
+    rng = np.random.default_rng(zlib.crc32(f"{name} {np.dtype(fdtype).name}".encode()))
+    x = np.concatenate([rng.uniform(lo, hi, 4000), np.linspace(lo, hi, 1001)]).astype(fdtype)
+    params = _reference.SAMPLE_PARAMS.get(name, ())
+    if name.endswith("_backward"):
+        e = 12 if fdtype == np.float16 else 20
+        g = (rng.choice([-1.0, 1.0], x.size) * np.exp2(rng.uniform(-e, e, x.size))).astype(fdtype)
+        for gg in (np.ones_like(x), g):
+            reference_check(name, (gg, x), params, fdtype)
+    else:
+        reference_check(name, (x,), params, fdtype)
