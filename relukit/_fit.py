@@ -37,8 +37,10 @@ ROOT_PIECE = 1               # gelu'(-a) changes sign in [0.5, 1); D is fitted d
 
 def _mp():
     import mpmath
-    mpmath.mp.dps = 40
     return mpmath
+
+
+DPS = 40   # mpmath's working precision for every value (set around render(), not globally)
 
 
 def lane(piece):
@@ -166,6 +168,12 @@ def _hexf(v):
 
 
 def render():
+    """the text of gelu_tables.h (computed at DPS digits, the caller's precision restored)"""
+    with _mp().workdps(DPS):
+        return _render()
+
+
+def _render():
     mp = _mp()
     root = gelu_root()
     r_hi = float(np.float32(root))
