@@ -61,8 +61,10 @@
  *   softplus_core 2.11      (f64: exp 1.9  expm1 2.2  log1p 4.0  tanh 3.2  erf 9.8
  *   erfc 10.1  sigmoid 2.5  softplus_core 6.5)
  *
- * Polynomials: every coefficient below was fitted for this file by /tmp/vmath_work/gen.py
- * (not part of the repository): a near-minimax fit of the relative error (Lawson's
+ * Polynomials: every coefficient below was fitted for this file by a program that is not
+ * in the repository yet (relukit/_fit.py, `python -m relukit fit`, regenerates the GELU
+ * tables and is to take these over, with a re-proof of every op that uses them): a
+ * near-minimax fit of the relative error (Lawson's
  * iteratively reweighted least squares on a 1500-point Chebyshev grid, then iterative
  * refinement of the coefficients against residuals computed in mpmath at 50 digits),
  * rounded to the working precision.  The comment above each group gives the form, interval,
