@@ -76,6 +76,32 @@ static inline vf fmac_f(vf a, vf b, vf c) {
 }
 #endif
 
+#if RK_HAVE_FMA
+static inline vd fmac_d(vd a, vd b, vd c) { return vd_fma(a, b, c); }
+#else
+static inline vd fmac_d(vd a, vd b, vd c) {
+    vd e, p = twoprod_d(a, b, &e);
+    return vd_add(p, vd_add(e, c));
+}
+#endif
+
+/* n - q d for q within a few ULP of n/d: the remainder, exact (or rounded once
+ * at its own tiny magnitude): one fused multiply-add, else n - p (exact: p is
+ * within a factor 2 of n) minus the product's error e */
+#if RK_HAVE_FMA
+static inline vf resid_f(vf n, vf q, vf d) { return vf_fnma(q, d, n); }
+static inline vd resid_d(vd n, vd q, vd d) { return vd_fnma(q, d, n); }
+#else
+static inline vf resid_f(vf n, vf q, vf d) {
+    vf e, p = twoprod_f(q, d, &e);
+    return vf_sub(vf_sub(n, p), e);
+}
+static inline vd resid_d(vd n, vd q, vd d) {
+    vd e, p = twoprod_d(q, d, &e);
+    return vd_sub(vd_sub(n, p), e);
+}
+#endif
+
 /* (nh + nl) / (dh + dl) for dh > 0, rounded once up to a tiny fraction of an ULP:
  * q0 = nh/dh, then one correction from the exact remainder nh - q0*dh. */
 #define RK_DIVC(V, P, S)                                                             \

@@ -63,6 +63,9 @@
 #include "vmath.h"
 #include "dwarith.h"
 
+/* the rare-lane paths: out of line, so that the bulk path inlines into the loop */
+#define RK_COLD static __attribute__((noinline, cold))
+
 /* SELU's constants (PyTorch / Klambauer et al.), and S*A; hi + lo splits of each:
  * hi = the constant rounded to the type, lo = the rest rounded to the type. */
 #define RK_SELU_S 1.0507009873554804934193349852946
@@ -162,6 +165,43 @@ static const double silu_gsc_d = 0x1p-128;
  * rational in e^x stays below the overflow threshold */
 #define RK_MISH_LIN_f 12.0f
 #define RK_MISH_LIN_d 24.0
+
+/* e^v = 2^m (1 + r + s) for |v| <= 87 (float64: 708), the bulk paths of silu'
+ * and softplus': m = rint(v/ln2) in the low bits of the returned t, r = v - m ln2
+ * rounded, s = r^2 P(r) plus the rounding error of r, so that 1 + r + s carries
+ * e^r to the polynomial's accuracy (2^-28 relative in float32) */
+static inline vf expv_f(vf v, vf *r, vf *s) {
+    vf t = vf_fma(v, vf_set1(RK_F_LOG2E), vf_set1(RK_F_SHIFT));
+    vf m = vf_sub(t, vf_set1(RK_F_SHIFT));
+    vf r1 = vf_fnma(m, vf_set1(RK_F_LN2HI), v);            /* exact */
+    vf c = vf_mul(m, vf_set1(-RK_F_LN2LO));
+    vf rr = vf_add(r1, c);
+    vf d = vf_add(vf_sub(r1, rr), c);
+    vf q = vf_fma(vf_set1(RK_EXPF_P4), rr, vf_set1(RK_EXPF_P3));
+    q = vf_fma(q, rr, vf_set1(RK_EXPF_P2));
+    q = vf_fma(q, rr, vf_set1(RK_EXPF_P1));
+    q = vf_fma(q, rr, vf_set1(RK_EXPF_P0));
+    *s = vf_fma(vf_mul(rr, rr), q, d);
+    *r = rr;
+    return t;
+}
+static inline vd expv_d(vd v, vd *r, vd *s) {
+    vd t = vd_fma(v, vd_set1(RK_D_LOG2E), vd_set1(RK_D_SHIFT));
+    vd m = vd_sub(t, vd_set1(RK_D_SHIFT));
+    vd r1 = vd_fnma(m, vd_set1(RK_D_LN2HI), v);
+    vd c = vd_mul(m, vd_set1(-RK_D_LN2LO));
+    vd rr = vd_add(r1, c);
+    vd d = vd_add(vd_sub(r1, rr), c);
+    *s = vd_fma(vd_mul(rr, rr), rk_vd_expm1_q_e(rr), d);
+    *r = rr;
+    return t;
+}
+/* the bulk paths of silu' (|x| <= BULK) and softplus' (beta x >= -BULK): 2^m + 1 is
+ * exact for m <= 23 (float64: 52), so 1 + e^-x is formed as 1 + W + lo exactly */
+#define RK_SIG_BULK_f 16.0f
+#define RK_SIG_BULK_d 36.0
+#define RK_EXPV_MAX_f 87.0f
+#define RK_EXPV_MAX_d 708.0
 
 #define RK_EXP_BODIES(V, P, S, T)                                                    \
     /* e^a for a in [RK_DEEP, 0] (clamped there) as hi + *lo: 1 + p carried as a      \
@@ -266,8 +306,7 @@ static const double silu_gsc_d = 0x1p-128;
             neg = P##_select(deep, tail_##S(g, x, P##_set1(selu_sa_hi_##S), P##_set1(selu_sa_lo_##S)), neg); \
         return P##_select(P##_gt(x, P##_zero()), pos, P##_select(P##_isnan(x), x, neg)); \
     }                                                                                \
-    static inline V silu_bwd_##S(V x, V g, V pa, V pb) {                             \
-        (void)pa; (void)pb;                                                          \
+    RK_COLD V silu_bwd_all_##S(V x, V g) {                                           \
         /* z = e^-|x| as z + zl (expdw_), then                                      \
          *   x >= 0:  s = 1/(1 + z) with 1 + z and the quotient corrected (s is       \
          *            1/(1+z) to a small fraction of an ULP);  silu' = s + (x z s) s  \
@@ -339,7 +378,7 @@ static const double silu_gsc_d = 0x1p-128;
         sp = P##_div(sp, beta);                                                      \
         return P##_select(P##_gt(z, th), x, P##_select(P##_isnan(x), x, sp));        \
     }                                                                                \
-    static inline V softplus_bwd_##S(V x, V g, V beta, V th) {                       \
+    RK_COLD V softplus_bwd_all_##S(V x, V g, V beta, V th) {                         \
         V zl;                                                                        \
         V z = beta_x_##S(beta, x, &zl);                                              \
         /* s = sigmoid(z): e = e^-|z| as hi + lo, 1/(1 + e) or e/(1 + e) by one     \
@@ -355,6 +394,74 @@ static const double silu_gsc_d = 0x1p-128;
         m##S deep = P##_lt(z, P##_set1(RK_DEEP_##S));                                \
         if (m##S##_any(deep)) d = P##_select(deep, tail_##S(g, z, P##_set1(1), zl), d); \
         return P##_select(P##_gt(z, th), g, P##_select(P##_isnan(x), x, d));         \
+    }                                                                                \
+    /* 1 + e^-v... shared by the bulk paths: e^-x (or e^-z) = pw (eh + el) with pw = 2^m, \
+     * and 1 + e^-x = Eh + El exactly up to the polynomial: pw eh is exact, Eh = 1 + W \
+     * leaves an exact error (1 - Eh) + W (Eh >= 1: 1 - Eh is exact below 2^24) */   \
+    RK_INLINE V sig_den_##S(V v, V *pw, V *eh, V *el, V *El) {                       \
+        V r, s, one = P##_set1(1);                                                   \
+        V t = expv_##S(v, &r, &s);                                                   \
+        V t1 = P##_add(one, r);                                                      \
+        V u = P##_add(P##_add(P##_sub(one, t1), r), s);   /* e^r = t1 + u */         \
+        *eh = P##_add(t1, u);                                                        \
+        *el = P##_add(P##_sub(t1, *eh), u);                 /* exact: |t1| > |u| */  \
+        *pw = rk_##P##_pow2(t, 0);                                                   \
+        V W = P##_mul(*pw, *eh);                                                     \
+        V Eh = P##_add(one, W);                                                      \
+        *El = P##_fma(*pw, *el, P##_add(P##_sub(one, Eh), W));                       \
+        return Eh;                                                                   \
+    }                                                                                \
+    /* silu'(x) = (1 + w (1 + x)) / (1 + w)^2, w = e^-x, for |x| <= BULK and a finite g \
+     * below RK_GBIG (the other lanes: silu_bwd_all_):                               \
+     *   numerator: 1 + x = a + al exactly (a is exact for x <= -0.5, al its error   \
+     *   elsewhere), A = 2^m a exact, A e^r = ph + pl (exact product and the small   \
+     *   terms), nh = 1 + ph: exact where it cancels (ph in [-2, -0.5], Sterbenz), and for \
+     *   ph < -2 (ulp(ph) >= ulp(1)); else (1 - nh) + ph is its exact error;         \
+     *   denominator (Eh + El)^2 as dh + dl;  q0 = nh / dh from 1/dh, corrected once from \
+     *   the remainder; g q0 + g corr rounded once.  No lane cancels beyond the error of \
+     *   e^r times |w (1 + x)| / |numerator|: 7x at the edge of the window around the zero */ \
+    RK_INLINE V silu_bwd_bulk_##S(V x, V g) {                                        \
+        V pw, eh, el, El, one = P##_set1(1);                                         \
+        V Eh = sig_den_##S(P##_neg(x), &pw, &eh, &el, &El);                          \
+        V a = P##_add(one, x);                                                       \
+        V al = P##_add(P##_sub(one, a), x);                                          \
+        V A = P##_mul(pw, a), Al = P##_mul(pw, al);                                  \
+        V pl, ph = twoprod_##S(A, eh, &pl);                                          \
+        pl = P##_fma(A, el, P##_fma(Al, eh, pl));                                    \
+        V nh = P##_add(one, ph);                                                     \
+        V nl = P##_add(P##_add(P##_sub(one, nh), ph), pl);                           \
+        V dl, dh = twoprod_##S(Eh, Eh, &dl);                                         \
+        dl = P##_fma(P##_add(Eh, Eh), El, dl);                                       \
+        V R = P##_div(one, dh);                                                      \
+        V q0 = P##_mul(nh, R);                                                       \
+        V rr = P##_fnma(q0, dl, P##_add(resid_##S(nh, q0, dh), nl));                 \
+        return fmac_##S(g, q0, P##_mul(g, P##_mul(rr, R)));                          \
+    }                                                                                \
+    RK_INLINE V silu_bwd_##S(V x, V g, V pa, V pb) {                                 \
+        (void)pa; (void)pb;                                                          \
+        m##S ok = m##S##_and(P##_le(P##_abs(x), P##_set1(RK_SIG_BULK_##S)),          \
+                             P##_le(P##_abs(g), P##_set1(RK_GBIG_##S)));             \
+        V y = silu_bwd_bulk_##S(x, g);                                               \
+        if (!m##S##_all(ok)) y = P##_select(ok, y, silu_bwd_all_##S(x, g));          \
+        return y;                                                                    \
+    }                                                                                \
+    /* softplus'(x) = sigmoid(z) + zl sigmoid'(z), z + zl = beta x: s = 1/(Eh + El)  \
+     * = R (1 + c) with R = 1/Eh and c = 1 - R (Eh + El) from the exact remainder;   \
+     * sigmoid' = s (1 - s) with 1 - s = W R; g R + g (R c + zl R W R) rounded once. \
+     * Bulk: z >= -BULK (above 87 e^-z is clamped: s rounds to 1) and |g| <= RK_GBIG */ \
+    RK_INLINE V softplus_bwd_##S(V x, V g, V beta, V th) {                           \
+        V zl, pw, eh, el, El, one = P##_set1(1);                                     \
+        V z = beta_x_##S(beta, x, &zl);                                              \
+        V Eh = sig_den_##S(P##_max(P##_neg(z), P##_set1(-RK_EXPV_MAX_##S)), &pw, &eh, &el, &El); \
+        V R = P##_div(one, Eh);                                                      \
+        V c = P##_fnma(R, El, resid_##S(one, R, Eh));                                \
+        V RW = P##_mul(R, P##_mul(pw, eh));                                          \
+        V corr = P##_mul(R, P##_fma(zl, RW, c));                                     \
+        V y = fmac_##S(g, R, P##_mul(g, corr));                                      \
+        m##S ok = m##S##_and(P##_ge(z, P##_set1(-RK_SIG_BULK_##S)),                  \
+                             P##_le(P##_abs(g), P##_set1(RK_GBIG_##S)));             \
+        if (!m##S##_all(ok)) y = P##_select(ok, y, softplus_bwd_all_##S(x, g, beta, th)); \
+        return P##_select(P##_gt(z, th), g, y);                                      \
     }                                                                                \
     static inline V mish_##S(V x, V pa, V pb) {                                      \
         (void)pa; (void)pb;                                                          \
