@@ -196,9 +196,11 @@ def _render():
         f"#define GELU_ROOT_LO {_hexf(r_lo)}",
         f"#define GELU_ROOT_LANE {lane(ROOT_PIECE)}",
         "/* gelu_tanh's constants as float32 hi + lo pairs (hi: the constant rounded to",
-        " * float32, lo: the rest rounded): 2 sqrt(2/pi) and the decimal 0.044715 */",
+        " * float32, lo: the rest rounded): 2 sqrt(2/pi), the decimal 0.044715 and 3 * 0.044715",
+        " * (gelu_tanh': x v' = 2 sqrt(2/pi) x (1 + 3 0.044715 x^2)) */",
     ]
-    for name, val in (("GT_K2_F", 2 * mp.sqrt(2 / mp.pi)), ("GT_C_F", mp.mpf("0.044715"))):
+    for name, val in (("GT_K2_F", 2 * mp.sqrt(2 / mp.pi)), ("GT_C_F", mp.mpf("0.044715")),
+                      ("GT_C3_F", 3 * mp.mpf("0.044715"))):
         hi = float(np.float32(val))
         lo = float(np.float32(val - mp.mpf(hi)))
         lines += [f"#define {name}_HI {_hexf(hi)}", f"#define {name}_LO {_hexf(lo)}"]

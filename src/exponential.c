@@ -62,6 +62,7 @@
 #include "kdef.h"
 #include "vmath.h"
 #include "dwarith.h"
+#include "sigmoid.h"
 
 /* the rare-lane paths: out of line, so that the bulk path inlines into the loop */
 #define RK_COLD static __attribute__((noinline, cold))
@@ -166,43 +167,6 @@ static const double silu_gsc_d = 0x1p-128;
 #define RK_MISH_LIN_f 12.0f
 #define RK_MISH_LIN_d 24.0
 
-/* e^v = 2^m (1 + r + s) for |v| <= 87 (float64: 708), the bulk paths of silu'
- * and softplus': m = rint(v/ln2) in the low bits of the returned t, r = v - m ln2
- * rounded, s = r^2 P(r) plus the rounding error of r, so that 1 + r + s carries
- * e^r to the polynomial's accuracy (2^-28 relative in float32) */
-static inline vf expv_f(vf v, vf *r, vf *s) {
-    vf t = vf_fma(v, vf_set1(RK_F_LOG2E), vf_set1(RK_F_SHIFT));
-    vf m = vf_sub(t, vf_set1(RK_F_SHIFT));
-    vf r1 = vf_fnma(m, vf_set1(RK_F_LN2HI), v);            /* exact */
-    vf c = vf_mul(m, vf_set1(-RK_F_LN2LO));
-    vf rr = vf_add(r1, c);
-    vf d = vf_add(vf_sub(r1, rr), c);
-    vf q = vf_fma(vf_set1(RK_EXPF_P4), rr, vf_set1(RK_EXPF_P3));
-    q = vf_fma(q, rr, vf_set1(RK_EXPF_P2));
-    q = vf_fma(q, rr, vf_set1(RK_EXPF_P1));
-    q = vf_fma(q, rr, vf_set1(RK_EXPF_P0));
-    *s = vf_fma(vf_mul(rr, rr), q, d);
-    *r = rr;
-    return t;
-}
-static inline vd expv_d(vd v, vd *r, vd *s) {
-    vd t = vd_fma(v, vd_set1(RK_D_LOG2E), vd_set1(RK_D_SHIFT));
-    vd m = vd_sub(t, vd_set1(RK_D_SHIFT));
-    vd r1 = vd_fnma(m, vd_set1(RK_D_LN2HI), v);
-    vd c = vd_mul(m, vd_set1(-RK_D_LN2LO));
-    vd rr = vd_add(r1, c);
-    vd d = vd_add(vd_sub(r1, rr), c);
-    *s = vd_fma(vd_mul(rr, rr), rk_vd_expm1_q_e(rr), d);
-    *r = rr;
-    return t;
-}
-/* the bulk paths of silu' (|x| <= BULK) and softplus' (beta x >= -BULK): 2^m + 1 is
- * exact for m <= 23 (float64: 52), so 1 + e^-x is formed as 1 + W + lo exactly */
-#define RK_SIG_BULK_f 16.0f
-#define RK_SIG_BULK_d 36.0
-#define RK_EXPV_MAX_f 87.0f
-#define RK_EXPV_MAX_d 708.0
-
 #define RK_EXP_BODIES(V, P, S, T)                                                    \
     /* e^a for a in [RK_DEEP, 0] (clamped there) as hi + *lo: 1 + p carried as a      \
      * double word, 2^n applied exactly (a normal number down to RK_DEEP) */        \
@@ -266,7 +230,7 @@ static inline vd expv_d(vd v, vd *r, vd *s) {
         (void)pb;                                                                    \
         return P##_select(P##_gt(x, P##_zero()), x, P##_mul(alpha, P##_expm1(x)));  \
     }                                                                                \
-    static inline V elu_bwd_##S(V x, V g, V alpha, V pb) {                           \
+    RK_COLD V elu_bwd_all_##S(V x, V g, V alpha, V pb) {                             \
         (void)pb;                                                                    \
         V neg = mulg_##S(g, P##_exp(x), alpha);                                      \
         m##S deep = P##_lt(x, P##_set1(RK_DEEP_##S));                                \
@@ -278,7 +242,7 @@ static inline vd expv_d(vd v, vd *r, vd *s) {
         V neg = P##_mul(alpha, P##_expm1(P##_div(x, alpha)));                        \
         return P##_select(P##_gt(x, P##_zero()), x, neg);                            \
     }                                                                                \
-    static inline V celu_bwd_##S(V x, V g, V alpha, V pb) {                          \
+    RK_COLD V celu_bwd_all_##S(V x, V g, V alpha, V pb) {                            \
         (void)pb;                                                                    \
         V q = P##_div(x, alpha);                                                     \
         V neg = mulpos_##S(g, P##_exp(q));                                           \
@@ -292,7 +256,7 @@ static inline vd expv_d(vd v, vd *r, vd *s) {
         V neg = mulc2_##S(P##_expm1(x), selu_sa_hi_##S, selu_sa_lo_##S);             \
         return P##_select(P##_gt(x, P##_zero()), pos, neg);                          \
     }                                                                                \
-    static inline V selu_bwd_##S(V x, V g, V pa, V pb) {                             \
+    RK_COLD V selu_bwd_all_##S(V x, V g, V pa, V pb) {                               \
         (void)pa; (void)pb;                                                          \
         V pos = mulc2_##S(g, selu_s_hi_##S, selu_s_lo_##S);                          \
         V e = P##_exp(x);                                                            \
@@ -305,6 +269,44 @@ static inline vd expv_d(vd v, vd *r, vd *s) {
         if (m##S##_any(deep))                                                        \
             neg = P##_select(deep, tail_##S(g, x, P##_set1(selu_sa_hi_##S), P##_set1(selu_sa_lo_##S)), neg); \
         return P##_select(P##_gt(x, P##_zero()), pos, P##_select(P##_isnan(x), x, neg)); \
+    }                                                                                \
+    /* e^a for a in [RK_DEEP, 0], as P##_exp computes it there (the same bits), without \
+     * its clamps and its whole-vector test: the bulk paths of the ELU-family gradients */ \
+    RK_INLINE V expb_##S(V a) {                                                      \
+        V t, n;                                                                      \
+        V r = rk_##P##_exp_red(a, &t, &n);                                           \
+        return P##_mul(P##_add(P##_set1(1), rk_##P##_expm1_poly_e(r)), rk_##P##_pow2(t, 0)); \
+    }                                                                                \
+    /* the ELU-family gradients: the bulk path gives the bits of the full bodies above \
+     * (elu_bwd_all_ ...) for x > 0 or a = x (x/alpha) in [RK_DEEP, 0], and a g of finite \
+     * magnitude; a vector with any other lane (deep tails, NaN, infinite g, a > 0 for \
+     * x <= 0) runs the full body for those lanes */                                 \
+    RK_INLINE V elu_bwd_##S(V x, V g, V alpha, V pb) {                               \
+        V ph, pl;                                                                    \
+        ph = twoprod_##S(expb_##S(P##_min(x, P##_zero())), alpha, &pl);              \
+        V y = P##_select(P##_gt(x, P##_zero()), g, P##_fma(g, ph, P##_mul(g, pl)));  \
+        m##S ok = m##S##_and(P##_ge(x, P##_set1(RK_DEEP_##S)), P##_lt(P##_abs(g), P##_set1(INFINITY))); \
+        if (!m##S##_all(ok)) y = P##_select(ok, y, elu_bwd_all_##S(x, g, alpha, pb)); \
+        return y;                                                                    \
+    }                                                                                \
+    RK_INLINE V celu_bwd_##S(V x, V g, V alpha, V pb) {                              \
+        V q = P##_div(x, alpha);                                                     \
+        V y = P##_select(P##_gt(x, P##_zero()), g, P##_mul(g, expb_##S(P##_min(q, P##_zero())))); \
+        m##S pos = P##_gt(x, P##_zero());                                            \
+        m##S ok = m##S##_and(m##S##_or(pos, m##S##_and(P##_ge(q, P##_set1(RK_DEEP_##S)), P##_le(q, P##_zero()))), \
+                             P##_lt(P##_abs(g), P##_set1(INFINITY)));                \
+        if (!m##S##_all(ok)) y = P##_select(ok, y, celu_bwd_all_##S(x, g, alpha, pb)); \
+        return y;                                                                    \
+    }                                                                                \
+    RK_INLINE V selu_bwd_##S(V x, V g, V pa, V pb) {                                 \
+        V pl, e = expb_##S(P##_min(x, P##_zero()));                                  \
+        V ph = twoprod_##S(e, P##_set1(selu_sa_hi_##S), &pl);                        \
+        pl = P##_fma(e, P##_set1(selu_sa_lo_##S), pl);                               \
+        V pos = P##_fma(g, P##_set1(selu_s_hi_##S), P##_mul(g, P##_set1(selu_s_lo_##S))); \
+        V y = P##_select(P##_gt(x, P##_zero()), pos, P##_fma(g, ph, P##_mul(g, pl))); \
+        m##S ok = m##S##_and(P##_ge(x, P##_set1(RK_DEEP_##S)), P##_lt(P##_abs(g), P##_set1(INFINITY))); \
+        if (!m##S##_all(ok)) y = P##_select(ok, y, selu_bwd_all_##S(x, g, pa, pb));  \
+        return y;                                                                    \
     }                                                                                \
     RK_COLD V silu_bwd_all_##S(V x, V g) {                                           \
         /* z = e^-|x| as z + zl (expdw_), then                                      \
@@ -395,53 +397,17 @@ static inline vd expv_d(vd v, vd *r, vd *s) {
         if (m##S##_any(deep)) d = P##_select(deep, tail_##S(g, z, P##_set1(1), zl), d); \
         return P##_select(P##_gt(z, th), g, P##_select(P##_isnan(x), x, d));         \
     }                                                                                \
-    /* 1 + e^-v... shared by the bulk paths: e^-x (or e^-z) = pw (eh + el) with pw = 2^m, \
-     * and 1 + e^-x = Eh + El exactly up to the polynomial: pw eh is exact, Eh = 1 + W \
-     * leaves an exact error (1 - Eh) + W (Eh >= 1: 1 - Eh is exact below 2^24) */   \
-    RK_INLINE V sig_den_##S(V v, V *pw, V *eh, V *el, V *El) {                       \
-        V r, s, one = P##_set1(1);                                                   \
-        V t = expv_##S(v, &r, &s);                                                   \
-        V t1 = P##_add(one, r);                                                      \
-        V u = P##_add(P##_add(P##_sub(one, t1), r), s);   /* e^r = t1 + u */         \
-        *eh = P##_add(t1, u);                                                        \
-        *el = P##_add(P##_sub(t1, *eh), u);                 /* exact: |t1| > |u| */  \
-        *pw = rk_##P##_pow2(t, 0);                                                   \
-        V W = P##_mul(*pw, *eh);                                                     \
-        V Eh = P##_add(one, W);                                                      \
-        *El = P##_fma(*pw, *el, P##_add(P##_sub(one, Eh), W));                       \
-        return Eh;                                                                   \
-    }                                                                                \
-    /* silu'(x) = (1 + w (1 + x)) / (1 + w)^2, w = e^-x, for |x| <= BULK and a finite g \
-     * below RK_GBIG (the other lanes: silu_bwd_all_):                               \
-     *   numerator: 1 + x = a + al exactly (a is exact for x <= -0.5, al its error   \
-     *   elsewhere), A = 2^m a exact, A e^r = ph + pl (exact product and the small   \
-     *   terms), nh = 1 + ph: exact where it cancels (ph in [-2, -0.5], Sterbenz), and for \
-     *   ph < -2 (ulp(ph) >= ulp(1)); else (1 - nh) + ph is its exact error;         \
-     *   denominator (Eh + El)^2 as dh + dl;  q0 = nh / dh from 1/dh, corrected once from \
-     *   the remainder; g q0 + g corr rounded once.  No lane cancels beyond the error of \
-     *   e^r times |w (1 + x)| / |numerator|: 7x at the edge of the window around the zero */ \
-    RK_INLINE V silu_bwd_bulk_##S(V x, V g) {                                        \
-        V pw, eh, el, El, one = P##_set1(1);                                         \
-        V Eh = sig_den_##S(P##_neg(x), &pw, &eh, &el, &El);                          \
-        V a = P##_add(one, x);                                                       \
-        V al = P##_add(P##_sub(one, a), x);                                          \
-        V A = P##_mul(pw, a), Al = P##_mul(pw, al);                                  \
-        V pl, ph = twoprod_##S(A, eh, &pl);                                          \
-        pl = P##_fma(A, el, P##_fma(Al, eh, pl));                                    \
-        V nh = P##_add(one, ph);                                                     \
-        V nl = P##_add(P##_add(P##_sub(one, nh), ph), pl);                           \
-        V dl, dh = twoprod_##S(Eh, Eh, &dl);                                         \
-        dl = P##_fma(P##_add(Eh, Eh), El, dl);                                       \
-        V R = P##_div(one, dh);                                                      \
-        V q0 = P##_mul(nh, R);                                                       \
-        V rr = P##_fnma(q0, dl, P##_add(resid_##S(nh, q0, dh), nl));                 \
-        return fmac_##S(g, q0, P##_mul(g, P##_mul(rr, R)));                          \
-    }                                                                                \
+    /* silu'(x) = (1 + w (1 + x)) / (1 + w)^2, w = e^-x: sigmoid.h's core for |x| <=   \
+     * BULK and |g| <= RK_GBIG (1 + x is exact for x <= -0.5, where it cancels);     \
+     * the other lanes (tails, NaN, huge or infinite g) through silu_bwd_all_        \
+     * (-0 or subnormal tails, the limits) */                                     \
     RK_INLINE V silu_bwd_##S(V x, V g, V pa, V pb) {                                 \
         (void)pa; (void)pb;                                                          \
         m##S ok = m##S##_and(P##_le(P##_abs(x), P##_set1(RK_SIG_BULK_##S)),          \
                              P##_le(P##_abs(g), P##_set1(RK_GBIG_##S)));             \
-        V y = silu_bwd_bulk_##S(x, g);                                               \
+        V a = P##_add(P##_set1(1), x);                  /* 1 + x = a + al exactly */ \
+        V al = P##_add(P##_sub(P##_set1(1), a), x);                                  \
+        V y = dsig_##S(P##_neg(x), P##_zero(), a, al, g);                            \
         if (!m##S##_all(ok)) y = P##_select(ok, y, silu_bwd_all_##S(x, g));          \
         return y;                                                                    \
     }                                                                                \
@@ -452,7 +418,7 @@ static inline vd expv_d(vd v, vd *r, vd *s) {
     RK_INLINE V softplus_bwd_##S(V x, V g, V beta, V th) {                           \
         V zl, pw, eh, el, El, one = P##_set1(1);                                     \
         V z = beta_x_##S(beta, x, &zl);                                              \
-        V Eh = sig_den_##S(P##_max(P##_neg(z), P##_set1(-RK_EXPV_MAX_##S)), &pw, &eh, &el, &El); \
+        V Eh = sig_den_##S(P##_max(P##_neg(z), P##_set1(-RK_EXPV_MAX_##S)), P##_zero(), &pw, &eh, &el, &El); \
         V R = P##_div(one, Eh);                                                      \
         V c = P##_fnma(R, El, resid_##S(one, R, Eh));                                \
         V RW = P##_mul(R, P##_mul(pw, eh));                                          \

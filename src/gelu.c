@@ -33,7 +33,9 @@
  *   gelu_tanh x / (1 + e^-v) with v in double-word, e^-v = 2^m (1 + p) as above and
  *             1 + e^-v rounded once (fma(2^m, p, 2^m + 1), or 2^m (1 + (p + 2^-m))
  *             where 2^m + 1 is not exact); x < -9.5 as x e^v scaled by 2^64.
- *   gelu_tanh' (float32) still through the float64 body below.
+ *   gelu_tanh' (1 + w a) / (1 + w)^2, a = 1 + x v' in double-word, by sigmoid.h's core
+ *             ([-9.8, -4.85) as z (a + z (1 - 2a)), z = e^v; beyond, NaN, huge g:
+ *             through the float64 body below).
  * float64: a < 0.75: Taylor in x^2 (15 terms);  a >= 0.75: T(a) = (a/2) erfcx(z),
  *   z = a/sqrt2, from vmath's piecewise erfcx (its error, ~2 ULP, dominates);
  *   gelu'(-a) = e^(-a^2/2) (T - c0 a^2)/a with T and c0 a^2 in double-word, rounded
@@ -58,6 +60,7 @@
 #include "vmath.h"
 #include "dwarith.h"
 #include "gelu_tables.h"
+#include "sigmoid.h"
 
 #define C0 0x1.9884533d43651p-2          /* 1/sqrt(2 pi) */
 #define C0_LO (-0x1.cbc0d30ebfd15p-56)   /* 1/sqrt(2 pi) - C0 (mpmath) */
@@ -197,12 +200,69 @@ static inline vf gelu_tanh_f(vf x, vf pa, vf pb) {
                   vf_select(vf_eq(vf_abs(g), vf_set1(INFINITY)), g, vf_mul(g, vf_zero())), y); \
     y = vf_select(vf_isnan(x), x, y);
 
-static inline vf gelu_tanh_bwd_f(vf x, vf g, vf pa, vf pb) {
-    (void)pa; (void)pb;
+/* float32 gelu_tanh' through the float64 core: the lanes outside the bulk */
+static __attribute__((noinline, cold)) vf gelu_tanh_bwd_all_f(vf x, vf g) {
     vf y = vd2_vf(gelu_tanh32_core(vf_lo_vd(x), 1, vf_lo_vd(g)),
                   gelu_tanh32_core(vf_hi_vd(x), 1, vf_hi_vd(g)));
     vf dsign = vf_select(vf_lt(x, vf_set1((float)GELU_TANH_D_ZERO)), vf_set1(-1.0f), vf_set1(1.0f));
     RK_GELU_BWD_SPECIALS_F(y, x, g, dsign)
+    return y;
+}
+/* float32 gelu_tanh' in float32 arithmetic: with w = e^-v and a = 1 + x v',
+ * v' = 2 sqrt(2/pi) (1 + 3c x^2), gelu_tanh'(x) = (1 + w a) / (1 + w)^2, sigmoid.h's
+ * core (the zero of gelu_tanh' at -0.752, where w a = -1, cancelled exactly):
+ *   1. v = vh + vl in double-word (gelu_tanh_v_f); -v clamped at -87 (beyond, w
+ *      is below 2^-125 and the gradient rounds to 1);
+ *   2. x v' = Xh + Xl: x^2, 3c x^2, 1 + 3c x^2 and the products carried exactly;
+ *   3. a = 1 + Xh: exact for Xh <= -0.5 (Sterbenz, or ulp(Xh) >= ulp(1)), else the
+ *      fast two-sum on max(1, Xh), min(1, Xh); al = its error + Xl.
+ * Bulk: x in [-4.85, 1e4] (-v <= 16: 2^m + 1 exact) and |g| <= RK_GBIG; a vector
+ * with other lanes takes [-9.8, -4.85) as z (a + z (1 - 2a)), z = e^v (below), and
+ * the rest (tails, NaN, huge g) through the float64 core. */
+static inline vf gelu_tanh_bwd_f(vf x, vf g, vf pa, vf pb) {
+    (void)pa; (void)pb;
+    vf one = vf_set1(1.0f);
+    vf vl, vh = gelu_tanh_v_f(x, &vl);
+    vf sl, sh = twoprod_f(x, x, &sl);
+    vf e1, th = twoprod_f(vf_set1(GT_C3_F_HI), sh, &e1);
+    vf tl = vf_fma(vf_set1(GT_C3_F_HI), sl, vf_fma(vf_set1(GT_C3_F_LO), sh, e1));
+    vf qh = vf_add(one, th);                                 /* th >= 0 */
+    vf ql = vf_add(vf_add(vf_sub(vf_max(one, th), qh), vf_min(one, th)), tl);
+    vf e2, kh = twoprod_f(vf_set1(GT_K2_F_HI), x, &e2);
+    vf kl = vf_fma(vf_set1(GT_K2_F_LO), x, e2);
+    vf e3, xh = twoprod_f(kh, qh, &e3);
+    vf xl = vf_fma(kh, ql, vf_fma(kl, qh, e3));
+    vf a = vf_add(one, xh);
+    vf al = vf_add(vf_add(vf_sub(vf_max(one, xh), a), vf_min(one, xh)), xl);
+    mf clamp = vf_gt(vh, vf_set1(RK_EXPV_MAX_f));
+    vf u = vf_max(vf_neg(vh), vf_set1(-RK_EXPV_MAX_f));
+    vf ul = vf_select(clamp, vf_zero(), vf_neg(vl));
+    vf y = dsig_f(u, ul, a, al, g);
+    mf gok = vf_le(vf_abs(g), vf_set1(RK_GBIG_f));
+    mf ok = mf_and(mf_and(vf_ge(x, vf_set1(-4.85f)), vf_le(x, vf_set1(1e4f))), gok);
+    if (!mf_all(ok)) {
+        /* x in [-9.8, -4.85): v in [-83, -16), z = e^v <= 2^-23:
+         * (1 + w a)/(1 + w)^2 = z (a + z) / (1 + z)^2 = z (a + z (1 - 2a)) (1 + O(z^2));
+         * z = 2^m (eh + el), a + al + z (1 - 2a) = a + bl, the product with g rounded once,
+         * then 2^m (a second rounding only for a subnormal result: below half an ULP
+         * more) */
+        vf r, q, w;
+        vf t = expv_f(vh, vl, &r, &q);
+        vf t1 = vf_add(one, r);
+        w = vf_add(vf_add(vf_sub(one, t1), r), q);
+        vf eh = vf_add(t1, w);
+        vf el = vf_add(vf_sub(t1, eh), w);
+        vf pw = rk_vf_pow2(t, 0);
+        vf z = vf_mul(pw, eh);
+        vf bl = vf_fma(z, vf_fnma(vf_set1(2.0f), a, one), al);
+        vf pl, ph = twoprod_f(eh, a, &pl);
+        pl = vf_fma(el, a, vf_fma(eh, bl, pl));
+        vf yz = vf_mul(fmac_f(g, ph, vf_mul(g, pl)), pw);
+        mf zok = mf_and(mf_and(vf_ge(x, vf_set1(-9.8f)), vf_lt(x, vf_set1(-4.85f))), gok);
+        y = vf_select(zok, yz, y);
+        ok = mf_or(ok, zok);
+        if (!mf_all(ok)) y = vf_select(ok, y, gelu_tanh_bwd_all_f(x, g));
+    }
     return y;
 }
 

@@ -14,11 +14,14 @@
 #define GELU_ROOT_LO -0x1.a03fd40000000p-27f
 #define GELU_ROOT_LANE 7
 /* gelu_tanh's constants as float32 hi + lo pairs (hi: the constant rounded to
- * float32, lo: the rest rounded): 2 sqrt(2/pi) and the decimal 0.044715 */
+ * float32, lo: the rest rounded): 2 sqrt(2/pi), the decimal 0.044715 and 3 * 0.044715
+ * (gelu_tanh': x v' = 2 sqrt(2/pi) x (1 + 3 0.044715 x^2)) */
 #define GT_K2_F_HI 0x1.9884540000000p+0f
 #define GT_K2_F_LO -0x1.8579360000000p-25f
 #define GT_C_F_HI 0x1.6e4e260000000p-5f
 #define GT_C_F_LO 0x1.a9003e0000000p-30f
+#define GT_C3_F_HI 0x1.12ba9e0000000p-3f
+#define GT_C3_F_LO -0x1.c13fd00000000p-28f
 /* piece centres c (u = a - c) */
 static const float GELU_R_C[8] = {0x1.81e0000000000p+0f, 0x1.3ee8000000000p+1f, 0x1.0094000000000p+2f, 0x1.8174000000000p+2f, 0x1.1ff8000000000p+3f, 0x1.9f56000000000p+3f, 0x1.e080000000000p-3f, 0x1.87a0000000000p-1f};
 /* K per piece; worst relative error of the pieces 3.48e-09 (2^-28.1) */
