@@ -7,7 +7,8 @@ float64 results), with each op's published bound.
   per op); otherwise `samples` inputs: half uniformly random bit patterns (so
   every binade, subnormals included, weighs the same), half uniform on [-40, 40];
 - float64: `samples` inputs drawn the same way, plus special values.
-Backward ops are checked with g = 1, in ULP of the result itself (into the
+Backward ops are checked with g = 1 (all inputs where exhaustive) and with random g
+(`samples` inputs: half random finite bit patterns, half standard normal), in ULP of the result itself (into the
 subnormals), except within the windows around the zeros of silu', mish', gelu'
 and gelu_tanh' (relukit._reference.DERIVATIVE_ROOTS): max(bound ULP, eps |g|).
 Parameters: each op's sample parameters (relukit._reference.SAMPLE_PARAMS).
@@ -49,8 +50,20 @@ def all_inputs(dtype):
     return np.arange(1 << 16, dtype=np.uint32).astype(np.uint16).view(np.float16)
 
 
-def check_array(name, x, dtype):
-    """(max error in ULP, worst input, number above the bound) for inputs x."""
+def random_g(dtype, n, rng):
+    """n finite gradients: half random bit patterns (every binade, subnormals
+    included), half standard normal."""
+    dtype = np.dtype(dtype)
+    uint = {2: np.uint16, 4: np.uint32, 8: np.uint64}[dtype.itemsize]
+    bits = rng.integers(0, np.iinfo(uint).max, size=n - n // 2, dtype=uint, endpoint=True)
+    a = bits.view(dtype)
+    a = np.where(np.isfinite(a), a, dtype.type(1))
+    return np.concatenate([a, rng.standard_normal(n // 2).astype(dtype)])
+
+
+def check_array(name, x, dtype, rng=None):
+    """(max error in ULP, worst input, number above the bound) for inputs x; a
+    backward op with g = 1, and also with random g (random_g) when rng is given."""
     dtype = np.dtype(dtype)
     params = tuple(np.asarray(p, dtype=dtype) for p in _reference.SAMPLE_PARAMS.get(name, ()))
     bound = _reference.ULP_BOUNDS[name][dtype.name]
@@ -59,18 +72,28 @@ def check_array(name, x, dtype):
     if fwd:  # from-output gradients take the forward's outputs
         with np.errstate(all="ignore"):
             x = _ufuncs.UFUNCS[fwd](x, *params)
-    arrays = (np.ones_like(x), x) if bwd else (x,)
-    got = _ufuncs.UFUNCS[name](*arrays, *params)
-    want = _reference.reference(name, *arrays, *params, dtype=dtype)
-    if bound == 0:
-        with np.errstate(all="ignore"):
-            wr = want.astype(dtype)
-        same = (got.view(f"u{dtype.itemsize}") == wr.view(f"u{dtype.itemsize}")) | (np.isnan(got) & np.isnan(wr))
-        err = np.where(same, 0.0, np.maximum(_reference.ulp_error(got, want, dtype), 0.5))
-    else:
-        err = _reference.ulp_error(got, want, dtype, g=arrays[0] if bwd else None, op=name, x=x)
-    i = int(np.argmax(err)) if err.size else 0
-    return float(err.max(initial=0)), (x[i] if err.size else None), int((err > bound).sum())
+    gs = [None]
+    if bwd:
+        gs = [np.ones_like(x)] + ([random_g(dtype, x.size, rng)] if rng is not None else [])
+    worst, worst_x, nbad = 0.0, None, 0
+    for g in gs:
+        arrays = (x,) if g is None else (g, x)
+        got = _ufuncs.UFUNCS[name](*arrays, *params)
+        want = _reference.reference(name, *arrays, *params, dtype=dtype)
+        if bound == 0:
+            with np.errstate(all="ignore"):
+                wr = want.astype(dtype)
+            u = f"u{dtype.itemsize}"
+            same = (got.view(u) == wr.view(u)) | (np.isnan(got) & np.isnan(wr))
+            err = np.where(same, 0.0, np.maximum(_reference.ulp_error(got, want, dtype), 0.5))
+        else:
+            err = _reference.ulp_error(got, want, dtype, g=g, op=name, x=x)
+        if err.size:
+            i = int(np.argmax(err))
+            if err[i] >= worst:
+                worst, worst_x = float(err[i]), x[i]
+            nbad += int((err > bound).sum())
+    return worst, worst_x, nbad
 
 
 def check_f32_exhaustive(name, threads=2, progress=None, chunk=1 << 24):
@@ -145,8 +168,13 @@ def run(ops=None, dtypes=DTYPES, exhaustive=False, samples=1_000_000, threads=2,
                 e, w, nbad = check_f32_exhaustive(name, threads=threads, progress=progress)
                 if _isatty(err):
                     err.write("\r" + " " * 60 + "\r")
+                if _reference.is_backward(name):  # and random g over sampled inputs
+                    x = sample(d, samples, rng)
+                    x = x[np.isfinite(x)] if _reference.forward_of(name) else x
+                    e2, w2, n2 = check_array(name, x, d, rng=rng)
+                    e, w, nbad = (e, w, nbad + n2) if e >= e2 else (e2, w2, nbad + n2)
             else:
-                e, w, nbad = check_array(name, sample(d, samples, rng), d)
+                e, w, nbad = check_array(name, sample(d, samples, rng), d, rng=rng)
             good = nbad == 0 and e <= bound
             ok &= good
             cells.append(f"{e:6.3f} <= {bound} {'PASS' if good else 'FAIL'}")

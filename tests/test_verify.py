@@ -37,16 +37,37 @@ def test_float16_every_input_within_bound(name):
 
 @pytest.mark.parametrize("name", OPS)
 def test_float32_million_samples_within_bound(name):
-    x = _verify.sample(np.float32, 1_000_000, np.random.default_rng(stable_seed(name)))
-    err, worst, nbad = _verify.check_array(name, x, np.float32)
+    rng = np.random.default_rng(stable_seed(name))
+    x = _verify.sample(np.float32, 1_000_000, rng)
+    err, worst, nbad = _verify.check_array(name, x, np.float32, rng=rng)  # and random g
     assert nbad == 0, f"{name} float32: {err:.3g} ULP at x={worst!r}"
 
 
 @pytest.mark.parametrize("name", OPS)
 def test_float64_samples_within_bound(name):
-    x = _verify.sample(np.float64, 200_000, np.random.default_rng(7))
-    err, worst, nbad = _verify.check_array(name, x, np.float64)
+    rng = np.random.default_rng(7)
+    x = _verify.sample(np.float64, 200_000, rng)
+    err, worst, nbad = _verify.check_array(name, x, np.float64, rng=rng)
     assert nbad == 0, f"{name} float64: {err:.3g} ULP at x={worst!r}"
+
+
+def test_random_g_spans_the_binades_and_catches_g_dependent_errors(monkeypatch):
+    g = _verify.random_g(np.float32, 200_000, np.random.default_rng(3))
+    assert np.isfinite(g).all()
+    e = np.frexp(np.abs(g[g != 0]))[1]
+    assert e.min() < -120 and e.max() > 120          # subnormal to huge
+    # a gradient that is right for g = 1 and wrong by 8 ULP for any other g
+    real = _ufuncs.UFUNCS["silu_backward"]
+
+    def wrong(g, x, *a, **k):
+        y = real(g, x, *a, **k)
+        return np.where(g == 1, y, np.nextafter(np.nextafter(y, np.inf) * (1 + 2**-21), np.inf))
+
+    monkeypatch.setitem(_ufuncs.UFUNCS, "silu_backward", wrong)
+    x = np.linspace(0.5, 4, 1000, dtype=np.float32)
+    assert _verify.check_array("silu_backward", x, np.float32)[2] == 0
+    assert _verify.check_array("silu_backward", x, np.float32,
+                               rng=np.random.default_rng(0))[2] > 0
 
 
 def test_exhaustive_path_on_a_slice():
