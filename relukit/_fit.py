@@ -204,8 +204,11 @@ def _render():
         hi = float(np.float32(val))
         lo = float(np.float32(val - mp.mpf(hi)))
         lines += [f"#define {name}_HI {_hexf(hi)}", f"#define {name}_LO {_hexf(lo)}"]
-    lines += [
-    ]
+    lines += ["/* float64 pair of 3 * 0.044715 (float64 gelu_tanh'): hi = the value rounded to",
+              " * double, lo = the rest rounded */"]
+    c3 = 3 * mp.mpf("0.044715")
+    hi = float(c3)
+    lines += [f"#define GT_C3_D_HI {float.hex(hi)}", f"#define GT_C3_D_LO {float.hex(float(c3 - mp.mpf(hi)))}"]
     for name, (vals, comment) in tables().items():
         if comment:
             lines.append(f"/* {comment} */")

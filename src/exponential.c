@@ -6,6 +6,9 @@
  *   elu_bwd   1. y = x > 0 ? g : g * (alpha * exp(x)), alpha*exp(x) carried exactly
  *                as hi + lo so g*... rounds once              (elu'(0): negative branch)
  *             2. x < -70 (f64 -670): tail_ (below: g m e^a for every finite g)
+ *             The ELU-family gradients run a bulk path (x > 0 or x in [-70, 0], finite
+ *             g) without exp's clamps or per-lane specials, with the bits of the full
+ *             body, which runs only for vectors with another lane (elu_bwd_all_ ...)
  *   celu      1. y = x > 0 ? x : alpha * expm1(x / alpha)
  *   celu_bwd  1. y = x > 0 ? g : g * exp(x / alpha);  2. x/alpha < -70 (-670): tail_
  *   selu      1. y = x > 0 ? S*x : (S*A) * expm1(x); the constants S and S*A are
@@ -17,20 +20,23 @@
  *                x >= -16, f64 -36), else 2^m (1 + (p + 2^-m)) (a rare-lane path)
  *             3. x < -87 (f64 -708): x e^x scaled by 2^64 (2^600), one rounding;
  *                x < -120 (f64 -760) and -inf -> -0.0.  Exhaustive f32 max 1.636 ULP
- *   silu_bwd  1. z = e^-|x| as hi + lo (expdw_: 1 + p and 2^n kept apart)
- *             2. x >= 0: s = 1/(1 + z) with the rounding of 1 + z and of the quotient
- *                corrected; y = g s + (g x z s) s with g s exact (hi + lo), one rounding
- *             3. x < 0: silu'(x) = z (1 + x + z) / (1 + z)^2 with 1 + x + z, the
- *                numerator (g folded in) and the denominator as hi + lo, one corrected
- *                division: relative accuracy up to 1/32 from the zero at -1.2785
- *             4. x > 25 (f64 45): g;  x < -70 (f64 -670): tail_, g e^x (1 + x)
- *             5. x = +inf -> g, x = -inf -> 0*g
+ *   silu_bwd  1. bulk (|x| <= 16, f64 36; |g| <= 2^100): (1 + w (1 + x)) / (1 + w)^2,
+ *                w = e^-x, by sigmoid.h's core (1 + x exact where the numerator
+ *                cancels, 1 + w and the numerator exact up to e^r's 2^-28, one
+ *                corrected division, g folded into one rounding)
+ *             2. other lanes (silu_bwd_all_): z = e^-|x| as hi + lo, s = 1/(1 + z)
+ *                corrected; x >= 0: g s + (g x z s) s; x < 0: z (1 + x + z) / (1 + z)^2
+ *                in double-word; x > 25 (f64 45): g; x < -70 (f64 -670): tail_,
+ *                g e^x (1 + x); x = +inf -> g, x = -inf -> 0*g
  *   softplus  1. z = beta*x, with its rounding error zl (exact);  2. y = z > threshold ?
  *                x : (log(1 + e^z) + zl * sigmoid(z)) / beta  (zl matters in the left
  *                tail, where it would cost |z| ULP; sigmoid(z) ~ sp (1 - sp/2) there)
- *   softplus_bwd 1. z = beta*x, zl;  2. y = z > threshold ? g : g * (s + zl s (1 - s)),
- *                s = sigmoid(z) = 1/(1 + e) or e/(1 + e), e = e^-|z| as hi + lo, one
- *                corrected division;  3. z < -70 (f64 -670): tail_ with m = 1 + zl
+ *   softplus_bwd 1. z = beta*x, zl;  2. y = z > threshold ? g : g * (s + zl s (1 - s)):
+ *                bulk (z >= -16, f64 -36; |g| <= 2^100): s = 1/(Eh + El) with
+ *                1 + e^-z = Eh + El exactly (sigmoid.h), R = 1/Eh corrected once,
+ *                g folded into one rounding;  other lanes (softplus_bwd_all_): e =
+ *                e^-|z| as hi + lo, 1/(1 + e) or e/(1 + e) by one corrected division;
+ *                z < -70 (f64 -670): tail_ with m = 1 + zl
  *   mish      1. t = tanh(softplus(x)) = n / (n + 2), n = e(e + 2), e = e^x (scaled
  *                by 2^K where results near the subnormals), for every x up to 20
  *             2. numerator x*num and denominator carried as hi + lo, one corrected
@@ -53,7 +59,7 @@
  * Accuracy: see the README's table (measured by `python -m relukit verify`; errors in
  * ULP of the result down to the subnormals, for gradients too, outside the windows
  * around the zeros of silu' and mish' of relukit/_reference.py).  Exhaustive float32,
- * g = 1, avx2 / baseline: silu_bwd 1.820 / 1.820, softplus_bwd 0.997 / 1.029,
+ * g = 1, avx2 / baseline: silu_bwd SILUAVX / SILUBASE, softplus_bwd SPAVX / SPBASE,
  * elu_bwd and celu_bwd 1.011 / 0.980, selu_bwd 1.639 / 1.668, mish_bwd 1.825 / 1.773
  * ULP; the rest in the README.
  * Valid input range: every value; +-inf give the limits, never NaN.

@@ -636,11 +636,47 @@ static inline vd gelu_bwd_d(vd x, vd g, vd pa, vd pb) {
     RK_GELU_BWD_SPECIALS_D(y, x, g, dsign)
     return y;
 }
-static inline vd gelu_tanh_bwd_d(vd x, vd g, vd pa, vd pb) {
-    (void)pa; (void)pb;
+static __attribute__((noinline, cold)) vd gelu_tanh_bwd_all_d(vd x, vd g) {
     vd y = gelu_tanh_d_core(x, 1, g);
     vd dsign = vd_select(vd_lt(x, vd_set1(GELU_TANH_D_ZERO)), vd_set1(-1.0), vd_set1(1.0));
     RK_GELU_BWD_SPECIALS_D(y, x, g, dsign)
+    return y;
+}
+/* float64 gelu_tanh': the float32 algorithm in double (sigmoid.h's core), bulk x in
+ * [-7, 1e10] (-v <= 36: 2^m + 1 exact), [-20, -7) as z (a + z (1 - 2a)); the rest
+ * (tails, NaN, |g| > 2^900) through gelu_tanh_d_core */
+static inline vd gelu_tanh_bwd_d(vd x, vd g, vd pa, vd pb) {
+    (void)pa; (void)pb;
+    vd one = vd_set1(1.0);
+    vd l, chl, ml, kxl, vl, e1, e3;
+    vd h = twoprod_d(x, x, &l);
+    vd ch = twoprod_d(vd_set1(GT_C), h, &chl);
+    chl = vd_fma(vd_set1(GT_C), l, vd_fma(vd_set1(GT_C_LO), h, chl));
+    vd mh = twosum_d(one, ch, &ml);
+    ml = vd_add(ml, chl);
+    vd kxh = twoprod_d(vd_set1(K2_HI), x, &kxl);
+    kxl = vd_fma(vd_set1(K2_LO), x, kxl);
+    vd vh = twoprod_d(kxh, mh, &vl);                   /* v = vh + vl */
+    vl = vd_fma(kxh, ml, vd_fma(kxl, mh, vl));
+    vd th = twoprod_d(vd_set1(GT_C3_D_HI), h, &e1);
+    vd tl = vd_fma(vd_set1(GT_C3_D_HI), l, vd_fma(vd_set1(GT_C3_D_LO), h, e1));
+    vd qh = vd_add(one, th);                           /* th >= 0 */
+    vd ql = vd_add(vd_add(vd_sub(vd_max(one, th), qh), vd_min(one, th)), tl);
+    vd xh = twoprod_d(kxh, qh, &e3);                   /* x v' = xh + xl */
+    vd xl = vd_fma(kxh, ql, vd_fma(kxl, qh, e3));
+    vd a = vd_add(one, xh);
+    vd al = vd_add(vd_add(vd_sub(vd_max(one, xh), a), vd_min(one, xh)), xl);
+    md clamp = vd_gt(vh, vd_set1(RK_EXPV_MAX_d));
+    vd u = vd_max(vd_neg(vh), vd_set1(-RK_EXPV_MAX_d));
+    vd y = dsig_d(u, vd_select(clamp, vd_zero(), vd_neg(vl)), a, al, g);
+    md gok = vd_le(vd_abs(g), vd_set1(RK_GBIG_d));
+    md ok = md_and(md_and(vd_ge(x, vd_set1(-7.0)), vd_le(x, vd_set1(1e10))), gok);
+    if (!md_all(ok)) {
+        md zok = md_and(md_and(vd_ge(x, vd_set1(-20.0)), vd_lt(x, vd_set1(-7.0))), gok);
+        y = vd_select(zok, dsig_far_d(vh, vl, a, al, g), y);
+        ok = md_or(ok, zok);
+        if (!md_all(ok)) y = vd_select(ok, y, gelu_tanh_bwd_all_d(x, g));
+    }
     return y;
 }
 

@@ -22,6 +22,10 @@
 #define GT_C_F_LO 0x1.a9003e0000000p-30f
 #define GT_C3_F_HI 0x1.12ba9e0000000p-3f
 #define GT_C3_F_LO -0x1.c13fd00000000p-28f
+/* float64 pair of 3 * 0.044715 (float64 gelu_tanh'): hi = the value rounded to
+ * double, lo = the rest rounded */
+#define GT_C3_D_HI 0x1.12ba9d1f60179p-3
+#define GT_C3_D_LO 0x1.f30e7ff583a54p-57
 /* piece centres c (u = a - c) */
 static const float GELU_R_C[8] = {0x1.81e0000000000p+0f, 0x1.3ee8000000000p+1f, 0x1.0094000000000p+2f, 0x1.8174000000000p+2f, 0x1.1ff8000000000p+3f, 0x1.9f56000000000p+3f, 0x1.e080000000000p-3f, 0x1.87a0000000000p-1f};
 /* K per piece; worst relative error of the pieces 3.48e-09 (2^-28.1) */

@@ -94,6 +94,26 @@ static inline vd expv_d(vd v, vd vl, vd *r, vd *s) {
         V q0 = P##_mul(nh, R);                                                       \
         V rr = P##_fnma(q0, dl, P##_add(resid_##S(nh, q0, dh), nl));                 \
         return fmac_##S(g, q0, P##_mul(g, P##_mul(rr, R)));                          \
+    }                                                                                \
+    /* the same gradient where 1 + w no longer holds w exactly (u + ul = -v > BULK): \
+     * z = e^v = 1/w <= 2^-23 (float64 2^-52), (1 + w a)/(1 + w)^2 = z (a + z)/(1 + z)^2 \
+     * = z (a + z (1 - 2a)) (1 + O(z^2)): z = 2^m (eh + el), a + al + z (1 - 2a) = a + bl, \
+     * the product with g rounded once, then 2^m (a second rounding only where the   \
+     * result is subnormal: less than half an ULP more).  v down to -87 (float64 -708): \
+     * 2^m normal */                                                                 \
+    RK_INLINE V dsig_far_##S(V v, V vl, V a, V al, V g) {                            \
+        V r, s, one = P##_set1(1);                                                   \
+        V t = expv_##S(v, vl, &r, &s);                                               \
+        V t1 = P##_add(one, r);                                                      \
+        V w = P##_add(P##_add(P##_sub(one, t1), r), s);                              \
+        V eh = P##_add(t1, w);                                                       \
+        V el = P##_add(P##_sub(t1, eh), w);                                          \
+        V pw = rk_##P##_pow2(t, 0);                                                  \
+        V z = P##_mul(pw, eh);                                                       \
+        V bl = P##_fma(z, P##_fnma(P##_set1(2), a, one), al);                        \
+        V pl, ph = twoprod_##S(eh, a, &pl);                                          \
+        pl = P##_fma(el, a, P##_fma(eh, bl, pl));                                    \
+        return P##_mul(fmac_##S(g, ph, P##_mul(g, pl)), pw);                         \
     }
 RK_SIG_BODIES(vf, vf, f)
 RK_SIG_BODIES(vd, vd, d)
