@@ -85,6 +85,25 @@ static inline vd fmac_d(vd a, vd b, vd c) {
 }
 #endif
 
+/* g (h + l) rounded once for any g (l a small low part of h): an FMA, or without
+ * one the exact product of fmac where Dekker's split cannot overflow (|g| <= GBIG,
+ * beyond: two roundings, for such g only) */
+#if RK_HAVE_FMA
+static inline vf gdw_f(vf g, vf h, vf l) { return vf_fma(g, h, vf_mul(g, l)); }
+static inline vd gdw_d(vd g, vd h, vd l) { return vd_fma(g, h, vd_mul(g, l)); }
+#else
+static inline vf gdw_f(vf g, vf h, vf l) {
+    mf small = vf_le(vf_abs(g), vf_set1(RK_GBIG_f));
+    vf gs = vf_select(small, g, vf_zero());
+    return vf_select(small, fmac_f(gs, h, vf_mul(g, l)), vf_fma(g, h, vf_mul(g, l)));
+}
+static inline vd gdw_d(vd g, vd h, vd l) {
+    md small = vd_le(vd_abs(g), vd_set1(RK_GBIG_d));
+    vd gs = vd_select(small, g, vd_zero());
+    return vd_select(small, fmac_d(gs, h, vd_mul(g, l)), vd_fma(g, h, vd_mul(g, l)));
+}
+#endif
+
 /* n - q d for q within a few ULP of n/d: the remainder, exact (or rounded once
  * at its own tiny magnitude): one fused multiply-add, else n - p (exact: p is
  * within a factor 2 of n) minus the product's error e */

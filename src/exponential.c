@@ -216,7 +216,7 @@ static const double silu_gsc_d = 0x1p-128;
     static inline V mulg_##S(V g, V e, V a) {                                        \
         V pl;                                                                        \
         V ph = twoprod_##S(e, a, &pl);                                               \
-        V y = P##_fma(g, ph, P##_mul(g, pl));                                        \
+        V y = gdw_##S(g, ph, pl);                                                    \
         /* infinite g: g times the (positive, maybe underflowed) e, times a */     \
         V yinf = P##_mul(g, P##_select(P##_eq(ph, P##_zero()), a, ph));              \
         return P##_select(P##_eq(P##_abs(g), P##_set1(INFINITY)), yinf, y);          \
@@ -269,7 +269,7 @@ static const double silu_gsc_d = 0x1p-128;
         V pl;                                                                        \
         V ph = twoprod_##S(e, P##_set1(selu_sa_hi_##S), &pl);                        \
         pl = P##_fma(e, P##_set1(selu_sa_lo_##S), pl);                               \
-        V neg = P##_fma(g, ph, P##_mul(g, pl));                                      \
+        V neg = gdw_##S(g, ph, pl);                                                  \
         neg = P##_select(P##_eq(P##_abs(g), P##_set1(INFINITY)), g, neg);            \
         m##S deep = P##_lt(x, P##_set1(RK_DEEP_##S));                                \
         if (m##S##_any(deep))                                                        \
@@ -290,7 +290,7 @@ static const double silu_gsc_d = 0x1p-128;
     RK_INLINE V elu_bwd_##S(V x, V g, V alpha, V pb) {                               \
         V ph, pl;                                                                    \
         ph = twoprod_##S(expb_##S(P##_min(x, P##_zero())), alpha, &pl);              \
-        V y = P##_select(P##_gt(x, P##_zero()), g, P##_fma(g, ph, P##_mul(g, pl)));  \
+        V y = P##_select(P##_gt(x, P##_zero()), g, gdw_##S(g, ph, pl));              \
         m##S ok = m##S##_and(P##_ge(x, P##_set1(RK_DEEP_##S)), P##_lt(P##_abs(g), P##_set1(INFINITY))); \
         if (!m##S##_all(ok)) y = P##_select(ok, y, elu_bwd_all_##S(x, g, alpha, pb)); \
         return y;                                                                    \
@@ -308,8 +308,8 @@ static const double silu_gsc_d = 0x1p-128;
         V pl, e = expb_##S(P##_min(x, P##_zero()));                                  \
         V ph = twoprod_##S(e, P##_set1(selu_sa_hi_##S), &pl);                        \
         pl = P##_fma(e, P##_set1(selu_sa_lo_##S), pl);                               \
-        V pos = P##_fma(g, P##_set1(selu_s_hi_##S), P##_mul(g, P##_set1(selu_s_lo_##S))); \
-        V y = P##_select(P##_gt(x, P##_zero()), pos, P##_fma(g, ph, P##_mul(g, pl))); \
+        V pos = gdw_##S(g, P##_set1(selu_s_hi_##S), P##_set1(selu_s_lo_##S));        \
+        V y = P##_select(P##_gt(x, P##_zero()), pos, gdw_##S(g, ph, pl));            \
         m##S ok = m##S##_and(P##_ge(x, P##_set1(RK_DEEP_##S)), P##_lt(P##_abs(g), P##_set1(INFINITY))); \
         if (!m##S##_all(ok)) y = P##_select(ok, y, selu_bwd_all_##S(x, g, pa, pb));  \
         return y;                                                                    \
