@@ -429,7 +429,10 @@ static const double silu_gsc_d = 0x1p-128;
         V c = P##_fnma(R, El, resid_##S(one, R, Eh));                                \
         V RW = P##_mul(R, P##_mul(pw, eh));                                          \
         V corr = P##_mul(R, P##_fma(zl, RW, c));                                     \
-        V y = fmac_##S(g, R, P##_mul(g, corr));                                      \
+        V back = one;                                                                \
+        V gs = RK_GUP(S, g, &back);                                                  \
+        (void)back;                                                                  \
+        V y = RK_GDOWN(S, fmac_##S(gs, R, P##_mul(gs, corr)), back);                 \
         m##S ok = m##S##_and(P##_ge(z, P##_set1(-RK_SIG_BULK_##S)),                  \
                              P##_le(P##_abs(g), P##_set1(RK_GBIG_##S)));             \
         if (!m##S##_all(ok)) y = P##_select(ok, y, softplus_bwd_all_##S(x, g, beta, th)); \

@@ -241,23 +241,9 @@ static inline vf gelu_tanh_bwd_f(vf x, vf g, vf pa, vf pb) {
     mf gok = vf_le(vf_abs(g), vf_set1(RK_GBIG_f));
     mf ok = mf_and(mf_and(vf_ge(x, vf_set1(-4.85f)), vf_le(x, vf_set1(1e4f))), gok);
     if (!mf_all(ok)) {
-        /* x in [-9.8, -4.85): v in [-83, -16), z = e^v <= 2^-23:
-         * (1 + w a)/(1 + w)^2 = z (a + z) / (1 + z)^2 = z (a + z (1 - 2a)) (1 + O(z^2));
-         * z = 2^m (eh + el), a + al + z (1 - 2a) = a + bl, the product with g rounded once,
-         * then 2^m (a second rounding only for a subnormal result: below half an ULP
-         * more) */
-        vf r, q, w;
-        vf t = expv_f(vh, vl, &r, &q);
-        vf t1 = vf_add(one, r);
-        w = vf_add(vf_add(vf_sub(one, t1), r), q);
-        vf eh = vf_add(t1, w);
-        vf el = vf_add(vf_sub(t1, eh), w);
-        vf pw = rk_vf_pow2(t, 0);
-        vf z = vf_mul(pw, eh);
-        vf bl = vf_fma(z, vf_fnma(vf_set1(2.0f), a, one), al);
-        vf pl, ph = twoprod_f(eh, a, &pl);
-        pl = vf_fma(el, a, vf_fma(eh, bl, pl));
-        vf yz = vf_mul(fmac_f(g, ph, vf_mul(g, pl)), pw);
+        /* x in [-9.8, -4.85): v in [-83, -16), z = e^v <= 2^-23: sigmoid.h's
+         * z (a + z (1 - 2a)) */
+        vf yz = dsig_far_f(vh, vl, a, al, g);
         mf zok = mf_and(mf_and(vf_ge(x, vf_set1(-9.8f)), vf_lt(x, vf_set1(-4.85f))), gok);
         y = vf_select(zok, yz, y);
         ok = mf_or(ok, zok);

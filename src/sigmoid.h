@@ -55,6 +55,30 @@ static inline vd expv_d(vd v, vd vl, vd *r, vd *s) {
 #define RK_EXPV_MAX_f 87.0f
 #define RK_EXPV_MAX_d 708.0
 
+/* g times a double word, rounded once (fmac): without an FMA the exact product of
+ * a tiny g would itself be rounded into the subnormals before the sum, so such a g
+ * is scaled by 2^K first and the result back (one more rounding, at the result's
+ * own scale: a subnormal result is within half its ULP plus a 2^-24 fraction) */
+#if RK_HAVE_FMA
+#define RK_GUP(S, g, back) (g)
+#define RK_GDOWN(S, y, back) (y)
+#else
+static inline vf gup_f(vf g, vf *back) {
+    mf t = vf_lt(vf_abs(g), vf_set1(0x1p-60f));
+    *back = vf_select(t, vf_set1(0x1p-64f), vf_set1(1.0f));
+    return vf_mul(g, vf_select(t, vf_set1(0x1p64f), vf_set1(1.0f)));
+}
+static inline vd gup_d(vd g, vd *back) {
+    md t = vd_lt(vd_abs(g), vd_set1(0x1p-900));
+    *back = vd_select(t, vd_set1(0x1p-600), vd_set1(1.0));
+    return vd_mul(g, vd_select(t, vd_set1(0x1p600), vd_set1(1.0)));
+}
+#define RK_GUP(S, g, back) gup_##S(g, back)
+#define RK_GDOWN(S, y, back) S##_gdown(y, back)
+#define f_gdown(y, back) vf_mul(y, back)
+#define d_gdown(y, back) vd_mul(y, back)
+#endif
+
 #define RK_SIG_BODIES(V, P, S)                                                       \
     /* 1 + e^(u + ul) = Eh + El and e^(u + ul) = pw (eh + el), pw = 2^m: pw eh is    \
      * exact, and Eh = 1 + W leaves the exact error (1 - Eh) + W (Eh >= 1: 1 - Eh is \
@@ -93,7 +117,10 @@ static inline vd expv_d(vd v, vd vl, vd *r, vd *s) {
         V R = P##_div(one, dh);                                                      \
         V q0 = P##_mul(nh, R);                                                       \
         V rr = P##_fnma(q0, dl, P##_add(resid_##S(nh, q0, dh), nl));                 \
-        return fmac_##S(g, q0, P##_mul(g, P##_mul(rr, R)));                          \
+        V back = one;                                                                \
+        V gs = RK_GUP(S, g, &back);                                                  \
+        (void)back;                                                                  \
+        return RK_GDOWN(S, fmac_##S(gs, q0, P##_mul(gs, P##_mul(rr, R))), back);     \
     }                                                                                \
     /* the same gradient where 1 + w no longer holds w exactly (u + ul = -v > BULK): \
      * z = e^v = 1/w <= 2^-23 (float64 2^-52), (1 + w a)/(1 + w)^2 = z (a + z)/(1 + z)^2 \
@@ -113,7 +140,10 @@ static inline vd expv_d(vd v, vd vl, vd *r, vd *s) {
         V bl = P##_fma(z, P##_fnma(P##_set1(2), a, one), al);                        \
         V pl, ph = twoprod_##S(eh, a, &pl);                                          \
         pl = P##_fma(el, a, P##_fma(eh, bl, pl));                                    \
-        return P##_mul(fmac_##S(g, ph, P##_mul(g, pl)), pw);                         \
+        V back = one;                                                                \
+        V gs = RK_GUP(S, g, &back);                                                  \
+        (void)back;                                                                  \
+        return RK_GDOWN(S, P##_mul(fmac_##S(gs, ph, P##_mul(gs, pl)), pw), back);    \
     }
 RK_SIG_BODIES(vf, vf, f)
 RK_SIG_BODIES(vd, vd, d)
