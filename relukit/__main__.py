@@ -84,11 +84,15 @@ def bench_main(argv):
                         help="write a chart (needs matplotlib: checked before timing)")
     parser.add_argument("--no-numpy", action="store_true",
                         help="skip the NumPy expressions (slow on large arrays)")
+    parser.add_argument("--allocate", action="store_true",
+                        help="relukit allocates its result on every call, as PyTorch does "
+                             "(default: out= a preallocated array)")
     args = parser.parse_args(argv)
     from relukit import _bench
     try:
         _bench.run(ops=args.ops, sizes=args.sizes, dtype=args.dtype, threads=args.threads,
-                   repeats=args.repeats, plot=args.plot, numpy=not args.no_numpy)
+                   repeats=args.repeats, plot=args.plot, numpy=not args.no_numpy,
+                   allocate=args.allocate)
     except ValueError as exc:
         parser.error(str(exc))
     return 0

@@ -32,7 +32,7 @@ def _cpu_name():
 
 
 def run(ops=None, sizes=(4096, 1 << 20), dtype="float32", threads=None, repeats=7,
-        plot=None, out=print, numpy=True):
+        plot=None, out=print, numpy=True, allocate=False):
     """Time every op (or `ops`) at every size; print the table, return its rows.
 
     Parameters
@@ -57,6 +57,9 @@ def run(ops=None, sizes=(4096, 1 << 20), dtype="float32", threads=None, repeats=
     numpy : bool
         Time the NumPy expressions (slow on large arrays: several passes, and
         math.erf per element for GELU).
+    allocate : bool
+        relukit allocates its result on every call, as PyTorch's op does
+        (default: ``out=`` a preallocated array).
 
     Returns
     -------
@@ -92,7 +95,8 @@ def run(ops=None, sizes=(4096, 1 << 20), dtype="float32", threads=None, repeats=
     except ImportError:
         torch = None
         tdesc = "torch not installed"
-    out(f"relukit bench: {dt.name}, out= preallocated, relukit {_threads.get_num_threads()} thread(s); "
+    how = "relukit allocating" if allocate else "out= preallocated"
+    out(f"relukit bench: {dt.name}, {how}, relukit {_threads.get_num_threads()} thread(s); "
         f"{_ufuncs.TARGET} target; numpy {np.__version__}; {tdesc}")
     out(f"machine: {_cpu_name()}, {os.cpu_count()} CPUs, {platform.machine()}")
     out("times in microseconds, median of interleaved repeats; np/rk, torch/rk: how many times "
@@ -121,7 +125,8 @@ def run(ops=None, sizes=(4096, 1 << 20), dtype="float32", threads=None, repeats=
                         np_call()
                 except TypeError:
                     np_call = None
-            fns = [(lambda: rk(x, g, buf)) if uses_g else (lambda: rk(x, buf)),
+            dst = None if allocate else buf
+            fns = [(lambda: rk(x, g, dst)) if uses_g else (lambda: rk(x, dst)),
                    np_call or (lambda: None),
                    lambda: np.copyto(buf, x)]
             tc = _peers.torch_call(name, torch, tx, tg) if torch is not None else None

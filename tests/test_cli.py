@@ -41,6 +41,26 @@ def test_both_op_spellings(flag):
     assert "relu" in r.stdout and "PASS" in r.stdout
 
 
+def test_bench_allocate_times_every_op_allocating(monkeypatch):
+    # with allocate=True every op's relukit call runs with out=None and returns a new
+    # array each call; the table's first line says which mode ran
+    import numpy as np
+    firsts = []
+
+    def one_call_each(fns, **kw):
+        firsts.append((fns[0](), fns[0]()))
+        return [[1e-6] for _ in fns]
+
+    monkeypatch.setattr(_bench, "sample_times", one_call_each)
+    lines = []
+    _bench.run(sizes=(64,), repeats=1, out=lines.append, numpy=False, allocate=True)
+    assert "relukit allocating" in lines[0]
+    assert len(firsts) == len(lines) - 5
+    for a, b in firsts:
+        a, b = (a[0], b[0]) if isinstance(a, tuple) else (a, b)
+        assert isinstance(a, np.ndarray) and a.size == 64 and a is not b
+
+
 @pytest.mark.skipif(not HAS_ML_DTYPES, reason="bfloat16 needs ml_dtypes")
 def test_bfloat16_dtype_in_both_commands():
     r = cli("bench", "--ops", "elu", "leaky_relu", "--sizes", "500", "--repeats", "1",
