@@ -72,7 +72,7 @@ else:
             return None
         from relukit import _api, _bfloat16
 
-        _bfloat16.register(_ufuncs.UFUNCS.values(), dt)
+        _bfloat16.register([*_ufuncs.UFUNCS.values(), *_ufuncs.GATED_UFUNCS.values()], dt)
         npar = {_ufuncs.ufunc_name(row): p for row, _, p, _ in _ufuncs.KERNEL_ROWS}
         _bfloat16.register_f32par([(uf, _ufuncs.UFUNCS[n], npar[n])
                                    for n, uf in _ufuncs.F32PAR_UFUNCS.items()], dt)
