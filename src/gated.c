@@ -311,7 +311,73 @@ static inline vd inf_factor_d(vd y, vd a, vd b) {
 
 /* ---- the row bodies (kdef.h): forward F(x = b, g = a), backward F(a, b, g, &gb) ---- */
 
-/* float32 through the float64 core: two halves of the vector, one rounding */
+/* ---- float32 results: a fast float64 path for the bulk ----
+ * Where every lane of a vector is in the bulk (the activated operand within
+ * [-LIM, LIM], the other operands finite: their float64 products are exact and
+ * far from over- and underflow), the plain formulas in float64 are within about
+ * 2^-45 relative of the exact result (cancellation near a derivative's zero stays
+ * inside the window of the error criterion), so the one rounding to float32 gives
+ * <= 0.5 + 2^-20 ULP.  Any other vector runs the float64 cores above (their
+ * limits, tails and special values), lane for lane the same function. */
+
+/* e = e^-|x| (|x| <= 80), r = 1/(1 + e): sigmoid(x) = x >= 0 ? r : e r, and
+ * sigmoid(-x) the other one */
+static inline vd fsig_d(vd x, vd *sneg) {
+    vd p, t = silu_exp_d(vd_neg(vd_abs(x)), &p);
+    vd P = rk_vd_pow2(t, 0);
+    vd e = vd_fma(P, p, P);
+    vd r = vd_div(vd_set1(1.0), vd_add(vd_set1(1.0), e)), er = vd_mul(e, r);
+    md neg = vd_lt(x, vd_zero());
+    *sneg = vd_select(neg, r, er);
+    return vd_select(neg, er, r);
+}
+static inline vd glu_fast_d(vd a, vd b) { vd c, s = fsig_d(b, &c); return vd_mul(a, s); }
+static inline vd glu_bwd_fast_d(vd a, vd b, vd g, vd *gb) {
+    vd c, s = fsig_d(b, &c);
+    *gb = vd_mul(vd_mul(g, a), vd_mul(s, c));
+    return vd_mul(g, s);
+}
+static inline vd swiglu_fast_d(vd a, vd b) { vd c, s = fsig_d(a, &c); return vd_mul(vd_mul(a, b), s); }
+static inline vd swiglu_bwd_fast_d(vd a, vd b, vd g, vd *gb) {
+    vd c, s = fsig_d(a, &c);
+    *gb = vd_mul(vd_mul(g, a), s);
+    return vd_mul(vd_mul(g, b), vd_mul(s, vd_fma(a, c, vd_set1(1.0))));
+}
+/* gelu_tanh(a) = a sigmoid(v), v = 2 sqrt(2/pi) (a + c a^3);
+ * gelu_tanh'(a) = s + a s (1 - s) v', v' = 2 sqrt(2/pi) (1 + 3 c a^2) */
+static inline vd geglu_tanh_fast_d(vd a, vd b) {
+    vd a2 = vd_mul(a, a), c;
+    vd v = vd_mul(vd_mul(vd_set1(K2_HI), a), vd_fma(vd_set1(GT_C), a2, vd_set1(1.0)));
+    return vd_mul(vd_mul(a, b), fsig_d(v, &c));
+}
+static inline vd geglu_tanh_bwd_fast_d(vd a, vd b, vd g, vd *gb) {
+    vd a2 = vd_mul(a, a), c;
+    vd v = vd_mul(vd_mul(vd_set1(K2_HI), a), vd_fma(vd_set1(GT_C), a2, vd_set1(1.0)));
+    vd s = fsig_d(v, &c);
+    vd vp = vd_mul(vd_set1(K2_HI), vd_fma(vd_set1(3.0 * GT_C), a2, vd_set1(1.0)));
+    *gb = vd_mul(vd_mul(g, a), s);
+    return vd_mul(vd_mul(g, b), vd_fma(vd_mul(vd_mul(a, s), c), vp, s));
+}
+/* gelu(a) = a Phi(a), Phi(a) = erfc(-a/sqrt2)/2;  gelu'(a) = Phi(a) + a phi(a) */
+static inline vd fphi_d(vd a) {
+    return vd_mul(vd_set1(0.5), vd_erfc(vd_mul(a, vd_set1(-0x1.6a09e667f3bcdp-1))));
+}
+static inline vd geglu_fast_d(vd a, vd b) { return vd_mul(vd_mul(a, b), fphi_d(a)); }
+static inline vd geglu_bwd_fast_d(vd a, vd b, vd g, vd *gb) {
+    vd P = fphi_d(a);
+    vd ph = vd_mul(vd_set1(C0), vd_exp(vd_mul(vd_mul(a, a), vd_set1(-0.5))));
+    *gb = vd_mul(vd_mul(g, a), P);
+    return vd_mul(vd_mul(g, b), vd_fma(a, ph, P));
+}
+/* the bulk of each op: |activated operand| <= LIM (silu, glu: 80; gelu: 8; gelu_tanh: 10) */
+#define RK_LIM_glu 80.0f
+#define RK_LIM_swiglu 80.0f
+#define RK_LIM_geglu 8.0f
+#define RK_LIM_geglu_tanh 10.0f
+
+static inline mf finite_f(vf x) { return vf_lt(vf_abs(x), vf_set1(INFINITY)); }
+
+/* float32 through float64: two halves of the vector, one rounding */
 #define RK_GATED_FWD(op)                                                             \
     static inline vd op##_d(vd b, vd a, vd pa, vd pb) {                              \
         (void)pa; (void)pb;                                                          \
@@ -319,6 +385,12 @@ static inline vd inf_factor_d(vd y, vd a, vd b) {
     }                                                                                \
     static inline vf op##_f(vf b, vf a, vf pa, vf pb) {                              \
         (void)pa; (void)pb;                                                          \
+        vf yb;                                                                       \
+        if (op##_bulk_f(b, a, &yb)) return yb;                                       \
+        vf act = RK_GLU_IS_##op ? b : a, oth = RK_GLU_IS_##op ? a : b;               \
+        if (mf_all(mf_and(vf_le(vf_abs(act), vf_set1(RK_LIM_##op)), finite_f(oth))))  \
+            return vd2_vf(op##_fast_d(vf_lo_vd(a), vf_lo_vd(b)),                     \
+                          op##_fast_d(vf_hi_vd(a), vf_hi_vd(b)));                    \
         return vd2_vf(op##_core_d(vf_lo_vd(a), vf_lo_vd(b)),                         \
                       op##_core_d(vf_hi_vd(a), vf_hi_vd(b)));                        \
     }
@@ -327,12 +399,51 @@ static inline vd inf_factor_d(vd y, vd a, vd b) {
         return op##_bwd_core_d(a, b, g, gb);                                         \
     }                                                                                \
     static inline vf op##_bwd_f(vf a, vf b, vf g, vf *gb) {                          \
-        vd gbl, gbh;                                                                 \
-        vd gal = op##_bwd_core_d(vf_lo_vd(a), vf_lo_vd(b), vf_lo_vd(g), &gbl);       \
-        vd gah = op##_bwd_core_d(vf_hi_vd(a), vf_hi_vd(b), vf_hi_vd(g), &gbh);       \
+        vd gbl, gbh, gal, gah;                                                       \
+        vf act = RK_GLU_IS_##op ? b : a, oth = RK_GLU_IS_##op ? a : b;               \
+        if (mf_all(mf_and(vf_le(vf_abs(act), vf_set1(RK_LIM_##op)),                  \
+                          mf_and(finite_f(oth), finite_f(g))))) {                     \
+            gal = op##_bwd_fast_d(vf_lo_vd(a), vf_lo_vd(b), vf_lo_vd(g), &gbl);      \
+            gah = op##_bwd_fast_d(vf_hi_vd(a), vf_hi_vd(b), vf_hi_vd(g), &gbh);      \
+        } else {                                                                     \
+            gal = op##_bwd_core_d(vf_lo_vd(a), vf_lo_vd(b), vf_lo_vd(g), &gbl);      \
+            gah = op##_bwd_core_d(vf_hi_vd(a), vf_hi_vd(b), vf_hi_vd(g), &gbh);      \
+        }                                                                            \
         *gb = vd2_vf(gbl, gbh);                                                      \
         return vd2_vf(gal, gah);                                                     \
     }
+/* The bulk in float32 arithmetic (silu's algorithm, exponential.c): D = 1 + e^-x
+ * rounded once (fma(2^m, p, 2^m + 1), x >= -16); glu(a, b) = a / D(b), one
+ * division; swiglu(a, b) = (a b) / D(a) with a b = h + l exact and one corrected
+ * division (divc_f), so the product adds no rounding to silu's: the error is
+ * silu's D error plus one rounding.  A vector with a lane outside the bulk
+ * (x < -16 or NaN; for swiglu |a b| outside [2^-90, 2^100]) takes the float64 path. */
+static inline vf gated_den_f(vf x) {
+    vf v = vf_max(vf_neg(x), vf_set1(-87.0f));
+    vf p, t = silu_exp_f(v, &p);
+    vf P = rk_vf_pow2(t, 0);
+    return vf_fma(P, p, vf_add(P, vf_set1(1.0f)));
+}
+static inline int glu_bulk_f(vf b, vf a, vf *y) {
+    if (!mf_all(vf_ge(b, vf_set1(-16.0f)))) return 0;
+    *y = vf_div(a, gated_den_f(b));
+    return 1;
+}
+static inline int swiglu_bulk_f(vf b, vf a, vf *y) {
+    vf l, h = twoprod_f(a, b, &l), ah = vf_abs(h);
+    if (!mf_all(mf_and(vf_ge(a, vf_set1(-16.0f)),
+                       mf_and(vf_ge(ah, vf_set1(0x1p-90f)), vf_le(ah, vf_set1(0x1p100f))))))
+        return 0;
+    *y = divc_f(h, l, gated_den_f(a), vf_zero());
+    return 1;
+}
+static inline int geglu_bulk_f(vf b, vf a, vf *y) { (void)a; (void)b; (void)y; return 0; }
+static inline int geglu_tanh_bulk_f(vf b, vf a, vf *y) { (void)a; (void)b; (void)y; return 0; }
+
+#define RK_GLU_IS_glu 1
+#define RK_GLU_IS_swiglu 0
+#define RK_GLU_IS_geglu 0
+#define RK_GLU_IS_geglu_tanh 0
 
 RK_GATED_FWD(glu)
 RK_GATED_BWD(glu)
