@@ -186,24 +186,27 @@ static inline vd glu_bwd_core_d(vd a, vd b, vd g, vd *gb) {
     return vd_select(vd_isnan(b), b, ga);
 }
 
-/* g b subnormal, or infinite from finite g and b */
-static inline md mf_gated_out(vd g, vd b) {
+/* g act'(a) b.  The gradient passed to act' is g b where that product is in the
+ * normal range; where it is subnormal, (g 2^600) b, and the result scaled back by
+ * 2^-600 (one rounding into the subnormals); where finite g and b overflow, (g 2^-600)
+ * b and the result scaled by 2^600 (exact while it is normal: act'(a) >= 2^-1000,
+ * i.e. a above act's deep tail; below, the float64 result of a g b past the float64
+ * range is not held to the bound). */
+#define RK_GATED_GRAD(DACT, a, b, g)  gated_grad_d(DACT(a, vd_mul(vd_mul(g, gated_sc_d(g, b, 0)), b), \
+                                                        vd_zero(), vd_zero()), g, b)
+static inline vd gated_sc_d(vd g, vd b, int back) {
     vd m = vd_abs(vd_mul(g, b));
     md fin = md_and(vd_lt(vd_abs(g), vd_set1(INFINITY)), vd_lt(vd_abs(b), vd_set1(INFINITY)));
-    return md_or(vd_lt(m, vd_set1(0x1p-1022)), md_and(fin, vd_eq(m, vd_set1(INFINITY))));
+    md up = vd_lt(m, vd_set1(0x1p-1022)), down = md_and(fin, vd_eq(m, vd_set1(INFINITY)));
+    vd one = vd_set1(1.0);
+    return vd_select(up, vd_set1(back ? 0x1p-600 : 0x1p600),
+                     vd_select(down, vd_set1(back ? 0x1p600 : 0x1p-600), one));
 }
+static inline vd gated_grad_d(vd y, vd g, vd b) { return vd_mul(y, gated_sc_d(g, b, 1)); }
 /* act(a) b for |a| < 2^-900 (silu, gelu, gelu_tanh: act(a) = a/2 (1 + O(a))): (a b)/2,
  * not act(a) rounded into the subnormals first and multiplied up by b */
 #define RK_TINY_A(y, a, b)                                                           \
     y = vd_select(vd_lt(vd_abs(a), vd_set1(0x1p-900)), vd_mul(vd_mul(a, b), vd_set1(0.5)), y)
-/* g act'(a) b: with g b as the gradient where that product is in the normal range,
- * else (g act'(a)) b (g b would lose bits in the subnormals, or overflow where
- * act'(a) is small; then (g act'(a)) may itself underflow: float64 results of
- * finite g, b with |g b| past the range are not held to the bound) */
-#define RK_GATED_GRAD(DACT, a, b, g)                                                 \
-    vd_select(mf_gated_out(g, b),                                                    \
-              vd_mul(DACT(a, g, vd_zero(), vd_zero()), b),                           \
-              DACT(a, vd_mul(g, b), vd_zero(), vd_zero()))
 
 /* swiglu: silu(a) b; below a = -700 (silu(a) near the subnormals) as
  * (a (1 + p)) b 2^m, exactly scaled, so a huge b keeps a full-precision result */
