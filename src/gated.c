@@ -187,22 +187,26 @@ static inline vd glu_bwd_core_d(vd a, vd b, vd g, vd *gb) {
 }
 
 /* g act'(a) b.  The gradient passed to act' is g b where that product is in the
- * normal range; where it is subnormal, (g 2^600) b, and the result scaled back by
- * 2^-600 (one rounding into the subnormals); where finite g and b overflow, (g 2^-600)
- * b and the result scaled by 2^600 (exact while it is normal: act'(a) >= 2^-1000,
- * i.e. a above act's deep tail; below, the float64 result of a g b past the float64
- * range is not held to the bound). */
-#define RK_GATED_GRAD(DACT, a, b, g)  gated_grad_d(DACT(a, vd_mul(vd_mul(g, gated_sc_d(g, b, 0)), b), \
-                                                        vd_zero(), vd_zero()), g, b)
-static inline vd gated_sc_d(vd g, vd b, int back) {
+ * normal range; where it is subnormal (not 0), (g 2^600) b, and the result scaled
+ * back by 2^-600 (one rounding into the subnormals); where finite g and b overflow
+ * (both then have |.| >= 1), (g 2^-512) (b 2^-512) and the result scaled by 2^1024
+ * in two exact steps (exact while it is normal: act'(a) >= 2^-1000, i.e. a above
+ * act's deep tail; below, a float64 result of a g b past the float64 range is not
+ * held to the bound).  At a = -inf act' is 0: 0 for every finite g, b. */
+static inline vd gated_grad_d(vd (*dact)(vd, vd, vd, vd), vd a, vd b, vd g) {
     vd m = vd_abs(vd_mul(g, b));
     md fin = md_and(vd_lt(vd_abs(g), vd_set1(INFINITY)), vd_lt(vd_abs(b), vd_set1(INFINITY)));
-    md up = vd_lt(m, vd_set1(0x1p-1022)), down = md_and(fin, vd_eq(m, vd_set1(INFINITY)));
+    md up = md_and(vd_lt(m, vd_set1(0x1p-1022)), vd_gt(m, vd_zero()));   /* subnormal */
+    md down = md_and(fin, vd_eq(m, vd_set1(INFINITY)));
     vd one = vd_set1(1.0);
-    return vd_select(up, vd_set1(back ? 0x1p-600 : 0x1p600),
-                     vd_select(down, vd_set1(back ? 0x1p600 : 0x1p-600), one));
+    vd sg = vd_select(up, vd_set1(0x1p600), vd_select(down, vd_set1(0x1p-512), one));
+    vd sb = vd_select(down, vd_set1(0x1p-512), one);
+    vd y = dact(a, vd_mul(vd_mul(g, sg), vd_mul(b, sb)), vd_zero(), vd_zero());
+    vd s1 = vd_select(up, vd_set1(0x1p-600), vd_select(down, vd_set1(0x1p512), one));
+    y = vd_mul(vd_mul(y, s1), vd_select(down, vd_set1(0x1p512), one));
+    return vd_select(md_and(fin, vd_eq(a, vd_set1(-INFINITY))), vd_mul(vd_mul(g, vd_zero()), b), y);
 }
-static inline vd gated_grad_d(vd y, vd g, vd b) { return vd_mul(y, gated_sc_d(g, b, 1)); }
+#define RK_GATED_GRAD(DACT, a, b, g) gated_grad_d(DACT, a, b, g)
 /* act(a) b for |a| < 2^-900 (silu, gelu, gelu_tanh: act(a) = a/2 (1 + O(a))): (a b)/2,
  * not act(a) rounded into the subnormals first and multiplied up by b */
 #define RK_TINY_A(y, a, b)                                                           \
@@ -380,7 +384,40 @@ static inline vd geglu_bwd_fast_d(vd a, vd b, vd g, vd *gb) {
 
 static inline mf finite_f(vf x) { return vf_lt(vf_abs(x), vf_set1(INFINITY)); }
 
-/* float32 through float64: two halves of the vector, one rounding */
+/* The bulk in float32 arithmetic (silu's algorithm, exponential.c): D = 1 + e^-x
+ * rounded once (fma(2^m, p, 2^m + 1), x >= -16); glu(a, b) = a / D(b), one
+ * division; swiglu(a, b) = (a b) / D(a) with a b = h + l exact and one corrected
+ * division (divc_f), so the product adds no rounding to silu's: the error is
+ * silu's D error plus one rounding.  *ok marks the lanes in that bulk (x >= -16,
+ * not NaN; for swiglu |a b| in [2^-90, 2^100]); the others are recomputed in
+ * float64 (a lane's path depends on its own operands only: the same bits on
+ * every route). */
+static inline vf gated_den_f(vf x) {
+    vf v = vf_max(vf_neg(x), vf_set1(-87.0f));
+    vf p, t = silu_exp_f(v, &p);
+    vf P = rk_vf_pow2(t, 0);
+    return vf_fma(P, p, vf_add(P, vf_set1(1.0f)));
+}
+static inline vf glu_bulk_f(vf b, vf a, mf *ok) {
+    *ok = vf_ge(b, vf_set1(-16.0f));
+    return vf_div(a, gated_den_f(vf_max(b, vf_set1(-16.0f))));
+}
+static inline vf swiglu_bulk_f(vf b, vf a, mf *ok) {
+    vf l, h = twoprod_f(a, b, &l), ah = vf_abs(h);
+    *ok = mf_and(vf_ge(a, vf_set1(-16.0f)),
+                 mf_and(vf_ge(ah, vf_set1(0x1p-90f)), vf_le(ah, vf_set1(0x1p100f))));
+    return divc_f(h, l, gated_den_f(vf_max(a, vf_set1(-16.0f))), vf_zero());
+}
+#define RK_HAS_BULK_glu 1
+#define RK_HAS_BULK_swiglu 1
+#define RK_HAS_BULK_geglu 0
+#define RK_HAS_BULK_geglu_tanh 0
+static inline vf geglu_bulk_f(vf b, vf a, mf *ok) { (void)a; *ok = vf_lt(b, b); return b; }
+static inline vf geglu_tanh_bulk_f(vf b, vf a, mf *ok) { (void)a; *ok = vf_lt(b, b); return b; }
+
+/* float32 through float64: two halves of the vector, one rounding; per lane, the
+ * float32 bulk (glu, swiglu forward), else the fast float64 path, else the careful
+ * float64 core (the whole-vector tests only skip work no lane needs) */
 #define RK_GATED_FWD(op)                                                             \
     static inline vd op##_d(vd b, vd a, vd pa, vd pb) {                              \
         (void)pa; (void)pb;                                                          \
@@ -388,14 +425,22 @@ static inline mf finite_f(vf x) { return vf_lt(vf_abs(x), vf_set1(INFINITY)); }
     }                                                                                \
     static inline vf op##_f(vf b, vf a, vf pa, vf pb) {                              \
         (void)pa; (void)pb;                                                          \
-        vf yb;                                                                       \
-        if (op##_bulk_f(b, a, &yb)) return yb;                                       \
+        mf ok1 = vf_lt(b, b);                                                        \
+        vf y = vf_zero();                                                            \
+        if (RK_HAS_BULK_##op) {                                                      \
+            y = op##_bulk_f(b, a, &ok1);                                             \
+            if (mf_all(ok1)) return y;                                               \
+        }                                                                            \
         vf act = RK_GLU_IS_##op ? b : a, oth = RK_GLU_IS_##op ? a : b;               \
-        if (mf_all(mf_and(vf_le(vf_abs(act), vf_set1(RK_LIM_##op)), finite_f(oth))))  \
-            return vd2_vf(op##_fast_d(vf_lo_vd(a), vf_lo_vd(b)),                     \
-                          op##_fast_d(vf_hi_vd(a), vf_hi_vd(b)));                    \
-        return vd2_vf(op##_core_d(vf_lo_vd(a), vf_lo_vd(b)),                         \
-                      op##_core_d(vf_hi_vd(a), vf_hi_vd(b)));                        \
+        mf ok2 = mf_and(vf_le(vf_abs(act), vf_set1(RK_LIM_##op)), finite_f(oth));    \
+        vf yf = vd2_vf(op##_fast_d(vf_lo_vd(a), vf_lo_vd(b)),                        \
+                       op##_fast_d(vf_hi_vd(a), vf_hi_vd(b)));                       \
+        if (!mf_all(mf_or(ok1, ok2))) {                                              \
+            vf yc = vd2_vf(op##_core_d(vf_lo_vd(a), vf_lo_vd(b)),                    \
+                           op##_core_d(vf_hi_vd(a), vf_hi_vd(b)));                   \
+            yf = vf_select(ok2, yf, yc);                                             \
+        }                                                                            \
+        return vf_select(ok1, y, yf);                                                \
     }
 #define RK_GATED_BWD(op)                                                             \
     static inline vd op##_bwd_d(vd a, vd b, vd g, vd *gb) {                          \
@@ -404,45 +449,20 @@ static inline mf finite_f(vf x) { return vf_lt(vf_abs(x), vf_set1(INFINITY)); }
     static inline vf op##_bwd_f(vf a, vf b, vf g, vf *gb) {                          \
         vd gbl, gbh, gal, gah;                                                       \
         vf act = RK_GLU_IS_##op ? b : a, oth = RK_GLU_IS_##op ? a : b;               \
-        if (mf_all(mf_and(vf_le(vf_abs(act), vf_set1(RK_LIM_##op)),                  \
-                          mf_and(finite_f(oth), finite_f(g))))) {                     \
-            gal = op##_bwd_fast_d(vf_lo_vd(a), vf_lo_vd(b), vf_lo_vd(g), &gbl);      \
-            gah = op##_bwd_fast_d(vf_hi_vd(a), vf_hi_vd(b), vf_hi_vd(g), &gbh);      \
-        } else {                                                                     \
+        mf ok = mf_and(vf_le(vf_abs(act), vf_set1(RK_LIM_##op)),                     \
+                       mf_and(finite_f(oth), finite_f(g)));                          \
+        gal = op##_bwd_fast_d(vf_lo_vd(a), vf_lo_vd(b), vf_lo_vd(g), &gbl);          \
+        gah = op##_bwd_fast_d(vf_hi_vd(a), vf_hi_vd(b), vf_hi_vd(g), &gbh);          \
+        vf ga = vd2_vf(gal, gah);                                                    \
+        *gb = vd2_vf(gbl, gbh);                                                      \
+        if (!mf_all(ok)) {                                                           \
             gal = op##_bwd_core_d(vf_lo_vd(a), vf_lo_vd(b), vf_lo_vd(g), &gbl);      \
             gah = op##_bwd_core_d(vf_hi_vd(a), vf_hi_vd(b), vf_hi_vd(g), &gbh);      \
+            ga = vf_select(ok, ga, vd2_vf(gal, gah));                                \
+            *gb = vf_select(ok, *gb, vd2_vf(gbl, gbh));                              \
         }                                                                            \
-        *gb = vd2_vf(gbl, gbh);                                                      \
-        return vd2_vf(gal, gah);                                                     \
+        return ga;                                                                   \
     }
-/* The bulk in float32 arithmetic (silu's algorithm, exponential.c): D = 1 + e^-x
- * rounded once (fma(2^m, p, 2^m + 1), x >= -16); glu(a, b) = a / D(b), one
- * division; swiglu(a, b) = (a b) / D(a) with a b = h + l exact and one corrected
- * division (divc_f), so the product adds no rounding to silu's: the error is
- * silu's D error plus one rounding.  A vector with a lane outside the bulk
- * (x < -16 or NaN; for swiglu |a b| outside [2^-90, 2^100]) takes the float64 path. */
-static inline vf gated_den_f(vf x) {
-    vf v = vf_max(vf_neg(x), vf_set1(-87.0f));
-    vf p, t = silu_exp_f(v, &p);
-    vf P = rk_vf_pow2(t, 0);
-    return vf_fma(P, p, vf_add(P, vf_set1(1.0f)));
-}
-static inline int glu_bulk_f(vf b, vf a, vf *y) {
-    if (!mf_all(vf_ge(b, vf_set1(-16.0f)))) return 0;
-    *y = vf_div(a, gated_den_f(b));
-    return 1;
-}
-static inline int swiglu_bulk_f(vf b, vf a, vf *y) {
-    vf l, h = twoprod_f(a, b, &l), ah = vf_abs(h);
-    if (!mf_all(mf_and(vf_ge(a, vf_set1(-16.0f)),
-                       mf_and(vf_ge(ah, vf_set1(0x1p-90f)), vf_le(ah, vf_set1(0x1p100f))))))
-        return 0;
-    *y = divc_f(h, l, gated_den_f(a), vf_zero());
-    return 1;
-}
-static inline int geglu_bulk_f(vf b, vf a, vf *y) { (void)a; (void)b; (void)y; return 0; }
-static inline int geglu_tanh_bulk_f(vf b, vf a, vf *y) { (void)a; (void)b; (void)y; return 0; }
-
 #define RK_GLU_IS_glu 1
 #define RK_GLU_IS_swiglu 0
 #define RK_GLU_IS_geglu 0
