@@ -117,14 +117,20 @@ static inline vd divc_big_d(vd nh, vd nl, vd dh, vd dl) {
     return vd_mul(q, vd_select(big, vd_set1(0x1p200), vd_set1(1.0)));
 }
 
+/* 2^-200 for |x| > 2^900 (else 1): keeps Dekker's split (no FMA) from overflowing */
+static inline vd big_scale_d(vd x) {
+    return vd_select(vd_gt(vd_abs(x), vd_set1(0x1p900)), vd_set1(0x1p-200), vd_set1(1.0));
+}
+
 /* glu: a sigmoid(b) */
 static inline vd glu_core_d(vd a, vd b) {
     vd c, w, wl, d, dl, s = sig_d(b, &c, &w, &wl, &d, &dl);
     /* a w / (1 + w) (b < 0) or a / (1 + w): numerator and denominator in
      * double-word, one corrected division */
-    vd nl, nh = dwmul_d(a, vd_zero(), vd_select(vd_lt(b, vd_zero()), w, vd_set1(1.0)),
+    vd sa = big_scale_d(a);
+    vd nl, nh = dwmul_d(vd_mul(a, sa), vd_zero(), vd_select(vd_lt(b, vd_zero()), w, vd_set1(1.0)),
                         vd_select(vd_lt(b, vd_zero()), wl, vd_zero()), &nl);
-    vd y = divc_big_d(nh, nl, d, dl);
+    vd y = vd_div(divc_big_d(nh, nl, d, dl), sa);
     y = vd_select(vd_eq(vd_abs(nh), vd_set1(INFINITY)), vd_mul(a, s), y);
     y = vd_select(vd_eq(b, vd_set1(INFINITY)), a, y);
     md deep = vd_lt(b, vd_set1(-700.0));
@@ -143,17 +149,19 @@ static inline vd glu_core_d(vd a, vd b) {
 static inline vd glu_bwd_core_d(vd a, vd b, vd g, vd *gb) {
     vd c, w, wl, d, dl, s = sig_d(b, &c, &w, &wl, &d, &dl);
     md bneg = vd_lt(b, vd_zero());
-    vd gnl, gnh = dwmul_d(g, vd_zero(), vd_select(bneg, w, vd_set1(1.0)),
+    vd sg = big_scale_d(g), sa = big_scale_d(a);
+    vd gnl, gnh = dwmul_d(vd_mul(g, sg), vd_zero(), vd_select(bneg, w, vd_set1(1.0)),
                           vd_select(bneg, wl, vd_zero()), &gnl);
-    vd ga = divc_big_d(gnh, gnl, d, dl);
+    vd ga = vd_div(divc_big_d(gnh, gnl, d, dl), sg);
     ga = vd_select(vd_eq(vd_abs(gnh), vd_set1(INFINITY)), vd_mul(g, s), ga);
     ga = vd_select(vd_eq(b, vd_set1(INFINITY)), g, ga);
     /* g a sigmoid'(b) = (g a w) / (1 + w)^2: numerator and denominator in
      * double-word (1 + w an exact two-sum), one corrected division */
     vd Dl, Dh = dwmul_d(d, dl, d, dl, &Dl);
-    vd pl, ph = twoprod_d(g, a, &pl);
+    vd pl, ph = twoprod_d(vd_mul(g, sg), vd_mul(a, sa), &pl);
     vd Nl, Nh = dwmul_d(ph, pl, w, wl, &Nl);
-    vd y = divc_big_d(Nh, Nl, Dh, Dl);
+    vd y = vd_div(vd_div(divc_big_d(Nh, Nl, Dh, Dl), sg), sa);
+    ph = vd_mul(g, a);
     /* g a past the range (then sigmoid' is small): (g sigmoid'(b)) a */
     vd ds = vd_div(w, vd_mul(d, d));
     y = vd_select(vd_eq(vd_abs(ph), vd_set1(INFINITY)), vd_mul(vd_mul(g, ds), a), y);
@@ -389,7 +397,7 @@ static inline mf finite_f(vf x) { return vf_lt(vf_abs(x), vf_set1(INFINITY)); }
  * division; swiglu(a, b) = (a b) / D(a) with a b = h + l exact and one corrected
  * division (divc_f), so the product adds no rounding to silu's: the error is
  * silu's D error plus one rounding.  *ok marks the lanes in that bulk (x >= -16,
- * not NaN; for swiglu |a b| in [2^-90, 2^100]); the others are recomputed in
+ * not NaN; for swiglu |a b| in [2^-90, 2^100], |a|, |b| <= 2^100); the others in
  * float64 (a lane's path depends on its own operands only: the same bits on
  * every route). */
 static inline vf gated_den_f(vf x) {
@@ -404,7 +412,8 @@ static inline vf glu_bulk_f(vf b, vf a, mf *ok) {
 }
 static inline vf swiglu_bulk_f(vf b, vf a, mf *ok) {
     vf l, h = twoprod_f(a, b, &l), ah = vf_abs(h);
-    *ok = mf_and(vf_ge(a, vf_set1(-16.0f)),
+    /* |a|, |b| <= 2^100 too: Dekker's split (targets without FMA) must not overflow */
+    *ok = mf_and(mf_and(vf_ge(a, vf_set1(-16.0f)), vf_le(vf_max(vf_abs(a), vf_abs(b)), vf_set1(0x1p100f))),
                  mf_and(vf_ge(ah, vf_set1(0x1p-90f)), vf_le(ah, vf_set1(0x1p100f))));
     return divc_f(h, l, gated_den_f(vf_max(a, vf_set1(-16.0f))), vf_zero());
 }
