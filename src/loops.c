@@ -344,8 +344,8 @@ RK_FOREACH_FLOAT(RK_DEFINE_GATED_LOOP)
     info[op].ld[RK_##tag].npar = info[op].npar;                                      \
     info[op].ld[RK_##tag].grain = grain_;                                            \
     info[op].data[RK_##tag] = &info[op].ld[RK_##tag];
-#define RK_INFO_SETI(op, tag, name)                                                   \
-    info[op].loop[RK_##tag] = loop_##tag;                                              \
+#define RK_INFO_SETI(op, tag, name)                                                  \
+    info[op].loop[RK_##tag] = loop_##tag;                                            \
     info[op].ld[RK_##tag].entry = &t->tag##_##name;                                  \
     info[op].ld[RK_##tag].nin = info[op].nin;                                        \
     info[op].ld[RK_##tag].npar = info[op].npar;                                      \
@@ -363,7 +363,7 @@ void rk_fill_opinfo(const rk_table *t, rk_opinfo *info) {
 #define RK_OP(name_, nin_, npar_, ints_, cost_)                                             \
     {                                                                                \
         _Static_assert(nin_ >= 1 && nin_ <= 3, "nin is 1, 2 or 3 (gated backward)"); \
-        _Static_assert(nin_ != 3 || npar_ == 0, "gated backward rows take no parameters");                     \
+        _Static_assert(nin_ != 3 || npar_ == 0, "gated backward rows take no parameters"); \
         _Static_assert(npar_ >= 0 && npar_ <= 2, "at most two parameters");         \
         _Static_assert(ints_ == 0 || (nin_ == 1 && npar_ == 0),                      \
                        "integer loops need nin == 1 and no parameters");             \
