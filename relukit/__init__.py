@@ -57,6 +57,16 @@ else:
         threshold,
         threshold_backward,
     )
+    from relukit._api import (  # the gated family: act(a) * b, and the split form op(x)
+        geglu,
+        geglu_backward,
+        glu,
+        glu_backward,
+        reglu,
+        reglu_backward,
+        swiglu,
+        swiglu_backward,
+    )
 
     def _register_bfloat16():
         """bfloat16 loops on every ufunc where ml_dtypes is installed (else nothing:
@@ -72,7 +82,7 @@ else:
             return None
         from relukit import _api, _bfloat16
 
-        _bfloat16.register(_ufuncs.UFUNCS.values(), dt)
+        _bfloat16.register([*_ufuncs.UFUNCS.values(), *_ufuncs.GATED_UFUNCS.values()], dt)
         npar = {_ufuncs.ufunc_name(row): p for row, _, p, _ in _ufuncs.KERNEL_ROWS}
         _bfloat16.register_f32par([(uf, _ufuncs.UFUNCS[n], npar[n])
                                    for n, uf in _ufuncs.F32PAR_UFUNCS.items()], dt)
@@ -98,6 +108,8 @@ else:
         "elu", "elu_backward", "celu", "celu_backward", "selu", "selu_backward",
         "silu", "silu_backward", "swish", "swish_backward", "mish", "mish_backward",
         "softplus", "softplus_backward", "gelu", "gelu_backward",
+        "glu", "glu_backward", "reglu", "reglu_backward", "geglu", "geglu_backward",
+        "swiglu", "swiglu_backward",
         "get_num_threads", "set_num_threads", "show_config", "__version__",
     ]
 

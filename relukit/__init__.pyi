@@ -20,6 +20,8 @@ __all__ = [
     "hardswish", "hardswish_backward", "elu", "elu_backward", "celu", "celu_backward", "selu",
     "selu_backward", "silu", "silu_backward", "swish", "swish_backward", "mish",
     "mish_backward", "softplus", "softplus_backward", "gelu", "gelu_backward",
+    "glu", "glu_backward", "reglu", "reglu_backward", "geglu", "geglu_backward",
+    "swiglu", "swiglu_backward",
     "get_num_threads", "set_num_threads", "show_config",
     "__version__",
 ]
@@ -190,6 +192,26 @@ def gelu_backward(g: ArrayLike, x: NDArray[Any], approximate: _Approx = ..., *,
 @overload
 def gelu_backward(g: ArrayLike, x: ArrayLike, approximate: _Approx = ..., *,
                   from_output: Literal[False] = ..., out: _Out = ..., **kwargs: Any) -> Any: ...
+
+# ------------------------------------------------------------------ the gated family
+# op(a, b) = act(a) * b (a 2-input ufunc call) or op(x, axis=-1), the split form on
+# the halves of x; op_backward(g, a, b) -> (grad_a, grad_b), or (g, x) -> grad_x.
+# Each also carries its ufunc as ``.ufunc``.
+_Out2 = tuple[NDArray[Any] | None, NDArray[Any] | None] | NDArray[Any] | None
+def glu(x: ArrayLike, axis: int = ..., *, out: _Out = ..., **kwargs: Any) -> Any: ...
+def glu_backward(g: ArrayLike, x: ArrayLike, axis: int = ..., *, out: _Out = ..., **kwargs: Any) -> Any: ...
+def reglu(a: ArrayLike, b: ArrayLike | None = ..., *, axis: int = ..., out: _Out = ...,
+          **kwargs: Any) -> Any: ...
+def reglu_backward(g: ArrayLike, a: ArrayLike, b: ArrayLike | None = ..., *, axis: int = ...,
+                   out: _Out2 = ..., **kwargs: Any) -> Any: ...
+def geglu(a: ArrayLike, b: ArrayLike | None = ..., approximate: _Approx = ..., *, axis: int = ...,
+          out: _Out = ..., **kwargs: Any) -> Any: ...
+def geglu_backward(g: ArrayLike, a: ArrayLike, b: ArrayLike | None = ..., approximate: _Approx = ...,
+                   *, axis: int = ..., out: _Out2 = ..., **kwargs: Any) -> Any: ...
+def swiglu(a: ArrayLike, b: ArrayLike | None = ..., *, axis: int = ..., out: _Out = ...,
+           **kwargs: Any) -> Any: ...
+def swiglu_backward(g: ArrayLike, a: ArrayLike, b: ArrayLike | None = ..., *, axis: int = ...,
+                    out: _Out2 = ..., **kwargs: Any) -> Any: ...
 
 # ------------------------------------------------------------------ backward of the parameterless ops
 # (wrappers adding from_output to the ufunc; where the op is not invertible from

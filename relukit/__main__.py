@@ -87,9 +87,17 @@ def bench_main(argv):
     parser.add_argument("--allocate", action="store_true",
                         help="relukit allocates its result on every call, as PyTorch does "
                              "(default: out= a preallocated array)")
+    parser.add_argument("--gated", action="store_true",
+                        help="the gated family (glu, reglu, geglu, geglu_tanh, swiglu): fused "
+                             "forward against relukit's activation alone, PyTorch's composite and "
+                             "NumPy; backward against the autograd of PyTorch's composite")
     args = parser.parse_args(argv)
     from relukit import _bench
     try:
+        if args.gated:
+            _bench.run_gated(ops=args.ops, sizes=args.sizes, dtype=args.dtype, threads=args.threads,
+                             repeats=args.repeats, numpy=not args.no_numpy)
+            return 0
         _bench.run(ops=args.ops, sizes=args.sizes, dtype=args.dtype, threads=args.threads,
                    repeats=args.repeats, plot=args.plot, numpy=not args.no_numpy,
                    allocate=args.allocate)

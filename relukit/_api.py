@@ -1297,3 +1297,257 @@ hardsigmoid_backward = _backward_wrapper("hardsigmoid", "hardsigmoid_backward_fr
 hardswish_backward = _backward_wrapper("hardswish", None)
 silu_backward = _backward_wrapper("silu", None)
 mish_backward = _backward_wrapper("mish", None)
+
+
+# ---------------------------------------------------------------- the gated family
+# Each forward op takes two forms: op(a, b) = act(a) * b, a real 2-input ufunc call
+# (broadcasting, out=, where=, dtype=), and op(x, axis=-1), the split form on one
+# array: a and b are the first and second halves of x along `axis`, passed to the
+# ufunc as views (no copy).  glu follows torch.nn.functional.glu: only the split
+# form, glu(x, axis=-1) = first half * sigmoid(second half); its ufunc (a, b) is
+# ``glu.ufunc``.  Backward: op_backward(g, a, b) -> (grad_a, grad_b), one pass; the
+# split form op_backward(g, x, axis=-1) returns one gradient of x's shape (out= an
+# array of x's shape).
+from relukit._ufuncs import GATED_UFUNCS as _GU  # noqa: E402
+
+_GEGLU = {"none": ("geglu", "geglu_backward"), "tanh": ("geglu_tanh", "geglu_tanh_backward")}
+
+
+def _halves(op, x, axis):
+    """The two halves of x along `axis`, as views, and the index tuples used."""
+    x, _ = _operand(x)
+    shape = getattr(x, "shape", None)
+    if shape is None or len(shape) == 0:
+        raise ValueError(f"{op}: the split form needs an array with at least one axis")
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{op}: axis must be an int, not {type(axis).__name__}")
+    nd = len(shape)
+    if not -nd <= axis < nd:
+        raise ValueError(f"{op}: axis {axis} is out of bounds for an array of {nd} dimension(s)")
+    ax = axis % nd
+    n = shape[ax]
+    if n % 2:
+        raise ValueError(f"{op}: the split form halves axis {axis}, whose size {n} is odd")
+    h = n // 2
+    i1 = (slice(None),) * ax + (slice(0, h),)
+    i2 = (slice(None),) * ax + (slice(h, n),)
+    return x, x[i1], x[i2], i1, i2
+
+
+def _gated_forward(op, name, a, b, axis, out, kwargs):
+    uf = _GU[name]
+    if b is None:
+        x, a, b, i1, _ = _halves(op, a, axis)
+        if out is not None:
+            o = out[0] if type(out) is tuple and len(out) == 1 else out
+            if getattr(o, "shape", None) != a.shape:
+                raise ValueError(f"{op}: out= of the split form must have the shape of one "
+                                 f"half, {a.shape}, not {getattr(o, 'shape', None)}")
+        return _call(op, uf, a, b, out=out, **kwargs)
+    if axis != -1:
+        raise TypeError(f"{op}: axis= is taken by the split form op(x) only, not op(a, b)")
+    return _call(op, uf, a, b, out=out, **kwargs)
+
+
+def _gated_backward(op, name, g, a, b, axis, out, kwargs):
+    uf = _GU[name]
+    if b is not None:
+        if axis != -1:
+            raise TypeError(f"{op}: axis= is taken by the split form op(g, x) only")
+        return _call(op, uf, g, a, b, out=(None, None) if out is None else out, **kwargs)
+    x, a, b, i1, i2 = _halves(op, a, axis)
+    g, _ = _operand(g)
+    if type(out) is tuple:
+        if len(out) != 1:
+            raise TypeError(f"{op}: out= of the split form is one array of x's shape")
+        out = out[0]
+    if out is not None:
+        if getattr(out, "shape", None) != x.shape:
+            raise ValueError(f"{op}: out= of the split form must have x's shape {x.shape}, "
+                             f"not {getattr(out, 'shape', None)}")
+        _call(op, uf, g, a, b, out=(out[i1], out[i2]), **kwargs)
+        return out
+    if type(x) is np.ndarray and (type(g) is np.ndarray or np.isscalar(g)):
+        try:
+            dt = uf.resolve_dtypes((np.asarray(g).dtype, x.dtype, x.dtype, None, None),
+                                   **({"signature": kwargs["signature"]} if "signature" in kwargs else {}))[3]
+        except (TypeError, ValueError, KeyError) as exc:
+            raise _naming(op, exc) from exc
+        if "dtype" in kwargs and kwargs["dtype"] is not None:
+            dt = np.dtype(kwargs["dtype"])
+        res = np.empty(x.shape, dtype=dt)
+        _call(op, uf, g, a, b, out=(res[i1], res[i2]), **kwargs)
+        return res
+    ga, gb = _call(op, uf, g, a, b, **kwargs)  # duck arrays (Dask, xarray): their concatenate
+    return np.concatenate([ga, gb], axis=axis)
+
+
+def glu(x, axis=-1, *, out=None, **kwargs):
+    """Gated linear unit, torch's ``F.glu``: the first half of `x` along `axis`
+    times the sigmoid of the second half.
+
+    Parameters
+    ----------
+    x : array_like
+        Input; its size along `axis` must be even.
+    axis : int, optional
+        The axis to halve (default -1).
+    out : ndarray, optional
+        Where to store the result (the shape of one half).
+    **kwargs
+        Ufunc keywords (``where``, ``dtype``, ...).
+
+    Returns
+    -------
+    ndarray
+        ``a * sigmoid(b)`` with ``a, b`` the halves (views into `x`, no copy).
+        The two-operand ufunc ``glu(a, b)`` is ``glu.ufunc``.
+
+    Raises
+    ------
+    ValueError
+        The size along `axis` is odd, or `axis` is out of bounds; nothing is written to `out`.
+    """
+    return _gated_forward("glu", "glu", x, None, axis, out, kwargs)
+
+
+def glu_backward(g, x, axis=-1, *, out=None, **kwargs):
+    """Gradient of :func:`glu` (torch's ``glu_backward``): one array of `x`'s shape,
+    ``[g * s, g * a * s * (1 - s)]`` with ``s = sigmoid(b)``, both halves in one pass.
+
+    Parameters
+    ----------
+    g : array_like
+        Incoming gradient (the shape of one half).
+    x : array_like
+        The forward input.
+    axis : int, optional
+        The forward call's axis.
+    out : ndarray, optional
+        Where to store dL/dx (`x`'s shape).
+    **kwargs
+        Ufunc keywords.
+
+    Returns
+    -------
+    ndarray
+        dL/dx. The two-operand ufunc ``(g, a, b) -> (ga, gb)`` is ``glu_backward.ufunc``.
+    """
+    return _gated_backward("glu_backward", "glu_backward", g, x, None, axis, out, kwargs)
+
+
+def _gated_doc(name, act, formula, grads):
+    title = {"reglu": "ReGLU", "swiglu": "SwiGLU", "geglu": "GEGLU"}[name]
+    fwd = f"""{title}: ``{formula}``, fused (one pass over a and b).
+
+    Two forms: ``{name}(a, b)`` (a 2-input ufunc: broadcasting, ``out=``, ``where=``,
+    ``dtype=``) and ``{name}(x, axis=-1)``, the split form: ``a`` and ``b`` are the
+    first and second halves of `x` along `axis` (views, no copy; vLLM's layout of
+    the fused gate/up projection).
+
+    Parameters
+    ----------
+    a : array_like
+        The activated operand, or `x` of the split form.
+    b : array_like, optional
+        The other operand; omitted for the split form.{{approx}}
+    axis : int, optional
+        Split form only: the axis to halve (default -1).
+    out : ndarray, optional
+        Where to store the result (split form: the shape of one half).
+    **kwargs
+        Ufunc keywords.
+
+    Returns
+    -------
+    ndarray
+        ``{act}(a) * b``. float16 and bfloat16 are computed in float32 and rounded
+        once. NaN in either operand gives NaN; an infinite b times a finite
+        nonzero a gives an infinity; ``{act}(-inf) * inf`` is NaN.
+
+    Raises
+    ------
+    ValueError
+        Split form with an odd size along `axis`{{approx_err}}; nothing is written to `out`.
+    """
+    bwd = f"""Gradients of :func:`{name}`, both in one pass: ``{grads}``.
+
+    Parameters
+    ----------
+    g : array_like
+        Incoming gradient dL/dy.
+    a : array_like
+        The forward's a, or its `x` (split form).
+    b : array_like, optional
+        The forward's b; omitted for the split form.{{approx}}
+    axis : int, optional
+        Split form only: the forward call's axis.
+    out : tuple of two ndarrays, or (split form) one ndarray of x's shape, optional
+        Where to store the gradients.
+    **kwargs
+        Ufunc keywords.
+
+    Returns
+    -------
+    (ndarray, ndarray) or ndarray
+        ``(dL/da, dL/db)``; the split form: dL/dx, one array of x's shape.
+    """
+    return fwd, bwd
+
+
+_APPROX_DOC = """
+    approximate : {'none', 'tanh'}, optional
+        gelu's form: ``'none'`` (erf, default) or ``'tanh'``."""
+
+
+def reglu(a, b=None, *, axis=-1, out=None, **kwargs):
+    return _gated_forward("reglu", "reglu", a, b, axis, out, kwargs)
+
+
+def reglu_backward(g, a, b=None, *, axis=-1, out=None, **kwargs):
+    return _gated_backward("reglu_backward", "reglu_backward", g, a, b, axis, out, kwargs)
+
+
+def swiglu(a, b=None, *, axis=-1, out=None, **kwargs):
+    return _gated_forward("swiglu", "swiglu", a, b, axis, out, kwargs)
+
+
+def swiglu_backward(g, a, b=None, *, axis=-1, out=None, **kwargs):
+    return _gated_backward("swiglu_backward", "swiglu_backward", g, a, b, axis, out, kwargs)
+
+
+def _geglu_pick(op, approximate, which):
+    try:
+        return _GEGLU[approximate][which]
+    except (KeyError, TypeError):
+        raise ValueError(f"{op}: approximate must be 'none' or 'tanh', not {approximate!r}") from None
+
+
+def geglu(a, b=None, approximate="none", *, axis=-1, out=None, **kwargs):
+    return _gated_forward("geglu", _geglu_pick("geglu", approximate, 0), a, b, axis, out, kwargs)
+
+
+def geglu_backward(g, a, b=None, approximate="none", *, axis=-1, out=None, **kwargs):
+    return _gated_backward("geglu_backward", _geglu_pick("geglu_backward", approximate, 1),
+                           g, a, b, axis, out, kwargs)
+
+
+for _f, _act, _formula, _grads in (
+        (reglu, "relu", "relu(a) * b", "ga = a > 0 ? g * b : 0, gb = g * relu(a)"),
+        (swiglu, "silu", "silu(a) * b = a * sigmoid(a) * b",
+         "ga = g * b * s * (1 + a * (1 - s)), gb = g * silu(a), s = sigmoid(a)"),
+        (geglu, "gelu", "gelu(a) * b", "ga = g * b * gelu'(a), gb = g * gelu(a)")):
+    _fd, _bd = _gated_doc(_f.__name__, _act, _formula, _grads)
+    _ap = _APPROX_DOC if _f is geglu else ""
+    _ae = ", or `approximate` neither 'none' nor 'tanh'" if _f is geglu else ""
+    _f.__doc__ = _fd.replace("{approx}", _ap).replace("{approx_err}", _ae)
+    _b = globals()[_f.__name__ + "_backward"]
+    _b.__doc__ = _bd.replace("{approx}", _ap)
+    _f.ufunc = _GU[_f.__name__]
+    _b.ufunc = _GU[_f.__name__ + "_backward"]
+glu.ufunc = _GU["glu"]
+glu_backward.ufunc = _GU["glu_backward"]
+del _f, _act, _formula, _grads, _fd, _bd, _ap, _ae, _b
+
+GATED_OPS = (glu, glu_backward, reglu, reglu_backward, geglu, geglu_backward,
+             swiglu, swiglu_backward)

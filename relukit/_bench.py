@@ -204,3 +204,82 @@ def _plot(rows, path, dt, out, subtitle):
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     out(f"chart written to {path}")
+
+
+def run_gated(ops=None, sizes=(1 << 20,), dtype="float32", threads=None, repeats=7, out=print,
+              numpy=True):
+    """The gated family: relukit's fused op (out= preallocated) against relukit's
+    activation alone (out=), PyTorch's composite (``F.silu(a) * b``, allocating)
+    and the NumPy expression (allocating); the backward against the autograd of
+    PyTorch's composite (``y.backward(g)``, a and b leaf tensors).  Medians of
+    interleaved repeats; returns rows ``(op, size, t_fused, t_act, t_torch, t_numpy,
+    t_bwd, t_torch_bwd)`` (None where a peer is missing)."""
+    dt = _dtype(dtype)
+    names = list(ops) if ops else list(_peers.GATED_PEERS)
+    bad = [n for n in names if n not in _peers.GATED_PEERS]
+    if bad:
+        raise ValueError(f"bench: no gated benchmark for {', '.join(bad)}; "
+                         f"choose from {', '.join(_peers.GATED_PEERS)}")
+    old = _threads.get_num_threads()
+    if threads:
+        _threads.set_num_threads(threads)
+    try:
+        try:
+            import torch
+            if threads:
+                torch.set_num_threads(threads)
+            tdesc = f"torch {torch.__version__} with {torch.get_num_threads()} thread(s)"
+        except ImportError:
+            torch = None
+            tdesc = "torch not installed"
+        out(f"relukit bench (gated): {dt.name}, relukit {_threads.get_num_threads()} thread(s), out= "
+            f"preallocated; peers allocate; {tdesc}")
+        out("times in microseconds, medians; ratios: fused/act = the fused op over relukit's "
+            "activation alone; fused/torch and bwd/torch: relukit over PyTorch (< 1: relukit faster); "
+            "np/fused: NumPy over relukit")
+        out(f"{'op':<12}{'size':>10}{'fused':>10}{'act':>10}{'torch':>10}{'numpy':>11}"
+            f"{'bwd':>10}{'torch bwd':>11}{'fused/act':>10}{'fused/torch':>12}{'bwd/torch':>10}"
+            f"{'np/fused':>9}")
+        rows = []
+        rng = np.random.default_rng(0)
+        for n in sizes:
+            a, b, g = (rng.standard_normal(n).astype(np.float32).astype(dt) for _ in range(3))
+            y, ga, gb, ya = (np.empty_like(a) for _ in range(4))
+            if torch is not None:
+                ta, tb, tg = (_tensor(torch, v) for v in (a, b, g))
+                la, lb = ta.clone().requires_grad_(True), tb.clone().requires_grad_(True)
+            for name in names:
+                fwd, bwd, act = _peers.gated_relukit(name)
+                _, npf, npb, tf = _peers.GATED_PEERS[name]
+                fns = [lambda: fwd(a, b, y), lambda: act(a, ya), lambda: bwd(g, a, b, (ga, gb))]
+                if torch is not None:
+                    F = torch.nn.functional
+
+                    def tbwd(F=F, tf=tf):
+                        la.grad = lb.grad = None
+                        tf(F, la, lb).backward(tg)
+
+                    fns += [lambda F=F, tf=tf: tf(F, ta, tb), tbwd]
+                if numpy and not (name.startswith("geglu") and name != "geglu_tanh" and n > 1 << 20):
+                    fns.append(lambda npf=npf: npf(a, b))
+                with np.errstate(all="ignore"):
+                    ts = sample_times(fns, repeats)
+                med = [float(np.median(t)) for t in ts]
+                t_f, t_a, t_b = med[:3]
+                t_t = t_tb = t_np = None
+                k = 3
+                if torch is not None:
+                    t_t, t_tb = med[3], med[4]
+                    k = 5
+                if len(med) > k:
+                    t_np = med[k]
+                rows.append((name, n, t_f, t_a, t_t, t_np, t_b, t_tb))
+
+                def r(x, y_):
+                    return f"{x / y_:.2f}" if x is not None and y_ else "-"
+                out(f"{name:<12}{n:>10}{_fmt_t(t_f)}{_fmt_t(t_a)}{_fmt_t(t_t)} {_fmt_t(t_np)}"
+                    f"{_fmt_t(t_b)} {_fmt_t(t_tb)}{r(t_f, t_a):>10}{r(t_f, t_t):>12}{r(t_b, t_tb):>10}"
+                    f"{r(t_np, t_f):>9}")
+        return rows
+    finally:
+        _threads.set_num_threads(old)

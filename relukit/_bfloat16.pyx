@@ -19,6 +19,7 @@ cdef extern from "bf16loops.h" nogil:
         void *f32_data
         int nargs
         int nfloat
+        int nout
     enum:
         RK_BF16_MAXARGS
     void rk_bf16_loop(char **args, const cnp.npy_intp *dims, const cnp.npy_intp *steps,
@@ -57,6 +58,7 @@ cdef _register_one(cnp.ufunc uf, int typenum, cnp.ufunc compute=None, int nfloat
     d.f32_data = compute.data[f32]
     d.nargs = uf.nargs
     d.nfloat = nfloat
+    d.nout = uf.nout
     cdef int j
     for j in range(uf.nargs):
         types[j] = cnp.NPY_FLOAT if uf.nin - nfloat <= j < uf.nin else typenum

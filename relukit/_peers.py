@@ -150,3 +150,53 @@ def torch_call(name, torch, tx, tg=None):
         return None
     F, a = torch.nn.functional, torch.ops.aten
     return (lambda: fn(F, a, tx, tg)) if uses_g else (lambda: fn(F, a, tx))
+
+
+# ---------------------------------------------------------------- the gated family
+# op -> (relukit activation alone (the fused op's own baseline), NumPy forward(a, b),
+#        NumPy backward(g, a, b) -> (ga, gb), torch composite forward(F, a, b))
+# (glu: torch's F.glu on the halves is F.glu(cat) = a * sigmoid(b))
+def _np_swiglu_bwd(g, a, b):
+    s = _sig(a)
+    return g * b * s * (1 + a * (1 - s)), g * a * s
+
+
+def _np_glu_bwd(g, a, b):
+    s = _sig(b)
+    return g * s, g * a * s * (1 - s)
+
+
+def _np_geglu_bwd(g, a, b):
+    phi = np.exp(-a * a / 2) / math.sqrt(2 * math.pi)
+    P = (0.5 * (1 + _erf(a / math.sqrt(2)))).astype(a.dtype)
+    return g * b * (P + a * phi), g * a * P
+
+
+GATED_PEERS = {
+    "swiglu": ("silu", lambda a, b: a / (1 + np.exp(-a)) * b, _np_swiglu_bwd,
+               lambda F, a, b: F.silu(a) * b),
+    "glu": ("silu", lambda a, b: a * _sig(b), _np_glu_bwd,
+            lambda F, a, b: a * torch_sigmoid(F, b)),
+    "reglu": ("relu", lambda a, b: np.maximum(a, 0) * b,
+              lambda g, a, b: (np.where(a > 0, g * b, 0), g * np.maximum(a, 0)),
+              lambda F, a, b: F.relu(a) * b),
+    "geglu": ("gelu", lambda a, b: _np_gelu(a) * b, _np_geglu_bwd,
+              lambda F, a, b: F.gelu(a) * b),
+    "geglu_tanh": ("gelu_tanh", lambda a, b: _np_gelu_tanh(a) * b,
+                   lambda g, a, b: (_np_gelu_tanh_bwd(a, g * b), g * _np_gelu_tanh(a)),
+                   lambda F, a, b: F.gelu(a, approximate="tanh") * b),
+}
+
+
+def torch_sigmoid(F, t):
+    return t.sigmoid()
+
+
+def gated_relukit(op):
+    """(forward(a, b, out), backward(g, a, b, outs), activation alone(a, out)) of relukit."""
+    from relukit._ufuncs import GATED_UFUNCS, UFUNCS
+
+    fwd, bwd = GATED_UFUNCS[op], GATED_UFUNCS[op + "_backward"]
+    act = UFUNCS[GATED_PEERS[op][0]]
+    return (lambda a, b, out: fwd(a, b, out=out), lambda g, a, b, outs: bwd(g, a, b, out=outs),
+            lambda a, out: act(a, out=out))

@@ -10,7 +10,7 @@ import functools
 
 import numpy as np
 
-from relukit._ufuncs import REFERENCE_UFUNCS, UFUNCS
+from relukit._ufuncs import GATED_UFUNCS, REFERENCE_UFUNCS, UFUNCS
 
 
 def reference(name, *operands, dtype=np.float64):
@@ -24,7 +24,7 @@ def reference(name, *operands, dtype=np.float64):
         return REFERENCE_UFUNCS[name](*(np.asarray(a, dtype=work) for a in operands))
 
 
-REFERENCES = {name: functools.partial(reference, name) for name in UFUNCS}
+REFERENCES = {name: functools.partial(reference, name) for name in (*UFUNCS, *GATED_UFUNCS)}
 
 # Parameters the self-check and the tests use for each ufunc (in operand order).
 SAMPLE_PARAMS = {
@@ -55,6 +55,54 @@ ULP_BOUNDS.update({name: {"float16": 1, "float32": 2, "float64": 4} for name in 
     "elu_backward_from_output", "celu_backward_from_output", "selu_backward_from_output",
     "softplus_backward_from_output")})
 ULP_BOUNDS["hardsigmoid_backward_from_output"] = dict(ULP_BOUNDS["hardsigmoid_backward"])
+# The gated family, against the exact product: reglu is one rounding of an exact
+# product (bit-exact); the others act(a) * b as their activation.
+GATED_OPS = ("glu", "reglu", "geglu", "geglu_tanh", "swiglu")
+ULP_BOUNDS.update({n: {"float16": 0, "float32": 0, "float64": 0}
+                   for n in ("reglu", "reglu_backward")})
+ULP_BOUNDS.update({n: {"float16": 1, "float32": 2, "float64": 4}
+                   for op in GATED_OPS if op != "reglu" for n in (op, op + "_backward")})
+
+
+def is_gated(name):
+    """The gated ufuncs: forward (a, b) -> y, backward (g, a, b) -> (ga, gb)."""
+    return name in GATED_UFUNCS
+
+
+def gated_activated(name):
+    """Index in the forward's operands (a, b) of the operand the activation takes:
+    0 (a), except glu, whose gate is b."""
+    return 1 if name.startswith("glu") else 0
+
+
+def gated_error(name, operands, got, dtype):
+    """Error in ULP of `dtype` of a gated ufunc's result(s) `got` for `operands`
+    ((a, b) or (g, a, b)), against the reference; for the backward the larger of
+    the two gradients' errors, grad_a's measured with g*b as its gradient within
+    the window around the activation derivative's zero (DERIVATIVE_ROOTS).  A
+    bound of 0 (reglu) asks for the reference's bits: a mismatch counts >= 0.5."""
+    dtype = np.dtype(dtype)
+    exact = ULP_BOUNDS[name][dtype.name] == 0
+    want = reference(name, *operands, dtype=dtype)
+    if not name.endswith("_backward"):
+        return _err1(got, want, dtype, exact)
+    g, a, b = (np.asarray(o) for o in operands)
+    with np.errstate(all="ignore"):
+        gb = g.astype(np.float64) * b.astype(np.float64)
+    return np.maximum(_err1(got[0], want[0], dtype, exact, gb, name, a),
+                      _err1(got[1], want[1], dtype, exact))
+
+
+def _err1(got, want, dtype, exact, g=None, op=None, x=None):
+    err = ulp_error(got, want, dtype, g=g, op=op, x=x)
+    if not exact:
+        return err
+    with np.errstate(all="ignore"):
+        wr = np.asarray(want).astype(dtype)
+    u = f"u{dtype.itemsize}"
+    got = np.asarray(got, dtype=dtype)
+    same = (got.view(u) == wr.view(u)) | (np.isnan(got) & np.isnan(wr))
+    return np.where(same, 0.0, np.maximum(err, 0.5))
 
 
 def is_backward(name):
@@ -96,6 +144,10 @@ DERIVATIVE_ROOTS = {
     "gelu_backward": (-0.75179152469356445746, 0.375),
     "gelu_tanh_backward": (-0.75246142207101625849, 2.0 ** -4),
 }
+# the gated backward's grad_a = g b act'(a): the activation's zero and window
+DERIVATIVE_ROOTS.update({"swiglu_backward": DERIVATIVE_ROOTS["silu_backward"],
+                         "geglu_backward": DERIVATIVE_ROOTS["gelu_backward"],
+                         "geglu_tanh_backward": DERIVATIVE_ROOTS["gelu_tanh_backward"]})
 
 
 def near_root(name, x):

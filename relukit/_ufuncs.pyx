@@ -128,8 +128,19 @@ def _int_loops():
 
 cdef rk_opinfo *_infos = NULL
 _keepalive = []   # names and docstrings the ufuncs point to
-KERNEL_ROWS = []  # (row name, nin, npar, ints) in kernels.inc order
-UFUNCS = {}       # ufunc name -> ufunc
+KERNEL_ROWS = []  # (row name, nin, npar, ints) in kernels.inc order: the one-operand ops
+UFUNCS = {}       # ufunc name -> ufunc, for KERNEL_ROWS
+# The gated family (src/gated.c), kept apart because its operands differ: a forward
+# (a, b) -> y (nin 2, no _bwd) and a backward (g, a, b) -> (ga, gb) (nin 3).
+GATED_ROWS = []   # (row name, nin, npar, ints) in kernels.inc order
+GATED_UFUNCS = {} # ufunc name -> ufunc, for GATED_ROWS
+ALL_ROWS = []     # every row, in kernels.inc order (the C table's order)
+
+
+def is_gated_row(row, nin):
+    """Whether a kernels.inc row is of the gated family: a two-operand forward
+    (nin 2, not a backward) or the gated backward (nin 3)."""
+    return nin == 3 or (nin == 2 and not row.endswith("_bwd") and not row.endswith("_bwd_y"))
 
 
 def ufunc_name(row):
@@ -141,7 +152,8 @@ def ufunc_name(row):
 
 
 cdef object _make_ufunc(rk_opinfo *info):
-    cdef int nargs = info.nin + info.npar + 1
+    cdef int nout = 2 if info.nin == 3 else 1
+    cdef int nargs = info.nin + info.npar + nout
     loops = list(_FLOAT_LOOPS)
     if info.ints:
         loops += _int_loops()
@@ -162,7 +174,7 @@ cdef object _make_ufunc(rk_opinfo *info):
     name = ufunc_name(row).encode()
     doc = UFUNC_DOCS[ufunc_name(row)].encode()
     _keepalive.extend([name, doc])
-    uf = cnp.PyUFunc_FromFuncAndData(funcs, data, types, nloops, info.nin + info.npar, 1,
+    uf = cnp.PyUFunc_FromFuncAndData(funcs, data, types, nloops, info.nin + info.npar, nout,
                                      cnp.PyUFunc_None, name, doc, 0)
     return uf
 
@@ -209,8 +221,14 @@ def _build():
     cdef rk_opinfo *info
     for op in range(RK_NOPS):
         info = &_infos[op]
-        KERNEL_ROWS.append((info.name.decode(), info.nin, info.npar, info.ints))
+        row = (info.name.decode(), info.nin, info.npar, info.ints)
+        ALL_ROWS.append(row)
         uf = _make_ufunc(info)
+        if is_gated_row(row[0], row[1]):
+            GATED_ROWS.append(row)
+            GATED_UFUNCS[uf.__name__] = uf
+            continue
+        KERNEL_ROWS.append(row)
         UFUNCS[uf.__name__] = uf
         if info.npar:
             F32PAR_UFUNCS[uf.__name__] = _make_f32par_ufunc(info)
@@ -227,12 +245,13 @@ def _build_references():
     _refinfos = <rk_refinfo *>malloc(RK_NOPS * sizeof(rk_refinfo))
     if _refinfos == NULL or rk_fill_refinfo(_refinfos) != 0:
         raise ImportError("relukit: a kernel row has no scalar reference")
-    cdef int op, nargs, j
+    cdef int op, nargs, nout, j
     cdef cnp.PyUFuncGenericFunction *funcs
     cdef void **data
     cdef char *types
     for op in range(RK_NOPS):
-        nargs = _refinfos[op].nin + _refinfos[op].npar + 1
+        nout = 2 if _refinfos[op].nin == 3 else 1
+        nargs = _refinfos[op].nin + _refinfos[op].npar + nout
         funcs = <cnp.PyUFuncGenericFunction *>malloc(2 * sizeof(cnp.PyUFuncGenericFunction))
         data = <void **>malloc(2 * sizeof(void *))
         types = <char *>malloc(2 * nargs)
@@ -242,12 +261,12 @@ def _build_references():
         for j in range(nargs):
             types[j] = <char>cnp.NPY_DOUBLE
             types[nargs + j] = <char>cnp.NPY_LONGDOUBLE
-        name = ufunc_name(KERNEL_ROWS[op][0])
+        name = ufunc_name(ALL_ROWS[op][0])
         bname = ("reference_" + name).encode()
         doc = (f"Scalar C reference of {name} (double and long double), for verification.").encode()
         _keepalive.extend([bname, doc])
         REFERENCE_UFUNCS[name] = cnp.PyUFunc_FromFuncAndData(
-            funcs, data, types, 2, nargs - 1, 1, cnp.PyUFunc_None, bname, doc, 0)
+            funcs, data, types, 2, nargs - nout, nout, cnp.PyUFunc_None, bname, doc, 0)
 
 
 def verify_f32_range(str name, uint64_t lo, uint64_t hi, float pa=0, float pb=0,
@@ -256,7 +275,7 @@ def verify_f32_range(str name, uint64_t lo, uint64_t hi, float pa=0, float pb=0,
     the float32 bit patterns [lo, hi), against its double reference.  Returns
     (max error, bits of the worst input, number of inputs above `bound`).
     Releases the GIL, so ranges can run on several threads."""
-    cdef int op = [ufunc_name(r[0]) for r in KERNEL_ROWS].index(name)
+    cdef int op = [ufunc_name(r[0]) for r in ALL_ROWS].index(name)
     cdef double maxerr = 0
     cdef uint32_t worst = 0
     cdef uint64_t nbad = 0
@@ -269,6 +288,7 @@ def verify_f32_range(str name, uint64_t lo, uint64_t hi, float pa=0, float pb=0,
 _build()
 _build_references()
 globals().update(UFUNCS)
+globals().update(GATED_UFUNCS)
 
 
 def get_num_threads():

@@ -12,6 +12,9 @@ Backward ops are checked with g = 1 (all inputs where exhaustive) and with rando
 subnormals), except within the windows around the zeros of silu', mish', gelu'
 and gelu_tanh' (relukit._reference.DERIVATIVE_ROOTS): max(bound ULP, eps |g|).
 Parameters: each op's sample parameters (relukit._reference.SAMPLE_PARAMS).
+The gated ops (check_gated): the activated operand takes the inputs above, the
+other operand and g are the same inputs shuffled (random pairs over every binade);
+exhaustive float32 sweeps the activated operand with the other operand and g = 1.
 """
 import sys
 import threading
@@ -61,9 +64,41 @@ def random_g(dtype, n, rng):
     return np.concatenate([a, rng.standard_normal(n // 2).astype(dtype)])
 
 
+def check_gated(name, x, dtype, rng):
+    """The gated ufuncs: the activated operand (a; glu: b) takes the inputs x, the
+    other operand (and g) are drawn from the same distribution, shuffled (float16:
+    every x against 8 draws of them, and against 1).  Returns as check_array; the
+    backward's error is the larger of its two gradients'."""
+    dtype = np.dtype(dtype)
+    bound = _reference.ULP_BOUNDS[name][dtype.name]
+    if dtype == np.float16:
+        reps = [np.ones_like(x)] + [rng.permutation(x) for _ in range(8)]
+        x = np.tile(x, len(reps))
+        other, g = np.concatenate(reps), np.concatenate([rng.permutation(r) for r in reps])
+    else:
+        other, g = rng.permutation(x), rng.permutation(x)
+    if dtype == np.float64 and name.endswith("_backward"):
+        # the float64 gradients' bound holds where g*b and g*a are within the float64
+        # range (README): the partner operands' magnitudes above 2^511 scaled down
+        with np.errstate(all="ignore"):
+            other = np.where(np.abs(other) > 2.0 ** 511, other * 2.0 ** -600, other)
+            g = np.where(np.abs(g) > 2.0 ** 511, g * 2.0 ** -600, g)
+            x = np.where(np.abs(x) > 2.0 ** 511, x * 2.0 ** -600, x)
+    act = _reference.gated_activated(name.removesuffix("_backward"))
+    ab = (other, x) if act else (x, other)
+    ops = (g, *ab) if name.endswith("_backward") else ab
+    uf = _ufuncs.GATED_UFUNCS[name]
+    got = uf(*ops)
+    err = _reference.gated_error(name, ops, got, dtype)
+    i = int(np.argmax(err)) if err.size else 0
+    return float(err.max(initial=0)), (x[i] if err.size else None), int((err > bound).sum())
+
+
 def check_array(name, x, dtype, rng=None):
     """(max error in ULP, worst input, number above the bound) for inputs x; a
     backward op with g = 1, and also with random g (random_g) when rng is given."""
+    if _reference.is_gated(name):
+        return check_gated(name, x, dtype, rng if rng is not None else np.random.default_rng(0))
     dtype = np.dtype(dtype)
     params = tuple(np.asarray(p, dtype=dtype) for p in _reference.SAMPLE_PARAMS.get(name, ()))
     bound = _reference.ULP_BOUNDS[name][dtype.name]
@@ -134,11 +169,12 @@ def _isatty(stream):
 def run(ops=None, dtypes=DTYPES, exhaustive=False, samples=1_000_000, threads=2, seed=0,
         out=print, err=sys.stderr):
     """Print the accuracy table; return True if every op meets its bound."""
-    names = sorted(_ufuncs.UFUNCS) if not ops else list(ops)
-    unknown = [n for n in names if n not in _ufuncs.UFUNCS]
+    known = {**_ufuncs.UFUNCS, **_ufuncs.GATED_UFUNCS}
+    names = sorted(known) if not ops else list(ops)
+    unknown = [n for n in names if n not in known]
     if unknown:
         raise ValueError(f"verify: unknown op(s) {', '.join(unknown)}; "
-                         f"choose from {', '.join(sorted(_ufuncs.UFUNCS))}")
+                         f"choose from {', '.join(sorted(known))}")
     rng = np.random.default_rng(seed)
     how = {"float16": "all 65536 inputs",
            "float32": "all 2^32 inputs" if exhaustive else f"{samples} sampled inputs",
@@ -163,7 +199,7 @@ def run(ops=None, dtypes=DTYPES, exhaustive=False, samples=1_000_000, threads=2,
                 err.flush()
 
             if d == "float16":
-                e, w, nbad = check_array(name, all_inputs(np.float16), np.float16)
+                e, w, nbad = check_array(name, all_inputs(np.float16), np.float16, rng)
             elif d == "float32" and exhaustive:
                 e, w, nbad = check_f32_exhaustive(name, threads=threads, progress=progress)
                 if _isatty(err):

@@ -40,7 +40,7 @@ rk_bf16 rk_f32_to_bf16(float f) {
 
 void rk_bf16_loop(char **args, const ptrdiff_t *dims, const ptrdiff_t *steps, void *data) {
     const rk_bf16_loopdata *d = (const rk_bf16_loopdata *)data;
-    const int nargs = d->nargs, nin = nargs - 1;
+    const int nargs = d->nargs, nin = nargs - d->nout;
     const size_t n = (size_t)dims[0];
     float buf[RK_BF16_MAXARGS][RK_BF16_BLOCK] __attribute__((aligned(64)));
     char *fargs[RK_BF16_MAXARGS];
@@ -73,15 +73,17 @@ void rk_bf16_loop(char **args, const ptrdiff_t *dims, const ptrdiff_t *steps, vo
         }
         const ptrdiff_t fm = (ptrdiff_t)m;
         d->f32_loop(fargs, &fm, fsteps, d->f32_data);
-        const ptrdiff_t s = steps[nin];
-        char *dst = args[nin] + (ptrdiff_t)i * s;
-        if (s == (ptrdiff_t)sizeof(rk_bf16)) {
-            rk_bf16 *p = (rk_bf16 *)(void *)dst;
-            for (size_t j = 0; j < m; j++) p[j] = rk_f32_to_bf16(buf[nin][j]);
-        } else {
-            for (size_t j = 0; j < m; j++) {
-                const rk_bf16 h = rk_f32_to_bf16(buf[nin][j]);
-                memcpy(dst + (ptrdiff_t)j * s, &h, sizeof h);
+        for (int k = nin; k < nargs; k++) {
+            const ptrdiff_t s = steps[k];
+            char *dst = args[k] + (ptrdiff_t)i * s;
+            if (s == (ptrdiff_t)sizeof(rk_bf16)) {
+                rk_bf16 *p = (rk_bf16 *)(void *)dst;
+                for (size_t j = 0; j < m; j++) p[j] = rk_f32_to_bf16(buf[k][j]);
+            } else {
+                for (size_t j = 0; j < m; j++) {
+                    const rk_bf16 h = rk_f32_to_bf16(buf[k][j]);
+                    memcpy(dst + (ptrdiff_t)j * s, &h, sizeof h);
+                }
             }
         }
     }

@@ -19,15 +19,17 @@ extern "C" {
 
 typedef uint16_t rk_bf16;   /* bfloat16 bits, as stored by ml_dtypes.bfloat16 */
 
-#define RK_BF16_MAXARGS 5   /* operands of one ufunc: [g,] x, up to two parameters, y */
+#define RK_BF16_MAXARGS 5   /* operands of one ufunc: [g,] x, up to two parameters, y;
+                               or the gated backward's g, a, b, ga, gb */
 
 /* What a bfloat16 loop runs: the float32 loop of the same ufunc and its data,
- * and the ufunc's operand count (nin + 1 output). */
+ * and the ufunc's operand count (nin + nout). */
 typedef struct rk_bf16_loopdata {
     rk_loop f32_loop;
     void *f32_data;
     int nargs;
     int nfloat;   /* the last nfloat inputs (scalar parameters) are float32 already */
+    int nout;     /* outputs: 1, or 2 (the gated backward) */
 } rk_bf16_loopdata;
 
 /* The bfloat16 inner loop of every op (data: an rk_bf16_loopdata). */

@@ -144,4 +144,44 @@
                    vf_store_f16_tail, name##_f)                                     \
     }
 
+/* The gated backward (nin == 3): NAME_f(vf a, vf b, vf g, vf *gb) returns ga and
+ * stores gb (NAME_d likewise); both outputs from one pass over a, b, g.  Same
+ * loop structure: 2x-unrolled main loop, one-vector loop, masked tail. */
+#define RK_LOOP_3(V, L, LOAD, STORE, LOADT, STORET, F)                              \
+    size_t i = 0;                                                                   \
+    for (; i + 2 * (L) <= n; i += 2 * (L)) {                                        \
+        V gb0, gb1;                                                                 \
+        V ga0 = F(LOAD(a + i), LOAD(b + i), LOAD(g + i), &gb0);                     \
+        V ga1 = F(LOAD(a + i + (L)), LOAD(b + i + (L)), LOAD(g + i + (L)), &gb1);   \
+        STORE(ga + i, ga0); STORE(gb + i, gb0);                                     \
+        STORE(ga + i + (L), ga1); STORE(gb + i + (L), gb1);                         \
+    }                                                                               \
+    for (; i + (L) <= n; i += (L)) {                                                \
+        V gb0, ga0 = F(LOAD(a + i), LOAD(b + i), LOAD(g + i), &gb0);                \
+        STORE(ga + i, ga0); STORE(gb + i, gb0);                                     \
+    }                                                                               \
+    if (i < n) {                                                                    \
+        V gb0, ga0 = F(LOADT(a + i, n - i), LOADT(b + i, n - i), LOADT(g + i, n - i), &gb0); \
+        STORET(ga + i, ga0, n - i); STORET(gb + i, gb0, n - i);                     \
+    }
+
+#define RK_KERNELS_3(name)                                                          \
+    void RK_SYM(rk_f32_##name)(size_t n, const float *a, const float *b, const float *g, \
+                               float *ga, float *gb, const rk_params *p) {          \
+        (void)p;                                                                    \
+        RK_LOOP_3(vf, RK_VF_LANES, vf_load, vf_store, vf_load_tail, vf_store_tail, name##_f) \
+    }                                                                               \
+    void RK_SYM(rk_f64_##name)(size_t n, const double *a, const double *b, const double *g, \
+                               double *ga, double *gb, const rk_params *p) {        \
+        (void)p;                                                                    \
+        RK_LOOP_3(vd, RK_VD_LANES, vd_load, vd_store, vd_load_tail, vd_store_tail, name##_d) \
+    }                                                                               \
+    void RK_SYM(rk_f16_##name)(size_t n, const rk_half *a, const rk_half *b,        \
+                               const rk_half *g, rk_half *ga, rk_half *gb,          \
+                               const rk_params *p) {                                \
+        (void)p;                                                                    \
+        RK_LOOP_3(vf, RK_VF_LANES, vf_load_f16, vf_store_f16, vf_load_f16_tail,     \
+                  vf_store_f16_tail, name##_f)                                      \
+    }
+
 #endif

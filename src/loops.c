@@ -277,7 +277,74 @@ typedef struct rk_task {
 RK_FOREACH_FLOAT(RK_DEFINE_FLOAT_LOOP)
 RK_FOREACH_INT(RK_DEFINE_INT_LOOP)
 
+/* The gated backward's loop (nin == 3): ufunc operands (g, a, b, ga, gb); kernel
+ * (a, b, g, ga, gb).  Contiguous operands go to the kernel; otherwise blocks are
+ * gathered and scattered as above, so every route gives the same bits. */
+#define RK_DEFINE_GATED_LOOP(tag, T)                                                 \
+    static void run3_##tag(char **args, size_t n, const ptrdiff_t *steps, void *data) { \
+        const rk_loopdata *ld = (const rk_loopdata *)data;                           \
+        const rk_e3_##tag *e = (const rk_e3_##tag *)ld->entry;                       \
+        const rk_params prm = {{0}, {0}, 0};                                         \
+        const ptrdiff_t es = (ptrdiff_t)sizeof(T);                                   \
+        int contig = 1;                                                              \
+        for (int k = 0; k < 5; k++) contig &= steps[k] == es;                        \
+        if (contig) {                                                                \
+            e->k(n, (const T *)args[1], (const T *)args[2], (const T *)args[0],     \
+                 (T *)args[3], (T *)args[4], &prm);                                  \
+            return;                                                                  \
+        }                                                                            \
+        T bg[RK_BLOCK] RK_ALIGNED, ba[RK_BLOCK] RK_ALIGNED, bb[RK_BLOCK] RK_ALIGNED; \
+        T bga[RK_BLOCK] RK_ALIGNED, bgb[RK_BLOCK] RK_ALIGNED;                        \
+        for (size_t i = 0; i < n; i += RK_BLOCK) {                                   \
+            const size_t m = n - i < RK_BLOCK ? n - i : RK_BLOCK;                    \
+            const ptrdiff_t o = (ptrdiff_t)i;                                        \
+            const T *g = bg, *a = ba, *b = bb;                                       \
+            T *ga = steps[3] == es ? (T *)(args[3] + o * es) : bga;                  \
+            T *gb = steps[4] == es ? (T *)(args[4] + o * es) : bgb;                  \
+            if (steps[0] == es) g = (const T *)(args[0] + o * es);                   \
+            else RK_GATHER(T, bg, args[0] + o * steps[0], steps[0], m);              \
+            if (steps[1] == es) a = (const T *)(args[1] + o * es);                   \
+            else RK_GATHER(T, ba, args[1] + o * steps[1], steps[1], m);              \
+            if (steps[2] == es) b = (const T *)(args[2] + o * es);                   \
+            else RK_GATHER(T, bb, args[2] + o * steps[2], steps[2], m);              \
+            e->k(m, a, b, g, ga, gb, &prm);                                          \
+            if (steps[3] != es) RK_SCATTER(T, args[3] + o * steps[3], steps[3], bga, m); \
+            if (steps[4] != es) RK_SCATTER(T, args[4] + o * steps[4], steps[4], bgb, m); \
+        }                                                                            \
+    }                                                                                \
+    static void task3_##tag(void *ctx, size_t b, size_t e) {                         \
+        const rk_task *t = (const rk_task *)ctx;                                     \
+        char *a[RK_MAXARGS];                                                         \
+        for (int k = 0; k < 5; k++) a[k] = t->args[k] + (ptrdiff_t)b * t->steps[k]; \
+        RK_TASK_FP_ENTER(t);                                                         \
+        run3_##tag(a, e - b, t->steps, t->data);                                     \
+        RK_TASK_FP_LEAVE();                                                          \
+    }                                                                                \
+    static void loop3_##tag(char **args, const ptrdiff_t *dims, const ptrdiff_t *steps, \
+                            void *data) {                                            \
+        const rk_loopdata *ld = (const rk_loopdata *)data;                           \
+        const size_t n = (size_t)dims[0];                                            \
+        const rk_fpstate fp = rk_fp_save();                                          \
+        const size_t grain = rk_grain_override ? rk_grain_override : ld->grain;      \
+        if (n >= 2 * grain) {                                                        \
+            rk_task t = {args, steps, data, 5, 0, fp};                               \
+            rk_parallel_for(n, grain, task3_##tag, &t);                              \
+        } else {                                                                     \
+            run3_##tag(args, n, steps, data);                                        \
+        }                                                                            \
+        rk_fp_restore(fp);                                                           \
+    }
+
+RK_FOREACH_FLOAT(RK_DEFINE_GATED_LOOP)
+
 #define RK_INFO_SET(op, tag, name)                                                   \
+    info[op].loop[RK_##tag] = info[op].nin == 3 ? loop3_##tag : loop_##tag;         \
+    info[op].ld[RK_##tag].entry = &t->tag##_##name;                                  \
+    info[op].ld[RK_##tag].nin = info[op].nin;                                        \
+    info[op].ld[RK_##tag].npar = info[op].npar;                                      \
+    info[op].ld[RK_##tag].grain = grain_;                                            \
+    info[op].data[RK_##tag] = &info[op].ld[RK_##tag];
+#define RK_INFO_SETI(op, tag, name)                                                  \
     info[op].loop[RK_##tag] = loop_##tag;                                            \
     info[op].ld[RK_##tag].entry = &t->tag##_##name;                                  \
     info[op].ld[RK_##tag].nin = info[op].nin;                                        \
@@ -286,16 +353,17 @@ RK_FOREACH_INT(RK_DEFINE_INT_LOOP)
     info[op].data[RK_##tag] = &info[op].ld[RK_##tag];
 #define RK_INFO_INTS_0(op, name)
 #define RK_INFO_INTS_1(op, name)                                                     \
-    RK_INFO_SET(op, i8, name) RK_INFO_SET(op, u8, name)                              \
-    RK_INFO_SET(op, i16, name) RK_INFO_SET(op, u16, name)                            \
-    RK_INFO_SET(op, i32, name) RK_INFO_SET(op, u32, name)                            \
-    RK_INFO_SET(op, i64, name) RK_INFO_SET(op, u64, name)
+    RK_INFO_SETI(op, i8, name) RK_INFO_SETI(op, u8, name)                              \
+    RK_INFO_SETI(op, i16, name) RK_INFO_SETI(op, u16, name)                            \
+    RK_INFO_SETI(op, i32, name) RK_INFO_SETI(op, u32, name)                            \
+    RK_INFO_SETI(op, i64, name) RK_INFO_SETI(op, u64, name)
 
 void rk_fill_opinfo(const rk_table *t, rk_opinfo *info) {
     memset(info, 0, sizeof(rk_opinfo) * RK_NOPS);
 #define RK_OP(name_, nin_, npar_, ints_, cost_)                                             \
     {                                                                                \
-        _Static_assert(nin_ == 1 || nin_ == 2, "nin is 1 or 2");                     \
+        _Static_assert(nin_ >= 1 && nin_ <= 3, "nin is 1, 2 or 3 (gated backward)"); \
+        _Static_assert(nin_ != 3 || npar_ == 0, "gated backward rows take no parameters"); \
         _Static_assert(npar_ >= 0 && npar_ <= 2, "at most two parameters");         \
         _Static_assert(ints_ == 0 || (nin_ == 1 && npar_ == 0),                      \
                        "integer loops need nin == 1 and no parameters");             \

@@ -823,7 +823,8 @@ long double rk_refl_gelu_tanh_bwd(long double x, long double g, long double pa, 
 /* table                                                                    */
 /* ======================================================================== */
 
-#define RK_REF_ENTRY(op) { #op, rk_ref_##op, rk_refl_##op }
+#define RK_REF_ENTRY(op) { #op, rk_ref_##op, rk_refl_##op, NULL, NULL }
+#define RK_REF_ENTRY2(op) { #op, rk_ref_##op##_ga, rk_refl_##op##_ga, rk_ref_##op##_gb, rk_refl_##op##_gb }
 
 
 /* ---- backward from the forward's output y (where that is exact) ---- */
@@ -872,6 +873,85 @@ double rk_ref_hardsigmoid_bwd_y(double y, double g, double pa, double pb)
 long double rk_refl_hardsigmoid_bwd_y(long double y, long double g, long double pa, long double pb)
 { (void)pa; (void)pb; if (isnan(y)) return y; return (y > 0 && y < 1) ? g / 6 : 0.0L; }
 
+
+/* ---- the gated family: act(a) * b (glu: a * sigmoid(b)) and both gradients ----
+ * Forward: f(b, a, ., .) (the loop's x slot holds b, its g slot a).
+ * Backward: ga = f(a, g, b, .), gb = f2(a, g, b, .).  g*b is formed in the
+ * reference's precision (exact for float32 operands in double) and passed to the
+ * activation's derivative as its gradient, with the same convention for an
+ * infinite g*b times a derivative too small to represent (refloops.c). */
+/* act(a) (silu, gelu, gelu_tanh) has the sign of a and is nonzero for every finite
+ * a != 0: times an infinite b it is an infinity even where act(a) underflows here */
+#define RK_GATED_REF(T, SFX, op, ACT)                                                \
+    T rk_##SFX##_##op(T b, T a, T pa, T pb)                                         \
+    {                                                                                \
+        (void)pa; (void)pb;                                                          \
+        if (isinf(b) && isfinite(a) && a != 0) return b * copysign((T)1, a);        \
+        return ACT(a, (T)0, (T)0, (T)0) * b;                                         \
+    }
+#define RK_GATED_REF_BWD(T, SFX, op, ACT, DACT)                                      \
+    T rk_##SFX##_##op##_bwd_ga(T a, T g, T b, T pb)                                 \
+    {                                                                                \
+        (void)pb;                                                                    \
+        T gb_ = g * b, y = DACT(a, gb_, (T)0, (T)0);                                 \
+        if (isnan(y) && !isnan(a) && isinf(gb_)) {                                   \
+            T d1 = DACT(a, (T)1, (T)0, (T)0);                                        \
+            if (!isnan(d1)) y = gb_ * (d1 == 0 ? copysign((T)1, d1) : d1);           \
+        }                                                                            \
+        return y;                                                                    \
+    }                                                                                \
+    T rk_##SFX##_##op##_bwd_gb(T a, T g, T b, T pb)                                 \
+    { (void)b; (void)pb; return rk_##SFX##_##op(g, a, 0, 0); }
+RK_GATED_REF(double, ref, swiglu, rk_ref_silu)
+RK_GATED_REF(long double, refl, swiglu, rk_refl_silu)
+RK_GATED_REF_BWD(double, ref, swiglu, rk_ref_silu, rk_ref_silu_bwd)
+RK_GATED_REF_BWD(long double, refl, swiglu, rk_refl_silu, rk_refl_silu_bwd)
+RK_GATED_REF(double, ref, geglu, rk_ref_gelu)
+RK_GATED_REF(long double, refl, geglu, rk_refl_gelu)
+RK_GATED_REF_BWD(double, ref, geglu, rk_ref_gelu, rk_ref_gelu_bwd)
+RK_GATED_REF_BWD(long double, refl, geglu, rk_refl_gelu, rk_refl_gelu_bwd)
+RK_GATED_REF(double, ref, geglu_tanh, rk_ref_gelu_tanh)
+RK_GATED_REF(long double, refl, geglu_tanh, rk_refl_gelu_tanh)
+RK_GATED_REF_BWD(double, ref, geglu_tanh, rk_ref_gelu_tanh, rk_ref_gelu_tanh_bwd)
+RK_GATED_REF_BWD(long double, refl, geglu_tanh, rk_refl_gelu_tanh, rk_refl_gelu_tanh_bwd)
+double rk_ref_reglu(double b, double a, double pa, double pb)
+{ (void)pa; (void)pb; return rk_ref_relu(a, 0, 0, 0) * b; }
+long double rk_refl_reglu(long double b, long double a, long double pa, long double pb)
+{ (void)pa; (void)pb; return rk_refl_relu(a, 0, 0, 0) * b; }
+/* reglu': a > 0 ? g b : 0 (relu'(0) = 0; NaN a -> NaN), grad_b = g relu(a) */
+double rk_ref_reglu_bwd_ga(double a, double g, double b, double pb)
+{ (void)pb; if (isnan(a)) return a; return a > 0 ? g * b : 0.0; }
+long double rk_refl_reglu_bwd_ga(long double a, long double g, long double b, long double pb)
+{ (void)pb; if (isnan(a)) return a; return a > 0 ? g * b : 0.0L; }
+double rk_ref_reglu_bwd_gb(double a, double g, double b, double pb)
+{ (void)b; (void)pb; return g * rk_ref_relu(a, 0, 0, 0); }
+long double rk_refl_reglu_bwd_gb(long double a, long double g, long double b, long double pb)
+{ (void)b; (void)pb; return g * rk_refl_relu(a, 0, 0, 0); }
+/* glu (torch's): a sigmoid(b);  ga = g sigmoid(b), gb = g a sigmoid(b) sigmoid(-b).
+ * sigmoid(b) > 0 for b > -inf and sigmoid'(b) > 0 for finite b: an infinite factor
+ * gives an infinity even where they underflow here */
+#define RK_GLU_REF(T, SFX, SIG)                                                      \
+    T rk_##SFX##_glu(T b, T a, T pa, T pb)                                          \
+    {                                                                                \
+        (void)pa; (void)pb;                                                          \
+        if (isinf(a) && b > -INFINITY) return a;                                     \
+        return a * SIG(b);                                                           \
+    }                                                                                \
+    T rk_##SFX##_glu_bwd_ga(T a, T g, T b, T pb)                                    \
+    {                                                                                \
+        (void)a; (void)pb;                                                           \
+        if (isinf(g) && b > -INFINITY) return g;                                     \
+        return g * SIG(b);                                                           \
+    }                                                                                \
+    T rk_##SFX##_glu_bwd_gb(T a, T g, T b, T pb)                                    \
+    {                                                                                \
+        (void)pb;                                                                    \
+        if ((isinf(g) || isinf(a)) && isfinite(b)) return g * a;                     \
+        return (g * a) * (SIG(b) * SIG(-b));                                         \
+    }
+RK_GLU_REF(double, ref, sigmoid_d)
+RK_GLU_REF(long double, refl, sigmoid_l)
+
 const rk_ref_entry rk_ref_table[] = {
     RK_REF_ENTRY(elu_bwd_y),     RK_REF_ENTRY(celu_bwd_y),
     RK_REF_ENTRY(selu_bwd_y),    RK_REF_ENTRY(softplus_bwd_y),
@@ -891,7 +971,12 @@ const rk_ref_entry rk_ref_table[] = {
     RK_REF_ENTRY(mish),          RK_REF_ENTRY(mish_bwd),
     RK_REF_ENTRY(gelu),          RK_REF_ENTRY(gelu_bwd),
     RK_REF_ENTRY(gelu_tanh),     RK_REF_ENTRY(gelu_tanh_bwd),
-    { NULL, NULL, NULL }
+    RK_REF_ENTRY(glu),           RK_REF_ENTRY2(glu_bwd),
+    RK_REF_ENTRY(reglu),         RK_REF_ENTRY2(reglu_bwd),
+    RK_REF_ENTRY(geglu),         RK_REF_ENTRY2(geglu_bwd),
+    RK_REF_ENTRY(geglu_tanh),    RK_REF_ENTRY2(geglu_tanh_bwd),
+    RK_REF_ENTRY(swiglu),        RK_REF_ENTRY2(swiglu_bwd),
+    { NULL, NULL, NULL, NULL, NULL }
 };
 
 /* the zeros of the derivatives (mpmath.findroot at 60 digits, rounded to double)
@@ -903,6 +988,10 @@ rk_ref_zero rk_ref_root(const char *row)
         {"mish_bwd", {-1.1924312145154952121, 0.25}},
         {"gelu_bwd", {-0.75179152469356445746, 0.375}},
         {"gelu_tanh_bwd", {-0.75246142207101625849, 0x1p-4}},
+        /* the gated backward's grad_a: g b act'(a), the activation's zero */
+        {"swiglu_bwd", {-1.2784645427610737951, 0x1p-5}},
+        {"geglu_bwd", {-0.75179152469356445746, 0.375}},
+        {"geglu_tanh_bwd", {-0.75246142207101625849, 0x1p-4}},
     };
     for (size_t i = 0; row && i < sizeof roots / sizeof roots[0]; i++)
         if (strcmp(roots[i].row, row) == 0) return roots[i].z;

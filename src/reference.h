@@ -17,7 +17,10 @@
 
 typedef double (*rk_ref_fn)(double, double, double, double);
 typedef long double (*rk_refl_fn)(long double, long double, long double, long double);
-typedef struct { const char *name; rk_ref_fn f; rk_refl_fn fl; } rk_ref_entry;
+/* f, fl: the op (the gated backward: grad_a); f2, fl2: the gated backward's grad_b
+ * (NULL for the other rows).  Gated rows (src/gated.c): the forward is called as
+ * f(b, a, 0, 0) (the loop's (x, g) slots), the backward as f(a, g, b, 0). */
+typedef struct { const char *name; rk_ref_fn f; rk_refl_fn fl; rk_ref_fn f2; rk_refl_fn fl2; } rk_ref_entry;
 
 /* all ops by name ("relu", "elu_bwd", ...), terminated by {NULL, NULL, NULL} */
 extern const rk_ref_entry rk_ref_table[];

@@ -13,7 +13,9 @@
  * underflow: where they are 0 they are exactly 0 (a zero slope, hardswish'(-1.5)),
  * and an infinite gradient times an exact 0 is NaN, as IEEE 754 (and PyTorch). */
 static int rk_ref_derivative_exact(const char *row) {
-    static const char *const rows[] = {"leaky_relu_bwd", "hardswish_bwd", NULL};
+    /* (and the gated forward rows, nin 2 without a gradient: their own convention) */
+    static const char *const rows[] = {"leaky_relu_bwd", "hardswish_bwd", "glu", "reglu",
+                                       "geglu", "geglu_tanh", "swiglu", NULL};
     for (const char *const *r = rows; *r; r++)
         if (!strcmp(row, *r)) return 1;
     return 0;
@@ -32,6 +34,16 @@ static int rk_ref_derivative_exact(const char *row) {
         const int nin = ri->nin, npar = ri->npar;                                    \
         const rk_ref_entry *e = (const rk_ref_entry *)ri->entry;                     \
         const int exact_ = rk_ref_derivative_exact(e->name);                         \
+        if (nin == 3) {   /* the gated backward: (g, a, b) -> (ga, gb) */            \
+            for (ptrdiff_t i = 0; i < dims[0]; i++) {                                \
+                T g = *(const T *)(args[0] + i * steps[0]);                          \
+                T a = *(const T *)(args[1] + i * steps[1]);                          \
+                T b = *(const T *)(args[2] + i * steps[2]);                          \
+                *(T *)(args[3] + i * steps[3]) = e->FIELD(a, g, b, (T)0);            \
+                *(T *)(args[4] + i * steps[4]) = e->FIELD##2(a, g, b, (T)0);         \
+            }                                                                        \
+            return;                                                                  \
+        }                                                                            \
         for (ptrdiff_t i = 0; i < dims[0]; i++) {                                    \
             T x = *(const T *)(args[nin - 1] + i * steps[nin - 1]);                  \
             T g = nin == 2 ? *(const T *)(args[0] + i * steps[0]) : (T)0;            \
@@ -51,6 +63,7 @@ int rk_fill_refinfo(rk_refinfo *info) {
 #define RK_OP(name_, nin_, npar_, ints_, cost_)                                             \
     info[k].entry = rk_ref_find(#name_);                                             \
     if (!info[k].entry) return -1;                                                   \
+    if ((nin_ == 3) != (((const rk_ref_entry *)info[k].entry)->f2 != NULL)) return -1; \
     info[k].nin = nin_;                                                              \
     info[k].npar = npar_;                                                            \
     info[k].loop_d = ref_loop_d;                                                     \

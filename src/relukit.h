@@ -5,6 +5,13 @@
  *   void rk_<dtype>_<op>[_bwd]__<target>(size_t n, const T *x, [const T *g,] T *y,
  *                                         const rk_params *p);
  *
+ * The gated family (gated.c) has two more shapes: the forward act(a) * b is a
+ * nin == 2 row whose kernel gets x = b, g = a (the ufunc's operands (a, b) in the
+ * order of a backward row's (g, x)); the backward is a nin == 3 row,
+ *   void rk_<dtype>_<op>_bwd__<target>(size_t n, const T *a, const T *b, const T *g,
+ *                                      T *ga, T *gb, const rk_params *p);
+ * (ufunc operands (g, a, b) -> (ga, gb)), both gradients in one pass.
+ *
  * dtype is f16 (IEEE binary16 bits, computed in float32 and rounded once), f32, f64,
  * or for ops whose row in kernels.inc says so, i8..i64 / u8..u64.  x and y may be
  * the same pointer (in place); any other overlap is not allowed.  Kernels never
@@ -36,6 +43,7 @@ typedef struct rk_params {
 } rk_params;
 
 /* Kernel types by number of array operands and dtype.
+ *   rk_k3_T  the gated backward (nin == 3): (a, b, g) -> (ga, gb) in one pass
  *   rk_kN_T  scalar-parameter kernel: parameters in *p (the same for all n elements)
  *   rk_aN_T  array-parameter kernel: parameter k of element i is pk[i] (pb == pa
  *            when the op has one parameter)
@@ -47,8 +55,12 @@ typedef struct rk_params {
     typedef void (*rk_a1_##tag)(size_t n, const T *x, T *y, const T *pa, const T *pb); \
     typedef void (*rk_a2_##tag)(size_t n, const T *x, const T *g, T *y,            \
                                 const T *pa, const T *pb);                         \
+    typedef void (*rk_k3_##tag)(size_t n, const T *a, const T *b, const T *g,      \
+                                T *ga, T *gb, const rk_params *p);                 \
+    typedef void (*rk_a3_##tag)(void);   /* (no array-parameter gated kernels) */  \
     typedef struct { rk_k1_##tag k; rk_a1_##tag a; } rk_e1_##tag;                  \
-    typedef struct { rk_k2_##tag k; rk_a2_##tag a; } rk_e2_##tag;
+    typedef struct { rk_k2_##tag k; rk_a2_##tag a; } rk_e2_##tag;                  \
+    typedef struct { rk_k3_##tag k; rk_a3_##tag a; } rk_e3_##tag;
 RK_KTYPES(f16, rk_half)
 RK_KTYPES(f32, float)
 RK_KTYPES(f64, double)
@@ -99,6 +111,9 @@ typedef struct rk_table {
 #define RK_DECL_2(tag, T, name, tgt)                                               \
     void rk_##tag##_##name##__##tgt(size_t n, const T *x, const T *g, T *y,        \
                                     const rk_params *p);
+#define RK_DECL_3(tag, T, name, tgt)                                               \
+    void rk_##tag##_##name##__##tgt(size_t n, const T *a, const T *b, const T *g,  \
+                                    T *ga, T *gb, const rk_params *p);
 #define RK_DECLA_1(tag, T, name, tgt)                                              \
     void rk_##tag##_##name##_arr__##tgt(size_t n, const T *x, T *y, const T *pa, const T *pb);
 #define RK_DECLA_2(tag, T, name, tgt)                                              \
@@ -160,7 +175,8 @@ typedef struct rk_loopdata {
 
 typedef struct rk_opinfo {
     const char *name;   /* row name, e.g. "relu_bwd" */
-    int nin;            /* array operands (ufunc inputs = nin + npar) */
+    int nin;            /* array operands (ufunc inputs = nin + npar); 3: the gated
+                           backward, (g, a, b) -> (ga, gb), the only 2-output shape */
     int npar;
     int ints;
     /* per dtype: the loop and its data (NULL loop: no such dtype) */

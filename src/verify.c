@@ -11,6 +11,10 @@
  *   zero of the derivative (reference.h, rk_ref_root) max(unit, 2^-23 |g| / 2).
  *   exact ops: got must equal wr bit for bit (-0.0 != +0.0), else the error is
  *   reported as max(err, 0.5) so it fails a bound of 0.
+ * The gated rows (src/gated.c) sweep their activated operand (a; glu: the gate b)
+ * with the other operand and the gradient equal to g; the backward's error is the
+ * larger of its two outputs' (grad_a's window: the activation's zero, unit
+ * max(ULP, eps |g b| / 2)).
  */
 #include <math.h>
 #include <string.h>
@@ -26,9 +30,99 @@ static double spacing_f32(float w) {
     return (double)nextafterf(a, INFINITY) - (double)a;
 }
 
+/* error of one float32 result against its double reference (see above) */
+static double err_f32(float got, double want, int exact, int in_window, double gmag) {
+    float wr = (float)want;
+    double err;
+    if (isnan(want) || isnan(got)) return (isnan(want) && isnan(got)) ? 0.0 : INFINITY;
+    if (isinf(got) || isinf(wr)) return got == wr ? 0.0 : INFINITY;
+    double unit = spacing_f32(wr);
+    if (in_window) {
+        double gu = (double)FLT_EPSILON * gmag / 2;
+        if (gu > unit) unit = gu;
+    }
+    err = fabs((double)got - want) / unit;
+    if (exact) {
+        uint32_t bg, bw;
+        memcpy(&bg, &got, 4);
+        memcpy(&bw, &wr, 4);
+        err = bg == bw ? 0.0 : (err > 0.5 ? err : 0.5);
+    }
+    return err;
+}
+
+static int is_gated_forward(const char *row) {
+    static const char *const rows[] = {"glu", "reglu", "geglu", "geglu_tanh", "swiglu", NULL};
+    for (const char *const *r = rows; *r; r++)
+        if (!strcmp(row, *r)) return 1;
+    return 0;
+}
+
+/* the gated rows: forward (a, b) -> y, backward (g, a, b) -> (ga, gb) */
+static void verify_gated(const rk_opinfo *op, const rk_refinfo *ref, uint64_t lo, uint64_t hi,
+                         float g, int exact, double bound, double *maxerr_out,
+                         uint32_t *worst_out, uint64_t *nbad_out) {
+    static const int NB = RK_VBLOCK;
+    float x[RK_VBLOCK], c[RK_VBLOCK], y[RK_VBLOCK], y2[RK_VBLOCK];
+    double xd[RK_VBLOCK], cd[RK_VBLOCK], yd[RK_VBLOCK], yd2[RK_VBLOCK];
+    const char *name = ((const rk_ref_entry *)ref->entry)->name;
+    const int bwd = op->nin == 3, glu = !strncmp(name, "glu", 3);
+    const rk_ref_zero root = rk_ref_root(name);
+    double maxerr = 0;
+    uint32_t worst = 0;
+    uint64_t nbad = 0;
+    for (int i = 0; i < NB; i++) { c[i] = g; cd[i] = g; }
+    for (uint64_t base = lo; base < hi; base += RK_VBLOCK) {
+        ptrdiff_t n = (ptrdiff_t)((hi - base) < RK_VBLOCK ? (hi - base) : RK_VBLOCK);
+        for (ptrdiff_t i = 0; i < n; i++) {
+            uint32_t bits = (uint32_t)(base + (uint64_t)i);
+            memcpy(&x[i], &bits, 4);
+            xd[i] = (double)x[i];
+        }
+        /* operands: forward (a, b, y); backward (g, a, b, ga, gb); x is the
+         * activated operand (glu: b), c every other one */
+        char *args[5], *rargs[5];
+        ptrdiff_t steps[5] = {4, 4, 4, 4, 4}, rsteps[5] = {8, 8, 8, 8, 8};
+        if (!bwd) {
+            args[0] = (char *)(glu ? c : x); args[1] = (char *)(glu ? x : c);
+            args[2] = (char *)y;
+            rargs[0] = (char *)(glu ? cd : xd); rargs[1] = (char *)(glu ? xd : cd);
+            rargs[2] = (char *)yd;
+        } else {
+            args[0] = (char *)c; args[1] = (char *)(glu ? c : x); args[2] = (char *)(glu ? x : c);
+            args[3] = (char *)y; args[4] = (char *)y2;
+            rargs[0] = (char *)cd; rargs[1] = (char *)(glu ? cd : xd);
+            rargs[2] = (char *)(glu ? xd : cd); rargs[3] = (char *)yd; rargs[4] = (char *)yd2;
+        }
+        op->loop[RK_f32](args, &n, steps, op->data[RK_f32]);
+        ref->loop_d(rargs, &n, rsteps, (void *)ref);
+        for (ptrdiff_t i = 0; i < n; i++) {
+            double err = err_f32(y[i], yd[i], exact,
+                                 bwd && !glu && rk_ref_near_root(root, xd[i]),
+                                 fabs((double)g * (double)g));
+            if (bwd) {
+                double e2 = err_f32(y2[i], yd2[i], exact, 0, 0.0);
+                if (e2 > err || isnan(e2)) err = e2;
+            }
+            if (err > bound) nbad++;
+            if (err > maxerr) {
+                maxerr = err;
+                memcpy(&worst, &x[i], 4);
+            }
+        }
+    }
+    *maxerr_out = maxerr;
+    *worst_out = worst;
+    *nbad_out = nbad;
+}
+
 int rk_verify_f32(const rk_opinfo *op, const rk_refinfo *ref, uint64_t lo, uint64_t hi,
                   float pa, float pb, float g, int exact, double bound,
                   double *maxerr_out, uint32_t *worst_out, uint64_t *nbad_out) {
+    if (op->nin == 3 || is_gated_forward(((const rk_ref_entry *)ref->entry)->name)) {
+        verify_gated(op, ref, lo, hi, g, exact, bound, maxerr_out, worst_out, nbad_out);
+        return 0;
+    }
     float x[RK_VBLOCK], y[RK_VBLOCK], gf[RK_VBLOCK], paf = pa, pbf = pb;
     double xd[RK_VBLOCK], gd[RK_VBLOCK], yd[RK_VBLOCK], pad = pa, pbd = pb;
     const int nin = op->nin, npar = op->npar, bwd = nin == 2;

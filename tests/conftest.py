@@ -53,6 +53,14 @@ def fdtype(request):
     return request.param
 
 
+# The gated family (relukit.glu, reglu, geglu, swiglu and their backwards): two
+# operands and a split form op(x, axis=-1), two gradients; their calling conventions,
+# bad input, Dask and leaks are tested in test_gated.py, not by the tables of the
+# one-operand ops.
+GATED = frozenset({"glu", "glu_backward", "reglu", "reglu_backward", "geglu", "geglu_backward",
+                   "swiglu", "swiglu_backward"})
+
+
 def public_ops():
     """The activation ops among relukit.__all__: the ufuncs and the wrappers of
     relukit._api (configuration functions such as show_config, and

@@ -132,3 +132,40 @@ def test_median_times_warm_up_for_a_duration():
     calls.update(a=0, b=0)
     median_times([make("a"), make("b")], repeats=3, warm=True)
     assert calls == {"a": 6, "b": 6}
+
+
+def test_gated_benchmarks_run_and_agree(suite, rng=np.random.default_rng(0)):
+    """Every gated op has an asv class; each method runs; relukit's result agrees
+    with the NumPy peer, forward and backward."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        m = importlib.import_module("benchmarks.bench_gated")
+    finally:
+        sys.path.remove(str(BENCH))
+    classes = {c.op: c for c in vars(m).values() if isinstance(c, type) and getattr(c, "op", None)}
+    assert set(classes) == set(_peers.GATED_PEERS) == {n for n in _ufuncs.GATED_UFUNCS
+                                                        if not n.endswith("_backward")}
+    for op, cls in classes.items():
+        b = cls()
+        b.setup("float64", 4096)
+        for meth in [n for n in dir(b) if n.startswith("time_")]:
+            try:
+                getattr(b, meth)("float64", 4096)
+            except NotImplementedError:
+                assert "torch" in meth
+        b.fwd(b.a, b.b, b.y)
+        np.testing.assert_allclose(b.y, b.np_fwd(b.a, b.b), rtol=1e-12, atol=1e-15, err_msg=op)
+        b.bwd(b.g, b.a, b.b, (b.ga, b.gb))
+        wa, wb = b.np_bwd(b.g, b.a, b.b)
+        np.testing.assert_allclose(b.ga, wa, rtol=1e-11, atol=1e-14, err_msg=op)
+        np.testing.assert_allclose(b.gb, wb, rtol=1e-11, atol=1e-14, err_msg=op)
+
+
+def test_gated_cli_bench_runs():
+    from relukit import _bench
+
+    lines = []
+    rows = _bench.run_gated(sizes=(1000,), repeats=1, out=lines.append)
+    assert [r[0] for r in rows] == list(_peers.GATED_PEERS)
+    assert all(r[2] > 0 and r[3] > 0 and r[6] > 0 for r in rows)
+    assert "fused/act" in lines[2]

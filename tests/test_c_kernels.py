@@ -23,7 +23,7 @@ pytestmark = pytest.mark.skipif(not (SRC / "kernels.inc").exists(),
 
 
 def build_and_run(tmp_path, cc, target, extra=(), runner=()):
-    families = [str(SRC / f) for f in ("piecewise.c", "exponential.c", "gelu.c", "reference.c")]
+    families = [str(SRC / f) for f in ("piecewise.c", "exponential.c", "gelu.c", "gated.c", "reference.c")]
     exe = tmp_path / f"check_{target}_{Path(cc).name.replace('-', '_')}"
     cmd = [cc, "-O2", "-std=gnu11", "-w", *FLAGS.get(target, []), *extra, f"-DRK_TARGET={target}",
            f"-DRK_BUILD_{target.upper()}", f"-I{SRC}", str(ROOT / "tests" / "c" / "check_kernels.c"),

@@ -147,7 +147,7 @@ def test_unsupported_target_is_import_error(target):
 OTHER_TARGETS = [t for t in _ufuncs.COMPILED_TARGETS if t != _ufuncs.TARGET]
 # the modules that exercise the kernels (values, routes, tails, accuracy): rerun
 # under every other compiled target
-KERNEL_MODULES = ("test_piecewise.py", "test_exponential.py", "test_gelu.py", "test_ufuncs.py",
+KERNEL_MODULES = ("test_piecewise.py", "test_exponential.py", "test_gelu.py", "test_gated.py", "test_ufuncs.py",
                   "test_properties.py", "test_bfloat16.py", "test_verify.py", "test_wrappers.py")
 # modules whose subject does not depend on the kernels' target (argument checks,
 # type stubs, threads, processes, Dask/xarray plumbing, leaks, dispatch itself), or

@@ -58,7 +58,9 @@ def test_stub_ops_are_ops():
 
     annotated = {node.target.id for node in _stub_tree().body
                  if isinstance(node, ast.AnnAssign) and ast.unparse(node.annotation) == "Op"}
-    runtime = {n for n in relukit.__all__ if hasattr(getattr(relukit, n), "ufunc")}
+    from conftest import GATED  # wrappers typed with their own signatures, also carrying .ufunc
+
+    runtime = {n for n in relukit.__all__ if hasattr(getattr(relukit, n), "ufunc") and n not in GATED}
     assert annotated == runtime and len(runtime) >= 8
     assert all(isinstance(getattr(relukit, n).ufunc, np.ufunc) for n in runtime)
 

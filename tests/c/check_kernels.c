@@ -33,6 +33,13 @@ static int is_exact(const char *name) {
     for (int i = 0; exact[i]; i++) if (!strcmp(exact[i], name)) return 1;
     return 0;
 }
+/* the gated forward rows: two operands (x = b, g = a in the kernel's slots), no
+ * gradient convention */
+static int is_gated2(const char *name) {
+    static const char *g2[] = {"glu", "reglu", "geglu", "geglu_tanh", "swiglu", NULL};
+    for (int i = 0; g2[i]; i++) if (!strcmp(g2[i], name)) return 1;
+    return 0;
+}
 static double bound_f(const char *name) { return is_exact(name) ? 0 : 2.0; }
 static double bound_d(const char *name) { return is_exact(name) ? 0 : 4.0; }
 
@@ -110,7 +117,7 @@ static double ulp_err(double got, double want, int dbl, int near, double g) {
                         double want = DBL ? (double)e->fl((long double)xin[i], (long double)g[i], \
                                                           (long double)(T)p.d[0], (long double)(T)p.d[1]) \
                                           : e->f((double)xin[i], (double)g[i], (double)(T)p.d[0], (double)(T)p.d[1]); \
-                        if (nin == 2 && isnan(want) && !isnan((double)xin[i]) && isinf((double)g[i])) { \
+                        if (nin == 2 && !is_gated2(#name) && isnan(want) && !isnan((double)xin[i]) && isinf((double)g[i])) { \
                             /* relukit's convention (refloops.c): inf * a vanishing nonzero \
                              * derivative is an infinity of the product's sign */         \
                             double d1 = (double)e->fl((long double)xin[i], 1.0L, (long double)(T)p.d[0], (long double)(T)p.d[1]); \
@@ -142,10 +149,74 @@ static double ulp_err(double got, double want, int dbl, int near, double g) {
 #define CALL1(tag, T, name) RK_SYMT(rk_##tag##_##name)((size_t)n, x, y, &p)
 #define CALL2(tag, T, name) RK_SYMT(rk_##tag##_##name)((size_t)n, x, g, y, &p)
 
+/* The gated backward (nin 3): (a, b, g) -> (ga, gb), against f and f2 of its
+ * reference; out of place (canaries around both outputs) and in place (ga over a,
+ * gb over b).  Operands from rnd() (|.| <= 2^20: g*b within range). */
+#define CHECK_GATED3(T, DBL, tag, name)                                                   \
+    do {                                                                                  \
+        const rk_ref_entry *e = rk_ref_find(#name);                                       \
+        const rk_ref_zero root = rk_ref_root(#name);                                      \
+        T as[MAXN + 2 * PAD], bs[MAXN + 2 * PAD], gs[MAXN], o1[MAXN + 2 * PAD], o2[MAXN + 2 * PAD]; \
+        T ain[MAXN], bin[MAXN];                                                           \
+        rk_params p;                                                                      \
+        memset(&p, 0, sizeof p);                                                          \
+        for (int n = 0; n <= MAXN; n++)                                                   \
+            for (int inplace = 0; inplace < 2; inplace++) {                               \
+                for (int i = 0; i < MAXN + 2 * PAD; i++) {                                \
+                    if (DBL) { unsigned long long c = CANARY_D; memcpy(&o1[i], &c, sizeof(T)); } \
+                    else { unsigned c = CANARY_F; memcpy(&o1[i], &c, sizeof(T)); }       \
+                    o2[i] = o1[i]; as[i] = o1[i]; bs[i] = o1[i];                          \
+                }                                                                         \
+                T *a = as + PAD, *b = bs + PAD;                                           \
+                for (int i = 0; i < n; i++) {                                             \
+                    ain[i] = a[i] = (T)rnd(); bin[i] = b[i] = (T)rnd(); gs[i] = (T)rnd(); \
+                }                                                                         \
+                T *ga = inplace ? a : o1 + PAD, *gb = inplace ? b : o2 + PAD;             \
+                RK_SYMT(rk_##tag##_##name)((size_t)n, a, b, gs, ga, gb, &p);              \
+                for (int i = 0; i < n; i++) {                                             \
+                    for (int k = 0; k < 2; k++) {                                         \
+                        rk_ref_fn f = k ? e->f2 : e->f;                                   \
+                        rk_refl_fn fl = k ? e->fl2 : e->fl;                               \
+                        /* (reglu: one product, exact in double; in long double it would \
+                         * be rounded twice) */                                           \
+                        double want = DBL && strcmp(#name, "reglu_bwd")                   \
+                                          ? (double)fl((long double)ain[i], (long double)gs[i], (long double)bin[i], 0) \
+                                          : f((double)ain[i], (double)gs[i], (double)bin[i], 0); \
+                        double got = (double)(k ? gb[i] : ga[i]);                         \
+                        double err = ulp_err(got, want, DBL, !k && rk_ref_near_root(root, (double)ain[i]), \
+                                             (double)gs[i] * (double)bin[i]);             \
+                        double bd = DBL ? 4.0 : 2.0;                                      \
+                        if (!strcmp(#name, "reglu_bwd")) {                                \
+                            T wr = (T)want, gt = k ? gb[i] : ga[i];                       \
+                            err = (memcmp(&wr, &gt, sizeof(T)) == 0 || (isnan(wr) && isnan(gt))) ? 0 : 1; \
+                            bd = 0;                                                       \
+                        }                                                                 \
+                        checked++;                                                        \
+                        if (err > bd && failures++ < 20)                                  \
+                            printf("FAIL %s %s output %d n=%d inplace=%d a=%.17g b=%.17g g=%.17g got=%.17g want=%.17g\n", \
+                                   #name, DBL ? "f64" : "f32", k, n, inplace, (double)ain[i], (double)bin[i], \
+                                   (double)gs[i], got, want);                             \
+                    }                                                                     \
+                }                                                                         \
+                T *bases[4] = {as, bs, o1, o2};                                           \
+                for (int q = inplace ? 0 : 2; q < (inplace ? 2 : 4); q++) {               \
+                    for (int i = 0; i < PAD; i++)                                         \
+                        if (DBL ? (*(unsigned long long *)&bases[q][i] != CANARY_D) : (*(unsigned *)&bases[q][i] != CANARY_F)) \
+                            if (failures++ < 20) printf("FAIL %s canary before output %d\n", #name, q); \
+                    for (int i = PAD + n; i < MAXN + 2 * PAD; i++)                        \
+                        if (DBL ? (*(unsigned long long *)&bases[q][i] != CANARY_D) : (*(unsigned *)&bases[q][i] != CANARY_F)) \
+                            if (failures++ < 20) printf("FAIL %s canary after output %d (n=%d)\n", #name, q, n); \
+                }                                                                         \
+            }                                                                             \
+    } while (0)
+#define CHECK_ROW_1(name, npar) CHECK_TYPE(float, 0, name, 1, npar, CALL1(f32, float, name)); \
+    CHECK_TYPE(double, 1, name, 1, npar, CALL1(f64, double, name));
+#define CHECK_ROW_2(name, npar) CHECK_TYPE(float, 0, name, 2, npar, CALL2(f32, float, name)); \
+    CHECK_TYPE(double, 1, name, 2, npar, CALL2(f64, double, name));
+#define CHECK_ROW_3(name, npar) CHECK_GATED3(float, 0, f32, name); CHECK_GATED3(double, 1, f64, name);
+
 int main(void) {
-#define RK_OP(name, nin, npar, ints, cost)                                                      \
-    CHECK_TYPE(float, 0, name, nin, npar, CALL##nin(f32, float, name));                   \
-    CHECK_TYPE(double, 1, name, nin, npar, CALL##nin(f64, double, name));
+#define RK_OP(name, nin, npar, ints, cost) CHECK_ROW_##nin(name, npar)
 #include "kernels.inc"
 #undef RK_OP
     printf("%s: %llu results checked, %d failures\n", STR(RK_TARGET), checked, failures);

@@ -284,9 +284,15 @@ static void collect(const rk_table *t) {
 #define INTS_1(name)                                                                 \
     ADD_(i8, name, 1, 0) ADD_(u8, name, 1, 0) ADD_(i16, name, 1, 0) ADD_(u16, name, 1, 0) \
     ADD_(i32, name, 1, 0) ADD_(u32, name, 1, 0) ADD_(i64, name, 1, 0) ADD_(u64, name, 1, 0)
+/* (the gated rows, src/gated.c: two operands (a, b) or three inputs and two
+ * outputs; tests/c/check_kernels.c checks them) */
+#define GATED_2(name) (!strcmp(#name, "glu") || !strcmp(#name, "reglu") || !strcmp(#name, "geglu") || \
+                       !strcmp(#name, "geglu_tanh") || !strcmp(#name, "swiglu"))
 #define RK_OP(name, nin, npar, ints, cost)                                                 \
-    ADD_(f16, name, nin, npar) ADD_(f32, name, nin, npar) ADD_(f64, name, nin, npar) \
-    INTS_##ints(name)
+    if (nin < 3 && !GATED_2(name)) {                                                 \
+        ADD_(f16, name, nin, npar) ADD_(f32, name, nin, npar) ADD_(f64, name, nin, npar) \
+        INTS_##ints(name)                                                            \
+    }
 #include "kernels.inc"
 #undef RK_OP
 #undef INTS_0
