@@ -222,7 +222,7 @@ static __attribute__((noinline, cold)) vf gelu_tanh_bwd_all_f(vf x, vf g) {
 static inline vf gelu_tanh_bwd_f(vf x, vf g, vf pa, vf pb) {
     (void)pa; (void)pb;
     vf one = vf_set1(1.0f);
-    vf vl, vh = gelu_tanh_v_f(x, &vl);
+    vf vlo_, vh = gelu_tanh_v_f(x, &vlo_);
     vf sl, sh = twoprod_f(x, x, &sl);
     vf e1, th = twoprod_f(vf_set1(GT_C3_F_HI), sh, &e1);
     vf tl = vf_fma(vf_set1(GT_C3_F_HI), sl, vf_fma(vf_set1(GT_C3_F_LO), sh, e1));
@@ -236,14 +236,14 @@ static inline vf gelu_tanh_bwd_f(vf x, vf g, vf pa, vf pb) {
     vf al = vf_add(vf_add(vf_sub(vf_max(one, xh), a), vf_min(one, xh)), xl);
     mf clamp = vf_gt(vh, vf_set1(RK_EXPV_MAX_f));
     vf u = vf_max(vf_neg(vh), vf_set1(-RK_EXPV_MAX_f));
-    vf ul = vf_select(clamp, vf_zero(), vf_neg(vl));
+    vf ul = vf_select(clamp, vf_zero(), vf_neg(vlo_));
     vf y = dsig_f(u, ul, a, al, g);
     mf gok = vf_le(vf_abs(g), vf_set1(RK_GBIG_f));
     mf ok = mf_and(mf_and(vf_ge(x, vf_set1(-4.85f)), vf_le(x, vf_set1(1e4f))), gok);
     if (!mf_all(ok)) {
         /* x in [-9.8, -4.85): v in [-83, -16), z = e^v <= 2^-23: sigmoid.h's
          * z (a + z (1 - 2a)) */
-        vf yz = dsig_far_f(vh, vl, a, al, g);
+        vf yz = dsig_far_f(vh, vlo_, a, al, g);
         mf zok = mf_and(mf_and(vf_ge(x, vf_set1(-9.8f)), vf_lt(x, vf_set1(-4.85f))), gok);
         y = vf_select(zok, yz, y);
         ok = mf_or(ok, zok);
@@ -634,7 +634,7 @@ static __attribute__((noinline, cold)) vd gelu_tanh_bwd_all_d(vd x, vd g) {
 static inline vd gelu_tanh_bwd_d(vd x, vd g, vd pa, vd pb) {
     (void)pa; (void)pb;
     vd one = vd_set1(1.0);
-    vd l, chl, ml, kxl, vl, e1, e3;
+    vd l, chl, ml, kxl, vlo_, e1, e3;
     vd h = twoprod_d(x, x, &l);
     vd ch = twoprod_d(vd_set1(GT_C), h, &chl);
     chl = vd_fma(vd_set1(GT_C), l, vd_fma(vd_set1(GT_C_LO), h, chl));
@@ -642,8 +642,8 @@ static inline vd gelu_tanh_bwd_d(vd x, vd g, vd pa, vd pb) {
     ml = vd_add(ml, chl);
     vd kxh = twoprod_d(vd_set1(K2_HI), x, &kxl);
     kxl = vd_fma(vd_set1(K2_LO), x, kxl);
-    vd vh = twoprod_d(kxh, mh, &vl);                   /* v = vh + vl */
-    vl = vd_fma(kxh, ml, vd_fma(kxl, mh, vl));
+    vd vh = twoprod_d(kxh, mh, &vlo_);                   /* v = vh + vlo_ */
+    vlo_ = vd_fma(kxh, ml, vd_fma(kxl, mh, vlo_));
     vd th = twoprod_d(vd_set1(GT_C3_D_HI), h, &e1);
     vd tl = vd_fma(vd_set1(GT_C3_D_HI), l, vd_fma(vd_set1(GT_C3_D_LO), h, e1));
     vd qh = vd_add(one, th);                           /* th >= 0 */
@@ -654,12 +654,12 @@ static inline vd gelu_tanh_bwd_d(vd x, vd g, vd pa, vd pb) {
     vd al = vd_add(vd_add(vd_sub(vd_max(one, xh), a), vd_min(one, xh)), xl);
     md clamp = vd_gt(vh, vd_set1(RK_EXPV_MAX_d));
     vd u = vd_max(vd_neg(vh), vd_set1(-RK_EXPV_MAX_d));
-    vd y = dsig_d(u, vd_select(clamp, vd_zero(), vd_neg(vl)), a, al, g);
+    vd y = dsig_d(u, vd_select(clamp, vd_zero(), vd_neg(vlo_)), a, al, g);
     md gok = vd_le(vd_abs(g), vd_set1(RK_GBIG_d));
     md ok = md_and(md_and(vd_ge(x, vd_set1(-7.0)), vd_le(x, vd_set1(1e10))), gok);
     if (!md_all(ok)) {
         md zok = md_and(md_and(vd_ge(x, vd_set1(-20.0)), vd_lt(x, vd_set1(-7.0))), gok);
-        y = vd_select(zok, dsig_far_d(vh, vl, a, al, g), y);
+        y = vd_select(zok, dsig_far_d(vh, vlo_, a, al, g), y);
         ok = md_or(ok, zok);
         if (!md_all(ok)) y = vd_select(ok, y, gelu_tanh_bwd_all_d(x, g));
     }

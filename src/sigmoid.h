@@ -18,14 +18,14 @@
 #ifndef RK_SIGMOID_H
 #define RK_SIGMOID_H
 
-/* e^(v + vl) = 2^m (1 + r + s) for |v| <= 87 (float64: 708) and a small low part vl:
- * m = rint(v/ln2) in the low bits of the returned t, r = v + vl - m ln2 rounded, s = r^2 P(r) plus the rounding error of r, so that 1 + r + s carries
+/* e^(v + v_lo) = 2^m (1 + r + s) for |v| <= 87 (float64: 708), v_lo a small low part:
+ * m = rint(v/ln2) in the low bits of the returned t, r = v + v_lo - m ln2 rounded, s = r^2 P(r) plus the rounding error of r, so that 1 + r + s carries
  * e^r to the polynomial's accuracy (2^-28 relative in float32) */
-static inline vf expv_f(vf v, vf vl, vf *r, vf *s) {
+static inline vf expv_f(vf v, vf v_lo, vf *r, vf *s) {
     vf t = vf_fma(v, vf_set1(RK_F_LOG2E), vf_set1(RK_F_SHIFT));
     vf m = vf_sub(t, vf_set1(RK_F_SHIFT));
     vf r1 = vf_fnma(m, vf_set1(RK_F_LN2HI), v);            /* exact */
-    vf c = vf_fnma(m, vf_set1(RK_F_LN2LO), vl);            /* vl - m ln2lo */
+    vf c = vf_fnma(m, vf_set1(RK_F_LN2LO), v_lo);          /* v_lo - m ln2lo */
     vf rr = vf_add(r1, c);
     vf d = vf_add(vf_sub(r1, rr), c);
     vf q = vf_fma(vf_set1(RK_EXPF_P4), rr, vf_set1(RK_EXPF_P3));
@@ -36,11 +36,11 @@ static inline vf expv_f(vf v, vf vl, vf *r, vf *s) {
     *r = rr;
     return t;
 }
-static inline vd expv_d(vd v, vd vl, vd *r, vd *s) {
+static inline vd expv_d(vd v, vd v_lo, vd *r, vd *s) {
     vd t = vd_fma(v, vd_set1(RK_D_LOG2E), vd_set1(RK_D_SHIFT));
     vd m = vd_sub(t, vd_set1(RK_D_SHIFT));
     vd r1 = vd_fnma(m, vd_set1(RK_D_LN2HI), v);
-    vd c = vd_fnma(m, vd_set1(RK_D_LN2LO), vl);
+    vd c = vd_fnma(m, vd_set1(RK_D_LN2LO), v_lo);
     vd rr = vd_add(r1, c);
     vd d = vd_add(vd_sub(r1, rr), c);
     *s = vd_fma(vd_mul(rr, rr), rk_vd_expm1_q_e(rr), d);
@@ -128,9 +128,9 @@ static inline vd gup_d(vd g, vd *back) {
      * the product with g rounded once, then 2^m (a second rounding only where the   \
      * result is subnormal: less than half an ULP more).  v down to -87 (float64 -708): \
      * 2^m normal */                                                                 \
-    RK_INLINE V dsig_far_##S(V v, V vl, V a, V al, V g) {                            \
+    RK_INLINE V dsig_far_##S(V v, V v_lo, V a, V al, V g) {                          \
         V r, s, one = P##_set1(1);                                                   \
-        V t = expv_##S(v, vl, &r, &s);                                               \
+        V t = expv_##S(v, v_lo, &r, &s);                                             \
         V t1 = P##_add(one, r);                                                      \
         V w = P##_add(P##_add(P##_sub(one, t1), r), s);                              \
         V eh = P##_add(t1, w);                                                       \
