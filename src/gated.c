@@ -201,20 +201,29 @@ static inline vd glu_bwd_core_d(vd a, vd b, vd g, vd *gb) {
  * in two exact steps (exact while it is normal: act'(a) >= 2^-1000, i.e. a above
  * act's deep tail; below, a float64 result of a g b past the float64 range is not
  * held to the bound).  At a = -inf act' is 0: 0 for every finite g, b. */
-static inline vd gated_grad_d(vd (*dact)(vd, vd, vd, vd), vd a, vd b, vd g) {
+static inline vd gated_grad_pre_d(vd b, vd g, vd *s1, vd *s2, md *fin) {
     vd m = vd_abs(vd_mul(g, b));
-    md fin = md_and(vd_lt(vd_abs(g), vd_set1(INFINITY)), vd_lt(vd_abs(b), vd_set1(INFINITY)));
+    *fin = md_and(vd_lt(vd_abs(g), vd_set1(INFINITY)), vd_lt(vd_abs(b), vd_set1(INFINITY)));
     md up = md_and(vd_lt(m, vd_set1(0x1p-1022)), vd_gt(m, vd_zero()));   /* subnormal */
-    md down = md_and(fin, vd_eq(m, vd_set1(INFINITY)));
+    md down = md_and(*fin, vd_eq(m, vd_set1(INFINITY)));
     vd one = vd_set1(1.0);
     vd sg = vd_select(up, vd_set1(0x1p600), vd_select(down, vd_set1(0x1p-512), one));
     vd sb = vd_select(down, vd_set1(0x1p-512), one);
-    vd y = dact(a, vd_mul(vd_mul(g, sg), vd_mul(b, sb)), vd_zero(), vd_zero());
-    vd s1 = vd_select(up, vd_set1(0x1p-600), vd_select(down, vd_set1(0x1p512), one));
-    y = vd_mul(vd_mul(y, s1), vd_select(down, vd_set1(0x1p512), one));
+    *s1 = vd_select(up, vd_set1(0x1p-600), vd_select(down, vd_set1(0x1p512), one));
+    *s2 = vd_select(down, vd_set1(0x1p512), one);
+    return vd_mul(vd_mul(g, sg), vd_mul(b, sb));
+}
+static inline vd gated_grad_post_d(vd y, vd a, vd b, vd g, vd s1, vd s2, md fin) {
+    y = vd_mul(vd_mul(y, s1), s2);
     return vd_select(md_and(fin, vd_eq(a, vd_set1(-INFINITY))), vd_mul(vd_mul(g, vd_zero()), b), y);
 }
-#define RK_GATED_GRAD(DACT, a, b, g) gated_grad_d(DACT, a, b, g)
+/* g b dact(a) with g b scaled into range around the derivative (a macro, not a
+ * function pointer: the derivative bodies are always inlined) */
+#define RK_GATED_GRAD(DACT, a, b, g) ({                                              \
+        vd s1_, s2_;                                                                 \
+        md fin_;                                                                     \
+        vd gb_ = gated_grad_pre_d(b, g, &s1_, &s2_, &fin_);                          \
+        gated_grad_post_d(DACT(a, gb_, vd_zero(), vd_zero()), a, b, g, s1_, s2_, fin_); })
 /* act(a) b for |a| < 2^-900 (silu, gelu, gelu_tanh: act(a) = a/2 (1 + O(a))): (a b)/2,
  * not act(a) rounded into the subnormals first and multiplied up by b */
 #define RK_TINY_A(y, a, b)                                                           \
