@@ -23,50 +23,14 @@ else:
     _install_threadpoolctl_support()
     _warn_bad_env()
 
-    from relukit._api import (
-        celu,
-        celu_backward,
-        elu,
-        elu_backward,
-        hardsigmoid,
-        hardswish,
-        gelu,
-        gelu_backward,
-        hardsigmoid_backward,
-        hardswish_backward,
-        hardtanh,
-        hardtanh_backward,
-        leaky_relu,
-        leaky_relu_backward,
-        mish,
-        mish_backward,
-        prelu,
-        prelu_backward,
-        relu,
-        relu6,
-        relu6_backward,
-        relu_backward,
-        rrelu,
-        rrelu_backward,
-        selu,
-        selu_backward,
-        silu,
-        silu_backward,
-        softplus,
-        softplus_backward,
-        threshold,
-        threshold_backward,
-    )
-    from relukit._api import (  # the gated family: act(a) * b, and the split form op(x)
-        geglu,
-        geglu_backward,
-        glu,
-        glu_backward,
-        reglu,
-        reglu_backward,
-        swiglu,
-        swiglu_backward,
-    )
+    from relukit import _api
+    from relukit._optable import public_names as _public_names
+
+    # every public op, from the op table (relukit/_optable.py): the generated wrappers,
+    # the parameterless ops (thin functions around their ufuncs: x= and inplace= besides
+    # every ufunc keyword; .ufunc is the ufunc itself), the aliases (swish is silu),
+    # prelu, rrelu and the gated family
+    globals().update({_n: getattr(_api, _n) for _n in _public_names()})
 
     def _register_bfloat16():
         """bfloat16 loops on every ufunc where ml_dtypes is installed (else nothing:
@@ -95,23 +59,7 @@ else:
     _bfloat16_dtype = _register_bfloat16()
     del _register_bfloat16
 
-    # ops without parameters are thin functions around their ufuncs (relukit._api._op:
-    # x= and inplace= besides every ufunc keyword; .ufunc is the ufunc itself)
-    swish, swish_backward = silu, silu_backward
-
-    __all__ = [
-        "relu", "relu_backward", "relu6", "relu6_backward",
-        "hardtanh", "hardtanh_backward", "threshold", "threshold_backward",
-        "leaky_relu", "leaky_relu_backward", "prelu", "prelu_backward",
-        "rrelu", "rrelu_backward",
-        "hardsigmoid", "hardsigmoid_backward", "hardswish", "hardswish_backward",
-        "elu", "elu_backward", "celu", "celu_backward", "selu", "selu_backward",
-        "silu", "silu_backward", "swish", "swish_backward", "mish", "mish_backward",
-        "softplus", "softplus_backward", "gelu", "gelu_backward",
-        "glu", "glu_backward", "reglu", "reglu_backward", "geglu", "geglu_backward",
-        "swiglu", "swiglu_backward",
-        "get_num_threads", "set_num_threads", "show_config", "__version__",
-    ]
+    __all__ = [*_public_names(), "get_num_threads", "set_num_threads", "show_config", "__version__"]
 
 
 def __getattr__(name):

@@ -115,13 +115,18 @@ def main(argv=None):
     if argv and argv[0] == "fit":
         from relukit import _fit
         return _fit.main(argv[1:])
+    if argv and argv[0] == "optable":
+        from relukit import _opgen
+        return _opgen.main(argv[1:])
     parser = argparse.ArgumentParser(
         prog="python -m relukit",
         description="Show relukit's configuration, check every op against the scalar "
                     "reference, and time relu against np.maximum(x, 0).  "
                     "Subcommands: verify (accuracy table), bench (timings against NumPy and "
                     "PyTorch), fit (regenerate the kernels' coefficient tables, needs mpmath "
-                    "and a source checkout); see python -m relukit verify -h / bench -h / fit -h.")
+                    "and a source checkout), optable (check or rewrite the stubs' and README's "
+                    "parts generated from the op table); see python -m relukit verify -h / bench -h "
+                    "/ fit -h / optable -h.")
     parser.add_argument("--no-bench", action="store_true", help="skip the timing table")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
     args = parser.parse_args(argv)

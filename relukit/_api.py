@@ -256,264 +256,34 @@ def _scalar_value(op, name, p):
     raise ValueError(f"{op}: from_output=True needs a scalar {name}")
 
 
-# ---------------------------------------------------------------- hardtanh
-def hardtanh(x, min_val=-1.0, max_val=1.0, *, inplace=False, out=None, **kwargs):
-    """Hard tanh: ``x`` clipped to ``[min_val, max_val]``.
-
-    Parameters
-    ----------
-    x : array_like
-        Input (float16, float32, float64; float16 is computed in float32).
-    min_val, max_val : float or array_like, optional
-        The bounds (defaults -1 and 1), scalars or arrays that broadcast
-        against `x`; ``min_val <= max_val`` elementwise.
-    inplace : bool, optional
-        torch's keyword: True writes the result into `x` (``out=x``) and returns `x`.
-    out : ndarray, optional
-        Where to store the result; ``hardtanh(x, out=x)`` works in place.
-    **kwargs
-        Ufunc keywords (``where``, ``dtype``, ``casting``, ...).
-
-    Returns
-    -------
-    ndarray
-        ``x < min_val ? min_val : (x > max_val ? max_val : x)``, exact.
-
-    Raises
-    ------
-    ValueError
-        If a bound is NaN or ``min_val > max_val``; nothing is written to `out`.
-    """
-    if inplace:
-        out = _inplace_out("hardtanh", x, out)
-    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
-    if dt is None or kwargs or dt.kind != "f" or not (out is None or (
-            type(out) is np.ndarray and out.dtype is dt)):
-        x, dt = _prep(x, out, kwargs)
-    lo = _param("hardtanh", "min_val", min_val, dt)
-    hi = _param("hardtanh", "max_val", max_val, dt)
-    _check_bounds("hardtanh", lo, hi, min_val, max_val)
-    uf = _U["hardtanh"] if dt is None or dt.itemsize != 2 else _ufunc("hardtanh", dt, lo, hi)
-    return _call("hardtanh", uf, x, lo, hi, out=out, **kwargs)
-
-
-def _check_bounds(op, lo, hi, lo_raw=None, hi_raw=None):
+def _check_bounds(op, lo, hi, lo_raw=None, hi_raw=None, names=("min_val", "max_val")):
+    """``lo <= hi`` elementwise, else ValueError naming the op and both parameters."""
+    a, b = names
     if type(lo_raw) in (float, int) and type(hi_raw) in (float, int):  # fast path
         if lo_raw > hi_raw:
-            raise ValueError(f"{op}: min_val must be <= max_val (got min_val={lo_raw!r}, max_val={hi_raw!r})")
+            raise ValueError(f"{op}: {a} must be <= {b} (got {a}={lo_raw!r}, {b}={hi_raw!r})")
         return
     try:
         above = _any(np.greater, lo, hi)
     except ValueError:
-        raise ValueError(f"{op}: min_val of shape {np.shape(lo)} and max_val of shape "
+        raise ValueError(f"{op}: {a} of shape {np.shape(lo)} and {b} of shape "
                          f"{np.shape(hi)} do not broadcast together") from None
     if above:
-        raise ValueError(f"{op}: min_val must be <= max_val (got min_val={lo!r}, max_val={hi!r})"
+        raise ValueError(f"{op}: {a} must be <= {b} (got {a}={lo!r}, {b}={hi!r})"
                          if np.ndim(lo) == 0 and np.ndim(hi) == 0 else
-                         f"{op}: min_val must be <= max_val elementwise")
+                         f"{op}: {a} must be <= {b} elementwise")
 
 
-def hardtanh_backward(g, x, min_val=-1.0, max_val=1.0, *, from_output=False, out=None, **kwargs):
-    """Gradient of :func:`hardtanh`: ``g`` where ``min_val < x < max_val``, else 0.
-
-    Parameters
-    ----------
-    g : array_like
-        Incoming gradient dL/dy.
-    x : array_like
-        The forward input, or its output when ``from_output=True`` (always exact
-        for hardtanh).
-    min_val, max_val : float or array_like, optional
-        The bounds of the forward call.
-    from_output : bool, optional
-        `x` holds ``hardtanh(x)`` instead of the input.
-    out : ndarray, optional
-        Where to store dL/dx.
-    **kwargs
-        Ufunc keywords.
-
-    Returns
-    -------
-    ndarray
-        dL/dx; NaN where `x` is NaN; 0 at both kinks (as PyTorch).
-    """
-    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
-    if dt is None or kwargs or dt.kind != "f" or type(g) is not np.ndarray or g.dtype is not dt \
-            or not (out is None or (type(out) is np.ndarray and out.dtype is dt)):
-        g, x, dt = _operands2(g, x, out, kwargs)
-    lo = _param("hardtanh_backward", "min_val", min_val, dt)
-    hi = _param("hardtanh_backward", "max_val", max_val, dt)
-    _check_bounds("hardtanh_backward", lo, hi, min_val, max_val)
-    uf = _U["hardtanh_backward"] if dt is None or dt.itemsize != 2 else _ufunc("hardtanh_backward", dt, lo, hi)
-    return _call("hardtanh_backward", uf, g, x, lo, hi,
-                 out=out, **kwargs)
-
-
-# ---------------------------------------------------------------- threshold
-def threshold(x, threshold, value, *, inplace=False, out=None, **kwargs):
-    """Threshold: ``x`` where ``x > threshold``, else `value`.
-
-    Parameters
-    ----------
-    x : array_like
-        Input.
-    threshold, value : float or array_like
-        The threshold and the replacement value (scalars or broadcasting arrays).
-    inplace : bool, optional
-        torch's keyword: True writes the result into `x` (``out=x``) and returns `x`.
-    out : ndarray, optional
-        Where to store the result.
-    **kwargs
-        Ufunc keywords.
-
-    Returns
-    -------
-    ndarray
-        ``x <= threshold ? value : x``, exact; NaN stays NaN.
-
-    Raises
-    ------
-    ValueError
-        If a parameter is NaN; nothing is written to `out`.
-    """
-    if inplace:
-        out = _inplace_out("threshold", x, out)
-    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
-    if dt is None or kwargs or dt.kind != "f" or not (out is None or (
-            type(out) is np.ndarray and out.dtype is dt)):
-        x, dt = _prep(x, out, kwargs)
-    th = _param("threshold", "threshold", threshold, dt)
-    v = _param("threshold", "value", value, dt)
-    uf = _U["threshold"] if dt is None or dt.itemsize != 2 else _ufunc("threshold", dt, th, v)
-    return _call("threshold", uf, x, th, v, out=out, **kwargs)
-
-
-def threshold_backward(g, x, threshold, *, value=None, from_output=False, out=None, **kwargs):
-    """Gradient of :func:`threshold`: ``g`` where ``x > threshold``, else 0.
-
-    Parameters
-    ----------
-    g : array_like
-        Incoming gradient.
-    x : array_like
-        The forward input, or with ``from_output=True`` its output.
-    threshold : float or array_like
-        The forward call's threshold.
-    value : float, optional
-        The forward call's value; required with ``from_output=True``, which is
-        exact only when ``value <= threshold``.
-    from_output : bool, optional
-        `x` holds ``threshold(x, threshold, value)``.
-    out : ndarray, optional
-        Where to store dL/dx.
-    **kwargs
-        Ufunc keywords.
-
-    Returns
-    -------
-    ndarray
-        dL/dx; NaN where `x` is NaN.
-
-    Raises
-    ------
-    ValueError
-        NaN threshold; from_output without a scalar ``value <= threshold``.
-    """
-    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
-    if dt is None or kwargs or dt.kind != "f" or type(g) is not np.ndarray or g.dtype is not dt \
-            or not (out is None or (type(out) is np.ndarray and out.dtype is dt)):
-        g, x, dt = _operands2(g, x, out, kwargs)
-    th = _param("threshold_backward", "threshold", threshold, dt)
-    if from_output:
-        if value is None:
-            raise ValueError("threshold_backward: from_output=True needs the forward's value=")
-        v = _scalar_value("threshold_backward", "value", _param("threshold_backward", "value", value, dt))
-        t = _scalar_value("threshold_backward", "threshold", th)
-        if not v <= t:
-            raise ValueError("threshold_backward: from_output=True is exact only when value <= "
-                             f"threshold (got value={v!r}, threshold={t!r}); pass the input instead")
-    uf = _U["threshold_backward"] if dt is None or dt.itemsize != 2 else _ufunc("threshold_backward", dt, th)
-    return _call("threshold_backward", uf, g, x, th, out=out, **kwargs)
-
-
-# ---------------------------------------------------------------- leaky_relu
-def leaky_relu(x, negative_slope=0.01, *, inplace=False, out=None, **kwargs):
-    """Leaky ReLU: ``x < 0 ? x * negative_slope : x``.
-
-    Parameters
-    ----------
-    x : array_like
-        Input.
-    negative_slope : float or array_like, optional
-        Slope for negative inputs (default 0.01), scalar or broadcasting array
-        (per-element or per-channel slopes).
-    inplace : bool, optional
-        torch's keyword: True writes the result into `x` (``out=x``) and returns `x`.
-    out : ndarray, optional
-        Where to store the result.
-    **kwargs
-        Ufunc keywords.
-
-    Returns
-    -------
-    ndarray
-        The result, exact (one rounding of the product).
-
-    Raises
-    ------
-    ValueError
-        If the slope is NaN; nothing is written to `out`.
-    """
-    if inplace:
-        out = _inplace_out("leaky_relu", x, out)
-    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
-    if dt is None or kwargs or dt.kind != "f" or not (out is None or (
-            type(out) is np.ndarray and out.dtype is dt)):
-        x, dt = _prep(x, out, kwargs)
-    s = _param("leaky_relu", "negative_slope", negative_slope, dt)
-    uf = _U["leaky_relu"] if dt is None or dt.itemsize != 2 else _ufunc("leaky_relu", dt, s)
-    return _call("leaky_relu", uf, x, s, out=out, **kwargs)
-
-
-def leaky_relu_backward(g, x, negative_slope=0.01, *, from_output=False, out=None, **kwargs):
-    """Gradient of :func:`leaky_relu`: ``g`` where ``x > 0``, else ``g * negative_slope``.
-
-    Parameters
-    ----------
-    g : array_like
-        Incoming gradient.
-    x : array_like
-        The forward input, or with ``from_output=True`` its output (exact when
-        ``negative_slope >= 0``).
-    negative_slope : float or array_like, optional
-        The forward call's slope.
-    from_output : bool, optional
-        `x` holds ``leaky_relu(x, negative_slope)``.
-    out : ndarray, optional
-        Where to store dL/dx.
-    **kwargs
-        Ufunc keywords.
-
-    Returns
-    -------
-    ndarray
-        dL/dx; NaN where `x` is NaN; the slope at ``x == 0`` (as PyTorch).
-
-    Raises
-    ------
-    ValueError
-        NaN slope; ``from_output=True`` with a negative slope.
-    """
-    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
-    if dt is None or kwargs or dt.kind != "f" or type(g) is not np.ndarray or g.dtype is not dt \
-            or not (out is None or (type(out) is np.ndarray and out.dtype is dt)):
-        g, x, dt = _operands2(g, x, out, kwargs)
-    s = _param("leaky_relu_backward", "negative_slope", negative_slope, dt)
-    if from_output and _any(_negative, s):
-        raise ValueError("leaky_relu_backward: from_output=True is exact only for "
-                         "negative_slope >= 0; pass the input instead")
-    uf = _U["leaky_relu_backward"] if dt is None or dt.itemsize != 2 else _ufunc("leaky_relu_backward", dt, s)
-    return _call("leaky_relu_backward", uf, g, x, s, out=out, **kwargs)
+def _value_le(op, name, p, value, dt):
+    """from_output of threshold's backward: the forward's ``value=`` given, scalar, and
+    ``value <= threshold`` (where the output tells the input's side of the threshold)."""
+    if value is None:
+        raise ValueError(f"{op}: from_output=True needs the forward's value=")
+    v = _scalar_value(op, "value", _param(op, "value", value, dt))
+    t = _scalar_value(op, name, p)
+    if not v <= t:
+        raise ValueError(f"{op}: from_output=True is exact only when value <= {name} "
+                         f"(got value={v!r}, {name}={t!r}); pass the input instead")
 
 
 # ---------------------------------------------------------------- prelu
@@ -882,333 +652,18 @@ def rrelu_backward(g, x, noise, *, out=None, **kwargs):
     return _call("rrelu_backward", uf, g, x, n, out=out, **kwargs)
 
 
-# ---------------------------------------------------------------- elu, celu, softplus
-def elu(x, alpha=1.0, *, inplace=False, out=None, **kwargs):
-    """Exponential linear unit: ``x > 0 ? x : alpha * (exp(x) - 1)``.
-
-    Parameters
-    ----------
-    x : array_like
-        Input.
-    alpha : float or array_like, optional
-        Scale of the negative branch (default 1), scalar or broadcasting array.
-    inplace : bool, optional
-        torch's keyword: True writes the result into `x` (``out=x``) and returns `x`.
-    out : ndarray, optional
-        Where to store the result.
-    **kwargs
-        Ufunc keywords.
-
-    Returns
-    -------
-    ndarray
-        The result; ``elu(-inf) = -alpha``; within the published ULP bound.
-
-    Raises
-    ------
-    ValueError
-        NaN alpha; nothing is written to `out`.
-    """
-    if inplace:
-        out = _inplace_out("elu", x, out)
-    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
-    if dt is None or kwargs or dt.kind != "f" or not (out is None or (
-            type(out) is np.ndarray and out.dtype is dt)):
-        x, dt = _prep(x, out, kwargs)
-    a = _param("elu", "alpha", alpha, dt)
-    uf = _U["elu"] if dt is None or dt.itemsize != 2 else _ufunc("elu", dt, a)
-    return _call("elu", uf, x, a, out=out, **kwargs)
-
-
-def elu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
-    """Gradient of :func:`elu`: ``g`` where ``x > 0``, else ``g * alpha * exp(x)``.
-
-    Parameters
-    ----------
-    g : array_like
-        Incoming gradient.
-    x : array_like
-        The forward input.
-    alpha : float or array_like, optional
-        The forward call's alpha.
-    from_output : bool, optional
-        `x` holds ``elu(x, alpha)`` (exact for ``alpha >= 0``): ``g * (y + alpha)``.
-    out : ndarray, optional
-        Where to store dL/dx.
-    **kwargs
-        Ufunc keywords.
-
-    Returns
-    -------
-    ndarray
-        dL/dx; ``elu'(0)`` from the negative branch (``alpha``), as PyTorch.
-    """
-    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
-    if dt is None or kwargs or dt.kind != "f" or type(g) is not np.ndarray or g.dtype is not dt \
-            or not (out is None or (type(out) is np.ndarray and out.dtype is dt)):
-        g, x, dt = _operands2(g, x, out, kwargs)
-    a = _param("elu_backward", "alpha", alpha, dt)
-    if from_output:
-        if _any(_negative, a):
-            raise ValueError("elu_backward: from_output=True is exact only for alpha >= 0; "
-                             "pass the input instead")
-        uf = _ufunc("elu_backward_from_output", dt, a)  # (not the hot path)
-        return _call("elu_backward", uf, g, x, a, out=out, **kwargs)
-    uf = _U["elu_backward"] if dt is None or dt.itemsize != 2 else _ufunc("elu_backward", dt, a)
-    return _call("elu_backward", uf, g, x, a, out=out, **kwargs)
-
-
-def _celu_alpha(op, alpha, dt):
-    a = _param(op, "alpha", alpha, dt)
-    if (alpha == 0) if type(alpha) in (float, int) else _any(_zero, a):
-        raise ValueError(f"{op}: alpha must not be 0")
-    return a
-
-
-def celu(x, alpha=1.0, *, inplace=False, out=None, **kwargs):
-    """Continuously differentiable ELU: ``x > 0 ? x : alpha * (exp(x / alpha) - 1)``.
-
-    Parameters
-    ----------
-    x : array_like
-        Input.
-    alpha : float or array_like, optional
-        Scale (default 1); must not be 0.
-    inplace : bool, optional
-        torch's keyword: True writes the result into `x` (``out=x``) and returns `x`.
-    out : ndarray, optional
-        Where to store the result.
-    **kwargs
-        Ufunc keywords.
-
-    Returns
-    -------
-    ndarray
-        The result, within the published ULP bound.
-
-    Raises
-    ------
-    ValueError
-        alpha is 0 or NaN; nothing is written to `out`.
-    """
-    if inplace:
-        out = _inplace_out("celu", x, out)
-    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
-    if dt is None or kwargs or dt.kind != "f" or not (out is None or (
-            type(out) is np.ndarray and out.dtype is dt)):
-        x, dt = _prep(x, out, kwargs)
-    a = _celu_alpha("celu", alpha, dt)
-    uf = _U["celu"] if dt is None or dt.itemsize != 2 else _ufunc("celu", dt, a)
-    return _call("celu", uf, x, a, out=out, **kwargs)
-
-
-def celu_backward(g, x, alpha=1.0, *, from_output=False, out=None, **kwargs):
-    """Gradient of :func:`celu`: ``g`` where ``x > 0``, else ``g * exp(x / alpha)``.
-
-    Parameters
-    ----------
-    g : array_like
-        Incoming gradient.
-    x : array_like
-        The forward input.
-    alpha : float or array_like, optional
-        The forward call's alpha (not 0).
-    from_output : bool, optional
-        `x` holds ``celu(x, alpha)`` (exact for ``alpha > 0``): ``g * (y / alpha + 1)``.
-    out : ndarray, optional
-        Where to store dL/dx.
-    **kwargs
-        Ufunc keywords.
-
-    Returns
-    -------
-    ndarray
-        dL/dx.
-    """
-    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
-    if dt is None or kwargs or dt.kind != "f" or type(g) is not np.ndarray or g.dtype is not dt \
-            or not (out is None or (type(out) is np.ndarray and out.dtype is dt)):
-        g, x, dt = _operands2(g, x, out, kwargs)
-    a = _celu_alpha("celu_backward", alpha, dt)
-    if from_output:
-        if _any(_negative, a):
-            raise ValueError("celu_backward: from_output=True is exact only for alpha > 0; "
-                             "pass the input instead")
-        uf = _ufunc("celu_backward_from_output", dt, a)  # (not the hot path)
-        return _call("celu_backward", uf, g, x, a, out=out, **kwargs)
-    uf = _U["celu_backward"] if dt is None or dt.itemsize != 2 else _ufunc("celu_backward", dt, a)
-    return _call("celu_backward", uf, g, x, a, out=out, **kwargs)
-
-
-def _softplus_params(op, beta, threshold, dt):
-    b = _param(op, "beta", beta, dt)
-    t = _param(op, "threshold", threshold, dt)
-    if (beta == 0) if type(beta) in (float, int) else _any(_zero, b):
-        raise ValueError(f"{op}: beta must not be 0")
-    return b, t
-
-
-def softplus(x, beta=1.0, threshold=20.0, *, inplace=False, out=None, **kwargs):
-    """Softplus: ``beta*x > threshold ? x : log(1 + exp(beta*x)) / beta``.
-
-    Parameters
-    ----------
-    x : array_like
-        Input.
-    beta : float or array_like, optional
-        Sharpness (default 1); must not be 0.
-    threshold : float or array_like, optional
-        Where ``beta*x > threshold`` the op returns ``x`` (default 20).
-    inplace : bool, optional
-        torch's keyword: True writes the result into `x` (``out=x``) and returns `x`.
-    out : ndarray, optional
-        Where to store the result.
-    **kwargs
-        Ufunc keywords.
-
-    Returns
-    -------
-    ndarray
-        The result, within the published ULP bound; ``softplus(-inf) = 0``.
-
-    Raises
-    ------
-    ValueError
-        beta is 0, or a parameter is NaN; nothing is written to `out`.
-    """
-    if inplace:
-        out = _inplace_out("softplus", x, out)
-    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
-    if dt is None or kwargs or dt.kind != "f" or not (out is None or (
-            type(out) is np.ndarray and out.dtype is dt)):
-        x, dt = _prep(x, out, kwargs)
-    b, t = _softplus_params("softplus", beta, threshold, dt)
-    uf = _U["softplus"] if dt is None or dt.itemsize != 2 else _ufunc("softplus", dt, b, t)
-    return _call("softplus", uf, x, b, t, out=out, **kwargs)
-
-
-def softplus_backward(g, x, beta=1.0, threshold=20.0, *, from_output=False, out=None, **kwargs):
-    """Gradient of :func:`softplus`: ``g`` where ``beta*x > threshold``, else ``g * sigmoid(beta*x)``.
-
-    Parameters
-    ----------
-    g : array_like
-        Incoming gradient.
-    x : array_like
-        The forward input.
-    beta, threshold : float or array_like, optional
-        The forward call's parameters.
-    from_output : bool, optional
-        `x` holds ``softplus(x, beta, threshold)``: ``g * (1 - exp(-beta*y))``
-        (``g`` where ``beta*y > threshold``; within ``exp(-threshold)`` relative
-        where both branches give the same ``y``).
-    out : ndarray, optional
-        Where to store dL/dx.
-    **kwargs
-        Ufunc keywords.
-
-    Returns
-    -------
-    ndarray
-        dL/dx.
-    """
-    dt = x.dtype if type(x) is np.ndarray else None  # the common call, inline
-    if dt is None or kwargs or dt.kind != "f" or type(g) is not np.ndarray or g.dtype is not dt \
-            or not (out is None or (type(out) is np.ndarray and out.dtype is dt)):
-        g, x, dt = _operands2(g, x, out, kwargs)
-    b, t = _softplus_params("softplus_backward", beta, threshold, dt)
-    if from_output:
-        uf = _ufunc("softplus_backward_from_output", dt, b, t)  # (not the hot path)
-        return _call("softplus_backward", uf,
-                     g, x, b, t, out=out, **kwargs)
-    uf = _U["softplus_backward"] if dt is None or dt.itemsize != 2 else _ufunc("softplus_backward", dt, b, t)
-    return _call("softplus_backward", uf, g, x, b, t, out=out, **kwargs)
-
-
-# ---------------------------------------------------------------- gelu
-_GELU = {"none": ("gelu", "gelu_backward"), "tanh": ("gelu_tanh", "gelu_tanh_backward")}
-
-
-def _gelu_pick(op, approximate, which):
-    try:
-        return _U[_GELU[approximate][which]]
-    except (KeyError, TypeError):
-        raise ValueError(f"{op}: approximate must be 'none' or 'tanh', not {approximate!r}") from None
-
-
-def gelu(x, approximate="none", *, inplace=False, out=None, **kwargs):
-    """Gaussian error linear unit.
-
-    Parameters
-    ----------
-    x : array_like
-        Input.
-    approximate : {'none', 'tanh'}, optional
-        ``'none'`` (default): the exact ``x * Phi(x) = x/2 * erfc(-x/sqrt(2))``;
-        ``'tanh'``: ``x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))``.
-    inplace : bool, optional
-        torch's keyword: True writes the result into `x` (``out=x``) and returns `x`.
-    out : ndarray, optional
-        Where to store the result.
-    **kwargs
-        Ufunc keywords.
-
-    Returns
-    -------
-    ndarray
-        The result. The negative tail keeps its relative accuracy down to the
-        subnormal numbers (``gelu(-6)`` is ``-5.92e-9`` in float32; 1 + erf
-        would round it to 0); ``gelu(-inf) = -0.0``, ``gelu(inf) = inf``.
-
-    Raises
-    ------
-    ValueError
-        `approximate` is neither ``'none'`` nor ``'tanh'``; nothing is written to `out`.
-    """
-    uf = _gelu_pick("gelu", approximate, 0)
-    x, _ = _operand(x)
-    if inplace:
-        out = _inplace_out("gelu", x, out)
-    return _call("gelu", uf, x, out=out, **kwargs)
-
-
-def gelu_backward(g, x, approximate="none", *, from_output=False, out=None, **kwargs):
-    """Gradient of :func:`gelu`: ``g * (Phi(x) + x * phi(x))`` (or of the tanh form).
-
-    Parameters
-    ----------
-    g : array_like
-        Incoming gradient.
-    x : array_like
-        The forward input.
-    approximate : {'none', 'tanh'}, optional
-        The forward call's form.
-    from_output : bool, optional
-        GELU is not invertible from its output: True raises ValueError.
-    out : ndarray, optional
-        Where to store dL/dx.
-    **kwargs
-        Ufunc keywords.
-
-    Returns
-    -------
-    ndarray
-        dL/dx; ``g`` at ``+inf``, 0 at ``-inf``.
-    """
-    uf = _gelu_pick("gelu_backward", approximate, 1)
-    g, x = _arrays2(g, x)
-    if from_output:
-        raise ValueError("gelu_backward: from_output=True is not exact for GELU (it is not "
-                         "invertible); pass the forward's input")
-    return _call("gelu_backward", uf, g, x, out=out, **kwargs)
-
-
 # ---------------------------------------------------------------- ops without parameters
 _MISSING = object()
 # the ufunc attributes an op without parameters carries as its own (set again
 # after the bfloat16 loops are added, which change types and ntypes)
 _UFUNC_ATTRS = ("nin", "nout", "nargs", "ntypes", "types", "identity", "signature",
                 "at", "reduce", "accumulate", "reduceat", "outer")
+
+
+_P = __import__("inspect").Parameter
+_OP_SIGNATURE = __import__("inspect").Signature([
+    _P("x", _P.POSITIONAL_OR_KEYWORD), _P("out", _P.POSITIONAL_OR_KEYWORD, default=None),
+    _P("inplace", _P.KEYWORD_ONLY, default=False), _P("kwargs", _P.VAR_KEYWORD)])
 
 
 def _op(name):
@@ -1238,6 +693,7 @@ def _op(name):
 
     op.__name__ = op.__qualname__ = name
     op.__module__ = "relukit"
+    op.__signature__ = _OP_SIGNATURE  # (x, out=None, *, inplace=False, **kwargs): not the sentinels
     body = uf.__doc__.split("\n\n", 1)[1]
     op.__doc__ = (f"{name}(x, out=None, *, inplace=False, **kwargs)\n\n{body}\n"
                   "inplace=True (torch's keyword) writes the result into `x` and "
@@ -1250,16 +706,6 @@ def _op(name):
 def _share_ufunc_attributes(op):
     for attr in _UFUNC_ATTRS:
         setattr(op, attr, getattr(op.ufunc, attr))
-
-
-relu = _op("relu")
-relu6 = _op("relu6")
-hardsigmoid = _op("hardsigmoid")
-hardswish = _op("hardswish")
-selu = _op("selu")
-silu = _op("silu")
-mish = _op("mish")
-OPS_WITHOUT_PARAMETERS = (relu, relu6, hardsigmoid, hardswish, selu, silu, mish)
 
 
 def _backward_wrapper(op, from_output_ufunc):
@@ -1288,15 +734,15 @@ def _backward_wrapper(op, from_output_ufunc):
     return backward
 
 
-# relu's gradient from its output is exact: y > 0 exactly where x > 0, NaN stays NaN
-relu_backward = _backward_wrapper("relu", "relu_backward")
-# relu6's too: 0 < y < 6 exactly where 0 < x < 6
-relu6_backward = _backward_wrapper("relu6", "relu6_backward")
-selu_backward = _backward_wrapper("selu", "selu_backward_from_output")
-hardsigmoid_backward = _backward_wrapper("hardsigmoid", "hardsigmoid_backward_from_output")
-hardswish_backward = _backward_wrapper("hardswish", None)
-silu_backward = _backward_wrapper("silu", None)
-mish_backward = _backward_wrapper("mish", None)
+# ---------------------------------------------------------------- the table's ops
+# hardtanh, threshold, leaky_relu, elu, celu, softplus, gelu, the parameterless ops and
+# every backward of them: generated from the op table (relukit/_optable.py) by
+# relukit/_opgen.py, with their checks inline, into this module's namespace.
+from relukit import _opgen  # noqa: E402
+
+globals().update(_opgen.build("cpu", globals(), (
+    _op, lambda op, fo: _backward_wrapper(op, op + "_backward" if fo == "" else fo))))
+OPS_WITHOUT_PARAMETERS = tuple(globals()[op.name] for op in _opgen.OPS if op.kind == "plain")
 
 
 # ---------------------------------------------------------------- the gated family

@@ -10,6 +10,7 @@ import functools
 
 import numpy as np
 
+from relukit import _optable
 from relukit._ufuncs import GATED_UFUNCS, REFERENCE_UFUNCS, UFUNCS
 
 
@@ -27,15 +28,7 @@ def reference(name, *operands, dtype=np.float64):
 REFERENCES = {name: functools.partial(reference, name) for name in (*UFUNCS, *GATED_UFUNCS)}
 
 # Parameters the self-check and the tests use for each ufunc (in operand order).
-SAMPLE_PARAMS = {
-    "hardtanh": (-1.0, 1.0), "hardtanh_backward": (-0.5, 2.0),
-    "threshold": (0.25, -3.0), "threshold_backward": (0.25,),
-    "leaky_relu": (0.01,), "leaky_relu_backward": (0.2,),
-    "elu": (1.0,), "elu_backward": (1.0,), "celu": (1.0,), "celu_backward": (1.0,),
-    "softplus": (1.0, 20.0), "softplus_backward": (1.0, 20.0),
-    "elu_backward_from_output": (1.0,), "celu_backward_from_output": (1.0,),
-    "softplus_backward_from_output": (1.0, 20.0),
-}
+SAMPLE_PARAMS = _optable.sample_params()  # from the op table
 
 # Published accuracy, in ULP of the result dtype against the float64 reference
 # rounded to that dtype (0: bit-exact).

@@ -44,9 +44,9 @@ def test_public_names_match_the_cpu_api():
                 == (["g", "x"] if name.endswith("_backward") else ["x"]), name
             continue
         cpu = inspect.signature(getattr(relukit, name)).parameters
-        # torch's inplace= and relu_backward's from_output are the CPU API's alone so
-        # far (relukit.cuda writes with out=; its wrappers come from the op table next)
-        cpu_only = {"inplace"} | ({"from_output"} if name == "relu_backward" else set())
+        # torch's inplace= is the CPU API's alone (relukit.cuda writes with out=); both
+        # come from the op table (relukit/_optable.py)
+        cpu_only = {"inplace"}
         want = {p: v.default for p, v in cpu.items()
                 if v.kind != inspect.Parameter.VAR_KEYWORD and p not in cpu_only}
         got = {p: v.default for p, v in gpu.items() if p != "stream"}

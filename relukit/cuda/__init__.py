@@ -23,17 +23,11 @@ compiled on first use (see :mod:`relukit.cuda._kernels`).
 """
 import numpy as np
 
-__all__ = [
-    "is_available",
-    "relu", "relu_backward", "relu6", "relu6_backward",
-    "hardtanh", "hardtanh_backward", "threshold", "threshold_backward",
-    "leaky_relu", "leaky_relu_backward", "prelu", "prelu_backward",
-    "rrelu", "rrelu_backward",
-    "hardsigmoid", "hardsigmoid_backward", "hardswish", "hardswish_backward",
-    "elu", "elu_backward", "celu", "celu_backward", "selu", "selu_backward",
-    "silu", "silu_backward", "swish", "swish_backward", "mish", "mish_backward",
-    "softplus", "softplus_backward", "gelu", "gelu_backward",
-]
+from relukit._optable import GATED_PUBLIC as _GATED
+from relukit._optable import public_names as _public_names
+
+# every op of the op table (relukit/_optable.py)
+__all__ = ["is_available", *(n for n in _public_names() if n not in _GATED)]
 
 
 def is_available(explain=False):
@@ -137,43 +131,21 @@ def _run2(op, row, gx, ps, out, stream):
 
 # ---------------------------------------------------------------- ops without parameters
 def _simple_forward(op):
+    """The GPU wrapper of a parameterless op (its docstring: from the op table)."""
     def forward(x, *, out=None, stream=None):
         A = _ARRAYS[0] if _ARRAYS else _A()
         return A.run(op, op, (A.operand(op, "x", x, stream),), out, (), stream)
     forward.__name__ = forward.__qualname__ = op
-    forward.__doc__ = f"""{op} on the GPU (see :data:`relukit.{op}` for the formula and accuracy).
-
-    Parameters
-    ----------
-    x : GPU array
-        Contiguous float16/float32/float64/bfloat16 GPU array: anything with
-        ``__dlpack__`` on a CUDA device or ``__cuda_array_interface__``.
-    out : GPU array, optional
-        Where to store the result (x's shape and dtype); ``out=x`` works in place.
-    stream : stream or int, optional
-        CUDA stream (Numba, CuPy or PyTorch stream, or a handle); default: the
-        input library's current stream.
-
-    Returns
-    -------
-    GPU array
-        The result, of x's kind (CuPy, torch, or a Numba device array), or `out`.
-
-    Raises
-    ------
-    TypeError
-        x is a NumPy array, not a GPU array, or of an unsupported dtype.
-    ValueError
-        x is not contiguous.
-    """
     return forward
 
 
-def _simple_backward(op, from_output_row, has_from_output=True):
+def _simple_backward(op, from_output_row):
+    """The GPU backward of a parameterless op: from_output=True runs `from_output_row`
+    (None: not available, ValueError)."""
     row = op + "_bwd"
     name = f"{op}_backward"
 
-    def backward_from(g, x, *, from_output=False, out=None, stream=None):
+    def backward(g, x, *, from_output=False, out=None, stream=None):
         gx, ps = _binary(name, g, x, (), out, stream)
         r = row
         if from_output:
@@ -183,235 +155,34 @@ def _simple_backward(op, from_output_row, has_from_output=True):
             r = from_output_row
         return _run2(name, r, gx, ps, out, stream)
 
-    def backward_plain(g, x, *, out=None, stream=None):  # relu_backward: as the CPU ufunc
-        gx, ps = _binary(name, g, x, (), out, stream)
-        return _run2(name, row, gx, ps, out, stream)
-
-    backward = backward_from if has_from_output else backward_plain
-    backward.__name__ = backward.__qualname__ = f"{op}_backward"
-    how = ("" if not has_from_output else
-           "\n    from_output : bool, optional\n        "
-           + ("`x` holds the forward's output (exact for this op)." if from_output_row else
-              "Not available for this op: True raises ValueError."))
-    backward.__doc__ = f"""Gradient of :func:`{op}` on the GPU: dL/dx from dL/dy.
-
-    Parameters
-    ----------
-    g : GPU array
-        Incoming gradient dL/dy, x's shape and dtype.
-    x : GPU array
-        The forward input.{how}
-    out : GPU array, optional
-        Where to store dL/dx.
-    stream : stream or int, optional
-        CUDA stream.
-
-    Returns
-    -------
-    GPU array
-        dL/dx, of x's kind; NaN where x is NaN; kinks as PyTorch.
-    """
+    backward.__name__ = backward.__qualname__ = name
     return backward
 
 
-relu = _simple_forward("relu")
-relu_backward = _simple_backward("relu", None, has_from_output=False)
-relu6 = _simple_forward("relu6")
-relu6_backward = _simple_backward("relu6", "relu6_bwd")
-hardsigmoid = _simple_forward("hardsigmoid")
-hardsigmoid_backward = _simple_backward("hardsigmoid", "hardsigmoid_bwd_y")
-hardswish = _simple_forward("hardswish")
-hardswish_backward = _simple_backward("hardswish", None)
-selu = _simple_forward("selu")
-selu_backward = _simple_backward("selu", "selu_bwd_y")
-silu = _simple_forward("silu")
-silu_backward = _simple_backward("silu", None)
-swish, swish_backward = silu, silu_backward
-mish = _simple_forward("mish")
-mish_backward = _simple_backward("mish", None)
-
-
-# ---------------------------------------------------------------- hardtanh, threshold
+# ---------------------------------------------------------------- checks
 def _check_bounds(op, lo, hi):
     if lo > hi:
         raise ValueError(f"{op}: min_val must be <= max_val (got min_val={float(lo)!r}, "
                          f"max_val={float(hi)!r})")
 
 
-def hardtanh(x, min_val=-1.0, max_val=1.0, *, out=None, stream=None):
-    """Hard tanh on the GPU: x clipped to ``[min_val, max_val]`` (exact).
-
-    Parameters
-    ----------
-    x : GPU array
-        Contiguous float16/32/64 or bfloat16 GPU array.
-    min_val, max_val : float, optional
-        The bounds (default -1, 1), ``min_val <= max_val``.
-    out : GPU array, optional
-        Where to store the result (``out=x``: in place).
-    stream : stream or int, optional
-        CUDA stream.
-
-    Returns
-    -------
-    GPU array
-        The result, of x's kind.
-
-    Raises
-    ------
-    ValueError
-        A NaN bound or ``min_val > max_val``; nothing is launched.
-    """
-    A, xo, ps = _unary("hardtanh", "hardtanh", x, (("min_val", min_val), ("max_val", max_val)),
-                       out, stream)
-    _check_bounds("hardtanh", *ps)
-    return A.run("hardtanh", "hardtanh", (xo,), out, ps, stream)
+def _nonzero(op, name, p):
+    if p == 0:
+        raise ValueError(f"{op}: {name} must not be 0")
 
 
-def hardtanh_backward(g, x, min_val=-1.0, max_val=1.0, *, from_output=False, out=None, stream=None):
-    """Gradient of :func:`hardtanh`: g where ``min_val < x < max_val``, else 0.
-
-    Parameters
-    ----------
-    g, x : GPU arrays
-        Incoming gradient and forward input (or, with ``from_output=True``, the
-        forward's output: always exact for hardtanh).
-    min_val, max_val : float, optional
-        The forward call's bounds.
-    from_output : bool, optional
-        `x` holds ``hardtanh(x)``.
-    out : GPU array, optional
-        Where to store dL/dx.
-    stream : stream or int, optional
-        CUDA stream.
-
-    Returns
-    -------
-    GPU array
-        dL/dx; NaN where x is NaN; 0 at both kinks.
-    """
-    gx, ps = _binary("hardtanh_backward", g, x, (("min_val", min_val), ("max_val", max_val)),
-                     stream=stream)
-    _check_bounds("hardtanh_backward", *ps)
-    return _run2("hardtanh_backward", "hardtanh_bwd", gx, ps, out, stream)
+def _value_le(op, name, t, value, dtype):
+    """from_output of threshold's backward: the forward's ``value=`` given and <= the threshold."""
+    if value is None:
+        raise ValueError(f"{op}: from_output=True needs the forward's value=")
+    v = float(_scalar(op, "value", value, dtype))
+    t = float(t)
+    if not v <= t:
+        raise ValueError(f"{op}: from_output=True is exact only when value <= {name} "
+                         f"(got value={v!r}, {name}={t!r}); pass the input instead")
 
 
-def threshold(x, threshold, value, *, out=None, stream=None):
-    """Threshold on the GPU: x where ``x > threshold``, else `value` (exact).
-
-    Parameters
-    ----------
-    x : GPU array
-        Input.
-    threshold, value : float
-        The threshold and the replacement value.
-    out : GPU array, optional
-        Where to store the result.
-    stream : stream or int, optional
-        CUDA stream.
-
-    Returns
-    -------
-    GPU array
-        The result; NaN stays NaN.
-    """
-    A, xo, ps = _unary("threshold", "threshold", x, (("threshold", threshold), ("value", value)),
-                       out, stream)
-    return A.run("threshold", "threshold", (xo,), out, ps, stream)
-
-
-def threshold_backward(g, x, threshold, *, value=None, from_output=False, out=None, stream=None):
-    """Gradient of :func:`threshold`: g where ``x > threshold``, else 0.
-
-    Parameters
-    ----------
-    g, x : GPU arrays
-        Incoming gradient and forward input (or its output with ``from_output``).
-    threshold : float
-        The forward call's threshold.
-    value : float, optional
-        The forward call's value; required with ``from_output=True``, exact
-        only when ``value <= threshold``.
-    from_output : bool, optional
-        `x` holds ``threshold(x, threshold, value)``.
-    out : GPU array, optional
-        Where to store dL/dx.
-    stream : stream or int, optional
-        CUDA stream.
-
-    Returns
-    -------
-    GPU array
-        dL/dx; NaN where x is NaN.
-    """
-    op = "threshold_backward"
-    gx, ps = _binary(op, g, x, (("threshold", threshold),), stream=stream)
-    if from_output:
-        if value is None:
-            raise ValueError(f"{op}: from_output=True needs the forward's value=")
-        v = float(_scalar(op, "value", value, gx[1].dtype))
-        t = float(ps[0])
-        if not v <= t:
-            raise ValueError(f"{op}: from_output=True is exact only when value <= threshold "
-                             f"(got value={v!r}, threshold={t!r}); pass the input instead")
-    return _run2(op, "threshold_bwd", gx, ps, out, stream)
-
-
-# ---------------------------------------------------------------- leaky_relu, prelu, rrelu
-def leaky_relu(x, negative_slope=0.01, *, out=None, stream=None):
-    """Leaky ReLU on the GPU: ``x < 0 ? x * negative_slope : x`` (exact).
-
-    Parameters
-    ----------
-    x : GPU array
-        Input.
-    negative_slope : float, optional
-        Slope for negative inputs (default 0.01).
-    out : GPU array, optional
-        Where to store the result.
-    stream : stream or int, optional
-        CUDA stream.
-
-    Returns
-    -------
-    GPU array
-        The result (slope 0 gives -0.0 for every negative x, -inf included).
-    """
-    A, xo, ps = _unary("leaky_relu", "leaky_relu", x, (("negative_slope", negative_slope),),
-                       out, stream)
-    return A.run("leaky_relu", "leaky_relu", (xo,), out, ps, stream)
-
-
-def leaky_relu_backward(g, x, negative_slope=0.01, *, from_output=False, out=None, stream=None):
-    """Gradient of :func:`leaky_relu`: g where ``x > 0``, else ``g * negative_slope``.
-
-    Parameters
-    ----------
-    g, x : GPU arrays
-        Incoming gradient and forward input (or its output with ``from_output``,
-        exact when ``negative_slope >= 0``).
-    negative_slope : float, optional
-        The forward call's slope.
-    from_output : bool, optional
-        `x` holds ``leaky_relu(x, negative_slope)``.
-    out : GPU array, optional
-        Where to store dL/dx.
-    stream : stream or int, optional
-        CUDA stream.
-
-    Returns
-    -------
-    GPU array
-        dL/dx; the slope at ``x == 0`` (as PyTorch); NaN where x is NaN.
-    """
-    op = "leaky_relu_backward"
-    gx, ps = _binary(op, g, x, (("negative_slope", negative_slope),), stream=stream)
-    if from_output and ps[0] < 0:
-        raise ValueError(f"{op}: from_output=True is exact only for negative_slope >= 0; "
-                         "pass the input instead")
-    return _run2(op, "leaky_relu_bwd", gx, ps, out, stream)
-
-
+# ---------------------------------------------------------------- prelu, rrelu
 def _host_values(op, name, w):
     """The values of a small parameter array (host or GPU) as a NumPy array."""
     if hasattr(w, "__cuda_array_interface__") or type(w).__module__.startswith("numba"):
@@ -632,241 +403,14 @@ def rrelu_backward(g, x, noise, *, out=None, stream=None):
     return A.run_chan(op, "leaky_relu_bwd", gx, out, no.flat(), 1, st)
 
 
-# ---------------------------------------------------------------- elu, celu, softplus
-def elu(x, alpha=1.0, *, out=None, stream=None):
-    """ELU on the GPU: ``x > 0 ? x : alpha * (exp(x) - 1)``.
+# ---------------------------------------------------------------- the table's ops
+# relu, relu6, hardtanh, threshold, leaky_relu, hardsigmoid, hardswish, elu, celu, selu,
+# silu (swish), mish, softplus, gelu and their backwards: generated from the op table
+# (relukit/_optable.py) by relukit/_opgen.py into this module's namespace, as the CPU's.
+from relukit import _opgen  # noqa: E402
 
-    Parameters
-    ----------
-    x : GPU array
-        Input.
-    alpha : float, optional
-        Scale of the negative branch (default 1).
-    out : GPU array, optional
-        Where to store the result.
-    stream : stream or int, optional
-        CUDA stream.
-
-    Returns
-    -------
-    GPU array
-        The result; ``elu(-inf) = -alpha``.
-    """
-    A, xo, ps = _unary("elu", "elu", x, (("alpha", alpha),), out, stream)
-    return A.run("elu", "elu", (xo,), out, ps, stream)
-
-
-def elu_backward(g, x, alpha=1.0, *, from_output=False, out=None, stream=None):
-    """Gradient of :func:`elu`: g where ``x > 0``, else ``g * alpha * exp(x)``.
-
-    Parameters
-    ----------
-    g, x : GPU arrays
-        Incoming gradient and forward input.
-    alpha : float, optional
-        The forward call's alpha.
-    from_output : bool, optional
-        `x` holds ``elu(x, alpha)`` (exact for ``alpha >= 0``): ``g * (y + alpha)``.
-    out : GPU array, optional
-        Where to store dL/dx.
-    stream : stream or int, optional
-        CUDA stream.
-
-    Returns
-    -------
-    GPU array
-        dL/dx; ``elu'(0)`` from the negative branch.
-    """
-    op = "elu_backward"
-    gx, ps = _binary(op, g, x, (("alpha", alpha),), stream=stream)
-    if from_output:
-        if ps[0] < 0:
-            raise ValueError(f"{op}: from_output=True is exact only for alpha >= 0; "
-                             "pass the input instead")
-        return _run2(op, "elu_bwd_y", gx, ps, out, stream)
-    return _run2(op, "elu_bwd", gx, ps, out, stream)
-
-
-def _nonzero(op, name, p):
-    if p == 0:
-        raise ValueError(f"{op}: {name} must not be 0")
-
-
-def celu(x, alpha=1.0, *, out=None, stream=None):
-    """CELU on the GPU: ``x > 0 ? x : alpha * (exp(x / alpha) - 1)``.
-
-    Parameters
-    ----------
-    x : GPU array
-        Input.
-    alpha : float, optional
-        Scale (default 1); must not be 0.
-    out : GPU array, optional
-        Where to store the result.
-    stream : stream or int, optional
-        CUDA stream.
-
-    Returns
-    -------
-    GPU array
-        The result.
-    """
-    A, xo, ps = _unary("celu", "celu", x, (("alpha", alpha),), out, stream)
-    _nonzero("celu", "alpha", ps[0])
-    return A.run("celu", "celu", (xo,), out, ps, stream)
-
-
-def celu_backward(g, x, alpha=1.0, *, from_output=False, out=None, stream=None):
-    """Gradient of :func:`celu`: g where ``x > 0``, else ``g * exp(x / alpha)``.
-
-    Parameters
-    ----------
-    g, x : GPU arrays
-        Incoming gradient and forward input.
-    alpha : float, optional
-        The forward call's alpha (not 0).
-    from_output : bool, optional
-        `x` holds ``celu(x, alpha)`` (exact for ``alpha > 0``): ``g * (y / alpha + 1)``.
-    out : GPU array, optional
-        Where to store dL/dx.
-    stream : stream or int, optional
-        CUDA stream.
-
-    Returns
-    -------
-    GPU array
-        dL/dx.
-    """
-    op = "celu_backward"
-    gx, ps = _binary(op, g, x, (("alpha", alpha),), stream=stream)
-    _nonzero(op, "alpha", ps[0])
-    if from_output:
-        if ps[0] < 0:
-            raise ValueError(f"{op}: from_output=True is exact only for alpha > 0; "
-                             "pass the input instead")
-        return _run2(op, "celu_bwd_y", gx, ps, out, stream)
-    return _run2(op, "celu_bwd", gx, ps, out, stream)
-
-
-def softplus(x, beta=1.0, threshold=20.0, *, out=None, stream=None):
-    """Softplus on the GPU: ``beta*x > threshold ? x : log(1 + exp(beta*x)) / beta``.
-
-    Parameters
-    ----------
-    x : GPU array
-        Input.
-    beta : float, optional
-        Sharpness (default 1); must not be 0.
-    threshold : float, optional
-        Linear above ``beta*x > threshold`` (default 20).
-    out : GPU array, optional
-        Where to store the result.
-    stream : stream or int, optional
-        CUDA stream.
-
-    Returns
-    -------
-    GPU array
-        The result; ``softplus(-inf) = 0``.
-    """
-    A, xo, ps = _unary("softplus", "softplus", x, (("beta", beta), ("threshold", threshold)),
-                       out, stream)
-    _nonzero("softplus", "beta", ps[0])
-    return A.run("softplus", "softplus", (xo,), out, ps, stream)
-
-
-def softplus_backward(g, x, beta=1.0, threshold=20.0, *, from_output=False, out=None, stream=None):
-    """Gradient of :func:`softplus`: g where ``beta*x > threshold``, else ``g * sigmoid(beta*x)``.
-
-    Parameters
-    ----------
-    g, x : GPU arrays
-        Incoming gradient and forward input.
-    beta, threshold : float, optional
-        The forward call's parameters.
-    from_output : bool, optional
-        `x` holds ``softplus(x, beta, threshold)``: ``g * (1 - exp(-beta*y))``.
-    out : GPU array, optional
-        Where to store dL/dx.
-    stream : stream or int, optional
-        CUDA stream.
-
-    Returns
-    -------
-    GPU array
-        dL/dx.
-    """
-    op = "softplus_backward"
-    gx, ps = _binary(op, g, x, (("beta", beta), ("threshold", threshold)), stream=stream)
-    _nonzero(op, "beta", ps[0])
-    return _run2(op, "softplus_bwd_y" if from_output else "softplus_bwd", gx, ps, out, stream)
-
-
-# ---------------------------------------------------------------- gelu
-_GELU = {"none": ("gelu", "gelu_bwd"), "tanh": ("gelu_tanh", "gelu_tanh_bwd")}
-
-
-def _gelu_rows(op, approximate):
-    try:
-        return _GELU[approximate]
-    except (KeyError, TypeError):
-        raise ValueError(f"{op}: approximate must be 'none' or 'tanh', not {approximate!r}") from None
-
-
-def gelu(x, approximate="none", *, out=None, stream=None):
-    """GELU on the GPU: ``x * Phi(x)`` (``'none'``) or its tanh approximation.
-
-    Parameters
-    ----------
-    x : GPU array
-        Input.
-    approximate : {'none', 'tanh'}, optional
-        The exact erfc form (default) or the tanh form.
-    out : GPU array, optional
-        Where to store the result.
-    stream : stream or int, optional
-        CUDA stream.
-
-    Returns
-    -------
-    GPU array
-        The result; the negative tail keeps its relative accuracy (erfc form, no
-        ``1 + erf``); ``gelu(-inf) = -0.0``, ``gelu(inf) = inf``.
-    """
-    row = _GELU.get(approximate) if type(approximate) is str else None
-    row = row[0] if row else _gelu_rows("gelu", approximate)[0]
-    A = _ARRAYS[0] if _ARRAYS else _A()
-    return A.run("gelu", row, (A.operand("gelu", "x", x, stream),), out, (), stream)
-
-
-def gelu_backward(g, x, approximate="none", *, from_output=False, out=None, stream=None):
-    """Gradient of :func:`gelu`: ``g * (Phi(x) + x * phi(x))`` (or of the tanh form).
-
-    Parameters
-    ----------
-    g, x : GPU arrays
-        Incoming gradient and forward input.
-    approximate : {'none', 'tanh'}, optional
-        The forward call's form.
-    from_output : bool, optional
-        GELU is not invertible: True raises ValueError.
-    out : GPU array, optional
-        Where to store dL/dx.
-    stream : stream or int, optional
-        CUDA stream.
-
-    Returns
-    -------
-    GPU array
-        dL/dx; g at +inf, 0 at -inf.
-    """
-    row = _GELU.get(approximate) if type(approximate) is str else None
-    row = row[1] if row else _gelu_rows("gelu_backward", approximate)[1]
-    if from_output:
-        raise ValueError("gelu_backward: from_output=True is not exact for GELU (it is not "
-                         "invertible); pass the forward's input")
-    gx, ps = _binary("gelu_backward", g, x, stream=stream)
-    return _ARRAYS[0].run("gelu_backward", row, gx, out, ps, stream)
+globals().update(_opgen.build("gpu", globals(), (
+    _simple_forward, lambda op, fo: _simple_backward(op, op + "_bwd" if fo == "" else fo))))
 
 
 def __dir__():
