@@ -89,7 +89,7 @@ class Op:
     def __init__(self, name, kind, summary, formula, bsummary, bformula, *, params=(),
                  notes="", bnotes="", bwd_params=None, bwd_kwonly=(), ordered=None,
                  from_output=None, choice=None, alias=None, readme=None, wrapper_doc="",
-                 bwrapper_doc="", peers=None, sample=None, bsample=None, acc=None):
+                 bwrapper_doc="", peers=None, sample=None, bsample=None, acc=None, ulp=(0, 0, 0), bulp=None):
         self.name, self.kind = name, kind
         self.summary, self.formula, self.notes = summary, formula, notes
         self.bsummary, self.bformula, self.bnotes = bsummary, bformula, bnotes
@@ -106,7 +106,11 @@ class Op:
         self.wrapper_doc, self.bwrapper_doc = wrapper_doc, bwrapper_doc  # custom ops' extra words
         self.peers = peers or {}
         self.sample, self.bsample = sample, bsample  # test parameters of the ufuncs
-        self.acc = acc  # the README's accuracy words, if not the bounds of _reference.ULP_BOUNDS
+        self.acc = acc  # the README's accuracy words, if not the bounds below
+        # published accuracy (float16, float32, float64), in ULP of the result against the
+        # float64 reference rounded to its dtype (0: bit-exact): the forward's and the
+        # backward's (bulp; default: the forward's), from_output's as the backward's
+        self.ulp, self.bulp = ulp, bulp if bulp is not None else ulp
 
     @property
     def backward(self):
@@ -249,6 +253,7 @@ OPS = (
        notes="<= 1 ULP.", bnotes="Zero at both kinks, as PyTorch.",
        from_output=FromOutput("hardsigmoid_backward_from_output", "g / 6 where 0 < y < 1, else 0",
                               readme="`from_output=True` (except where `y` rounded to 0 or 1)"),
+       ulp=(1, 1, 1), bulp=(1, 0, 0),
        peers={"hardsigmoid": _fwd_peer(_rk("hardsigmoid"), lambda x: np.clip(x + 3, 0, 6) / 6,
                                        lambda F, a, t: F.hardsigmoid(t)),
               "hardsigmoid_backward": _bwd_peer(_rkb("hardsigmoid_backward"),
@@ -258,6 +263,7 @@ OPS = (
        "Gradient of hardswish.", "0 where x <= -3, g where x >= 3, else g * (2x + 3) / 6; NaN where x is NaN",
        notes="<= 2 ULP. hardswish(-inf) = -0.0 (PyTorch returns NaN).",
        bnotes="hardswish'(-3) = 0, hardswish'(3) = 1, as PyTorch.",
+       ulp=(1, 2, 2),
        peers={"hardswish": _fwd_peer(_rk("hardswish"), lambda x: x * np.clip(x + 3, 0, 6) / 6,
                                      lambda F, a, t: F.hardswish(t)),
               "hardswish_backward": _bwd_peer(_rkb("hardswish_backward"),
@@ -271,6 +277,7 @@ OPS = (
        from_output=FromOutput("elu_backward_from_output", "g where y > 0, else g * (y + alpha)",
                               require=("alpha", ">=")),
        sample=(1.0,), bsample=(1.0,),
+       ulp=(1, 2, 4),
        peers={"elu": _fwd_peer(_rk("elu"), lambda x: np.where(x > 0, x, np.expm1(x)), lambda F, a, t: F.elu(t)),
               "elu_backward": _bwd_peer(_rkb("elu_backward"), lambda x, g: np.where(x > 0, g, g * np.exp(x)),
                                         lambda F, a, t, tg: a.elu_backward(tg, 1.0, 1.0, 1.0, False, t))}),
@@ -280,6 +287,7 @@ OPS = (
        from_output=FromOutput("celu_backward_from_output", "g where y > 0, else g * (y / alpha + 1)",
                               require=("alpha", ">")),
        sample=(1.0,), bsample=(1.0,),
+       ulp=(1, 2, 4),
        peers={"celu": _fwd_peer(_rk("celu", 1.0), lambda x: np.where(x > 0, x, np.expm1(x)),
                                 lambda F, a, t: F.celu(t)),
               "celu_backward": _bwd_peer(_rkb("celu_backward", 1.0), lambda x, g: np.where(x > 0, g, g * np.exp(x)),
@@ -288,6 +296,7 @@ OPS = (
        "Gradient of selu.", "g * scale where x > 0, else g * scale * alpha * exp(x)",
        notes="alpha = 1.6732632423543772, scale = 1.0507009873554805.",
        from_output=FromOutput("selu_backward_from_output", "g * scale where y > 0, else g * (y + scale * alpha)"),
+       ulp=(1, 2, 4),
        peers={"selu": _fwd_peer(_rk("selu"), lambda x: SELU_S * np.where(x > 0, x, SELU_A * np.expm1(x)),
                                 lambda F, a, t: F.selu(t)),
               "selu_backward": _bwd_peer(_rkb("selu_backward"),
@@ -297,6 +306,7 @@ OPS = (
        "Gradient of silu.", "g * s * (1 + x * (1 - s)), s = sigmoid(x)",
        notes="silu(-inf) = -0.0 (PyTorch returns NaN).", bnotes="Limits: g at +inf, 0 at -inf.",
        alias="swish",
+       ulp=(1, 2, 4),
        peers={"silu": _fwd_peer(_rk("silu"), lambda x: x / (1 + np.exp(-x)), lambda F, a, t: F.silu(t)),
               "swish": _fwd_peer(_rk("swish"), lambda x: x / (1 + np.exp(-x)), lambda F, a, t: F.silu(t)),
               "silu_backward": _bwd_peer(_rkb("silu_backward"),
@@ -305,6 +315,7 @@ OPS = (
     Op("mish", "plain", "Mish: x * tanh(softplus(x)).", "y = x * tanh(log(1 + exp(x)))",
        "Gradient of mish.", "g * (t + x * sigmoid(x) * (1 - t^2)), t = tanh(softplus(x))",
        notes="mish(-inf) = -0.0 (PyTorch returns NaN).", bnotes="Limits: g at +inf, 0 at -inf.",
+       ulp=(1, 2, 4),
        peers={"mish": _fwd_peer(_rk("mish"), lambda x: x * np.tanh(np.logaddexp(0, x)), lambda F, a, t: F.mish(t)),
               "mish_backward": _bwd_peer(_rkb("mish_backward"),
                                          lambda x, g: (lambda tsp, s: g * (tsp + x * s * (1 - tsp * tsp)))(
@@ -325,6 +336,7 @@ OPS = (
        sample=(1.0, 20.0), bsample=(1.0, 20.0),
        acc="f16 1, f32 2, f64 4 ULP at beta = 1; other beta: forward <= 3 ULP (measured 2.8; results "
            "below 1e-30 with beta < 1 excepted), backward <= 2",
+       ulp=(1, 2, 4),
        peers={"softplus": _fwd_peer(_rk("softplus"), lambda x: np.logaddexp(0, x), lambda F, a, t: F.softplus(t)),
               "softplus_backward": _bwd_peer(_rkb("softplus_backward"), lambda x, g: g * _sig(x),
                                              lambda F, a, t, tg: a.softplus_backward(tg, t, 1.0, 20.0))}),
@@ -340,6 +352,7 @@ OPS = (
                "``'none'`` (default): the exact ``x * Phi(x) = x/2 * erfc(-x/sqrt(2))``; ``'tanh'``: "
                "``x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))``."),
        from_output=NoFromOutput("it is not invertible", what="GELU"),
+       ulp=(1, 2, 4),
        peers={"gelu": _fwd_peer(_rk("gelu"), _np_gelu, lambda F, a, t: F.gelu(t)),
               "gelu_tanh": _fwd_peer(_rk("gelu", "tanh"), _np_gelu_tanh,
                                      lambda F, a, t: F.gelu(t, approximate="tanh")),
@@ -391,6 +404,19 @@ def sample_params():
             fo = op.from_output
             if isinstance(fo, FromOutput) and fo.ufunc:
                 out[fo.ufunc] = op.bsample
+    return out
+
+
+def ulp_bounds():
+    """ufunc name -> {dtype name: published ULP bound}, for every ufunc an op calls."""
+    out = {}
+    for op in OPS:
+        if op.kind == "custom":
+            continue
+        for u in op.ufuncs():
+            fwd = not u.endswith(("_backward", "_backward_from_output"))
+            h, s, d = op.ulp if fwd else op.bulp
+            out[u] = {"float16": h, "float32": s, "float64": d}
     return out
 
 

@@ -32,22 +32,7 @@ SAMPLE_PARAMS = _optable.sample_params()  # from the op table
 
 # Published accuracy, in ULP of the result dtype against the float64 reference
 # rounded to that dtype (0: bit-exact).
-_EXACT = ("relu", "relu_backward", "relu6", "relu6_backward", "hardtanh", "hardtanh_backward",
-          "threshold", "threshold_backward", "leaky_relu", "leaky_relu_backward")
-ULP_BOUNDS = {name: {"float16": 0, "float32": 0, "float64": 0} for name in _EXACT}
-ULP_BOUNDS.update({
-    "hardsigmoid": {"float16": 1, "float32": 1, "float64": 1},
-    "hardsigmoid_backward": {"float16": 1, "float32": 0, "float64": 0},
-    "hardswish": {"float16": 1, "float32": 2, "float64": 2},
-    "hardswish_backward": {"float16": 1, "float32": 2, "float64": 2},
-})
-ULP_BOUNDS.update({name: {"float16": 1, "float32": 2, "float64": 4} for name in (
-    "elu", "elu_backward", "celu", "celu_backward", "selu", "selu_backward",
-    "silu", "silu_backward", "softplus", "softplus_backward", "mish", "mish_backward",
-    "gelu", "gelu_backward", "gelu_tanh", "gelu_tanh_backward",
-    "elu_backward_from_output", "celu_backward_from_output", "selu_backward_from_output",
-    "softplus_backward_from_output")})
-ULP_BOUNDS["hardsigmoid_backward_from_output"] = dict(ULP_BOUNDS["hardsigmoid_backward"])
+ULP_BOUNDS = _optable.ulp_bounds()  # the op table's, and the gated family's below
 # The gated family, against the exact product: reglu is one rounding of an exact
 # product (bit-exact); the others act(a) * b as their activation.
 GATED_OPS = ("glu", "reglu", "geglu", "geglu_tanh", "swiglu")

@@ -74,3 +74,42 @@ def public_ops():
     return [n for n in relukit.__all__ if is_op(n)]
 
 
+
+
+def table_calls():
+    """Every variant of the op table's generated ops, for the tables of the tests:
+    ``{label: (is backward, function, parameters, keywords)}`` with valid parameters
+    (the table's sample parameters, else its defaults): the op, its backward, the
+    backward with from_output=True where the table allows it, each other value of a
+    choice (gelu[tanh]), and the alias (swish)."""
+    import relukit
+    from relukit._optable import OPS, REQUIRED, FromOutput
+
+    out = {}
+    for op in OPS:
+        if op.kind == "custom":
+            continue
+        f, b = getattr(relukit, op.name), getattr(relukit, op.backward)
+        if op.choice is not None:
+            fp, bp = [], []
+        else:
+            fp = list(op.sample) if op.sample is not None else [p.default for p in op.params]
+            bp = list(op.bsample) if op.bsample is not None else [p.default for p in op.bwd_params]
+            assert REQUIRED not in fp + bp, op.name  # an op with a required parameter needs samples
+        out[op.name] = (False, f, fp, {})
+        out[op.backward] = (True, b, bp, {})
+        fo = op.from_output
+        if isinstance(fo, FromOutput):
+            kw = {"from_output": True}
+            if fo.require and fo.require[1] == "value<=":
+                kw["value"] = bp[0] - 1.0
+            out[op.backward + "[from_output]"] = (True, b, bp, kw)
+        if op.choice is not None:
+            for v in op.choice[2]:
+                if v != op.choice[1]:
+                    out[f"{op.name}[{v}]"] = (False, f, [v], {})
+                    out[f"{op.backward}[{v}]"] = (True, b, [v], {})
+        if op.alias:
+            out[op.alias] = (False, getattr(relukit, op.alias), fp, {})
+            out[op.alias + "_backward"] = (True, getattr(relukit, op.alias + "_backward"), bp, {})
+    return out

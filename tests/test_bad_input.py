@@ -19,7 +19,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import GATED, public_ops
+from conftest import GATED, public_ops, table_calls
 
 import relukit
 
@@ -36,55 +36,17 @@ def _bwd(f, *params, **kw):
     return lambda g, x, **k: f(g, x, *params, **kw, **k)
 
 
-# public name -> (is backward, call(x) or call(g, x) with valid parameters,
-#                 the names a message may use for it)
-OPS = {
-    "relu": (False, _fwd(relukit.relu)),
-    "relu_backward": (True, _bwd(relukit.relu_backward)),
-    "relu6": (False, _fwd(relukit.relu6)),
-    "relu6_backward": (True, _bwd(relukit.relu6_backward)),
-    "relu6_backward[from_output]": (True, _bwd(relukit.relu6_backward, from_output=True)),
-    "hardtanh": (False, _fwd(relukit.hardtanh, -0.5, 1.5)),
-    "hardtanh_backward": (True, _bwd(relukit.hardtanh_backward, -0.5, 1.5)),
-    "threshold": (False, _fwd(relukit.threshold, 0.25, -3.0)),
-    "threshold_backward": (True, _bwd(relukit.threshold_backward, 0.25)),
-    "threshold_backward[from_output]": (True, _bwd(relukit.threshold_backward, 0.25, value=-3.0,
-                                                   from_output=True)),
-    "leaky_relu": (False, _fwd(relukit.leaky_relu, 0.2)),
-    "leaky_relu_backward": (True, _bwd(relukit.leaky_relu_backward, 0.2)),
+# public name -> (is backward, call(x) or call(g, x) with valid parameters): every
+# variant of the op table's ops (conftest.table_calls), and prelu and rrelu
+OPS = {name: (bwd, (_bwd if bwd else _fwd)(f, *ps, **kw))
+       for name, (bwd, f, ps, kw) in table_calls().items()}
+OPS.update({
     "prelu": (False, _fwd(relukit.prelu, np.array([0.25]))),
     "prelu_backward": (True, _bwd(relukit.prelu_backward, np.array([0.25]))),
     "rrelu": (False, _fwd(relukit.rrelu)),
     "rrelu[training]": (False, _fwd(relukit.rrelu, training=True, rng=0)),
     "rrelu_backward": (True, _bwd(relukit.rrelu_backward, np.array([0.2, 1.0, 1.0]))),
-    "hardsigmoid": (False, _fwd(relukit.hardsigmoid)),
-    "hardsigmoid_backward": (True, _bwd(relukit.hardsigmoid_backward)),
-    "hardsigmoid_backward[from_output]": (True, _bwd(relukit.hardsigmoid_backward, from_output=True)),
-    "hardswish": (False, _fwd(relukit.hardswish)),
-    "hardswish_backward": (True, _bwd(relukit.hardswish_backward)),
-    "elu": (False, _fwd(relukit.elu, 0.5)),
-    "elu_backward": (True, _bwd(relukit.elu_backward, 0.5)),
-    "elu_backward[from_output]": (True, _bwd(relukit.elu_backward, 0.5, from_output=True)),
-    "celu": (False, _fwd(relukit.celu, 2.0)),
-    "celu_backward": (True, _bwd(relukit.celu_backward, 2.0)),
-    "celu_backward[from_output]": (True, _bwd(relukit.celu_backward, 2.0, from_output=True)),
-    "selu": (False, _fwd(relukit.selu)),
-    "selu_backward": (True, _bwd(relukit.selu_backward)),
-    "selu_backward[from_output]": (True, _bwd(relukit.selu_backward, from_output=True)),
-    "silu": (False, _fwd(relukit.silu)),
-    "silu_backward": (True, _bwd(relukit.silu_backward)),
-    "swish": (False, _fwd(relukit.swish)),
-    "swish_backward": (True, _bwd(relukit.swish_backward)),
-    "mish": (False, _fwd(relukit.mish)),
-    "mish_backward": (True, _bwd(relukit.mish_backward)),
-    "softplus": (False, _fwd(relukit.softplus, 2.0, 10.0)),
-    "softplus_backward": (True, _bwd(relukit.softplus_backward, 2.0, 10.0)),
-    "softplus_backward[from_output]": (True, _bwd(relukit.softplus_backward, 2.0, 10.0, from_output=True)),
-    "gelu": (False, _fwd(relukit.gelu)),
-    "gelu[tanh]": (False, _fwd(relukit.gelu, "tanh")),
-    "gelu_backward": (True, _bwd(relukit.gelu_backward)),
-    "gelu_backward[tanh]": (True, _bwd(relukit.gelu_backward, "tanh")),
-}
+})
 
 PUBLIC_OPS = [n for n in public_ops() if n not in GATED]
 # the ops without parameters, thin callables around their ufuncs

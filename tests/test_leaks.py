@@ -17,7 +17,7 @@ import tracemalloc
 
 import numpy as np
 import pytest
-from conftest import GATED, public_ops
+from conftest import GATED, public_ops, table_calls
 
 import relukit
 from relukit import _ufuncs
@@ -47,55 +47,20 @@ NOISE = np.where(X < 0, np.float32(0.2), np.float32(1))
 SLOPES = np.full(64, 0.3, dtype=np.float32)
 RNG = np.random.default_rng(0)
 
-# public op (with variants) -> call(out or None)
-OPS = {
-    "relu": lambda o: relukit.relu(X, out=o),
-    "relu_backward": lambda o: relukit.relu_backward(G, X, out=o),
-    "relu6": lambda o: relukit.relu6(X, out=o),
-    "relu6_backward": lambda o: relukit.relu6_backward(G, X, out=o),
-    "relu6_backward[y]": lambda o: relukit.relu6_backward(G, X, from_output=True, out=o),
-    "hardtanh": lambda o: relukit.hardtanh(X, -0.5, 2.0, out=o),
-    "hardtanh_backward": lambda o: relukit.hardtanh_backward(G, X, out=o),
-    "threshold": lambda o: relukit.threshold(X, 0.25, -3.0, out=o),
-    "threshold_backward": lambda o: relukit.threshold_backward(G, X, 0.25, out=o),
-    "threshold_backward[y]": lambda o: relukit.threshold_backward(G, X, 0.25, value=-3.0, from_output=True, out=o),
-    "leaky_relu": lambda o: relukit.leaky_relu(X, 0.2, out=o),
+# public op (with variants) -> call(out or None): every variant of the op table's
+# ops (conftest.table_calls), and array parameters, prelu and rrelu
+OPS = {name: ((lambda o, f=f, ps=ps, kw=kw: f(G, X, *ps, out=o, **kw)) if bwd else
+              (lambda o, f=f, ps=ps, kw=kw: f(X, *ps, out=o, **kw)))
+       for name, (bwd, f, ps, kw) in table_calls().items()}
+OPS.update({
     "leaky_relu[array]": lambda o: relukit.leaky_relu(X, SLOPES, out=o),
-    "leaky_relu_backward": lambda o: relukit.leaky_relu_backward(G, X, 0.2, out=o),
     "prelu": lambda o: relukit.prelu(X.reshape(4, 16), W, axis=0, out=None if o is None else o.reshape(4, 16)),
     "prelu_backward": lambda o: relukit.prelu_backward(G.reshape(4, 16), X.reshape(4, 16), W, axis=0,
                                                        out=None if o is None else o.reshape(4, 16)),
     "rrelu": lambda o: relukit.rrelu(X, out=o),
     "rrelu[training]": lambda o: relukit.rrelu(X, training=True, rng=RNG, out=o),
     "rrelu_backward": lambda o: relukit.rrelu_backward(G, X, NOISE, out=o),
-    "hardsigmoid": lambda o: relukit.hardsigmoid(X, out=o),
-    "hardsigmoid_backward": lambda o: relukit.hardsigmoid_backward(G, X, out=o),
-    "hardsigmoid_backward[y]": lambda o: relukit.hardsigmoid_backward(G, X, from_output=True, out=o),
-    "hardswish": lambda o: relukit.hardswish(X, out=o),
-    "hardswish_backward": lambda o: relukit.hardswish_backward(G, X, out=o),
-    "elu": lambda o: relukit.elu(X, 0.5, out=o),
-    "elu_backward": lambda o: relukit.elu_backward(G, X, 0.5, out=o),
-    "elu_backward[y]": lambda o: relukit.elu_backward(G, X, 0.5, from_output=True, out=o),
-    "celu": lambda o: relukit.celu(X, 2.0, out=o),
-    "celu_backward": lambda o: relukit.celu_backward(G, X, 2.0, out=o),
-    "celu_backward[y]": lambda o: relukit.celu_backward(G, X, 2.0, from_output=True, out=o),
-    "selu": lambda o: relukit.selu(X, out=o),
-    "selu_backward": lambda o: relukit.selu_backward(G, X, out=o),
-    "selu_backward[y]": lambda o: relukit.selu_backward(G, X, from_output=True, out=o),
-    "silu": lambda o: relukit.silu(X, out=o),
-    "silu_backward": lambda o: relukit.silu_backward(G, X, out=o),
-    "swish": lambda o: relukit.swish(X, out=o),
-    "swish_backward": lambda o: relukit.swish_backward(G, X, out=o),
-    "mish": lambda o: relukit.mish(X, out=o),
-    "mish_backward": lambda o: relukit.mish_backward(G, X, out=o),
-    "softplus": lambda o: relukit.softplus(X, 2.0, 10.0, out=o),
-    "softplus_backward": lambda o: relukit.softplus_backward(G, X, 2.0, 10.0, out=o),
-    "softplus_backward[y]": lambda o: relukit.softplus_backward(G, X, 2.0, 10.0, from_output=True, out=o),
-    "gelu": lambda o: relukit.gelu(X, out=o),
-    "gelu[tanh]": lambda o: relukit.gelu(X, "tanh", out=o),
-    "gelu_backward": lambda o: relukit.gelu_backward(G, X, out=o),
-    "gelu_backward[tanh]": lambda o: relukit.gelu_backward(G, X, "tanh", out=o),
-}
+})
 
 
 def test_table_covers_the_public_api():
