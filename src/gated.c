@@ -419,19 +419,72 @@ static inline vf glu_bulk_f(vf b, vf a, mf *ok) {
     *ok = vf_ge(b, vf_set1(-16.0f));
     return vf_div(a, gated_den_f(vf_max(b, vf_set1(-16.0f))));
 }
+/* lo <= |x| <= hi for ax = |x| (0 < lo <= hi finite; NaN false): one integer add and
+ * one compare of the bits, the unsigned range test as a signed one */
+static inline mf abs_in_f(vf ax, float lo, float hi) {
+    uint32_t l, h;
+    memcpy(&l, &lo, 4);
+    memcpy(&h, &hi, 4);
+    vi s = vi_add(vf_as_vi(ax), vi_set1((int32_t)(0x80000000u - l)));
+    return vi_gt(vi_set1((int32_t)(h - l + 1u - 0x80000000u)), s);
+}
+/* (h + l) / D rounded once up to a tiny fraction of an ULP, for q = h/D normal and
+ * |h| <= 2^100: the remainder h - q D is exact (one FMA, or Dekker's product), the
+ * correction (res + l)/D is scaled by an approximate 1/D (it is about an ULP) */
+static inline vf divc0_f(vf h, vf l, vf D) {
+    vf q = vf_div(h, D);
+    return vf_fma(vf_add(resid_f(h, q, D), l), rcp_approx_f(D), q);
+}
+/* the bulk lanes of an exact product h + l = a b: |h| in [2^-90, 2^100] (l exact,
+ * the remainders representable), and without FMA |a|, |b| <= 2^100 (Dekker's split) */
+static inline mf prod_ok_f(vf a, vf b, vf h) {
+    mf m = abs_in_f(vf_abs(h), 0x1p-90f, 0x1p100f);
+#if !RK_HAVE_FMA
+    m = mf_and(m, vf_le(vf_max(vf_abs(a), vf_abs(b)), vf_set1(0x1p100f)));
+#else
+    (void)a; (void)b;
+#endif
+    return m;
+}
 static inline vf swiglu_bulk_f(vf b, vf a, mf *ok) {
-    vf l, h = twoprod_f(a, b, &l), ah = vf_abs(h);
-    /* |a|, |b| <= 2^100 too: Dekker's split (targets without FMA) must not overflow */
-    *ok = mf_and(mf_and(vf_ge(a, vf_set1(-16.0f)), vf_le(vf_max(vf_abs(a), vf_abs(b)), vf_set1(0x1p100f))),
-                 mf_and(vf_ge(ah, vf_set1(0x1p-90f)), vf_le(ah, vf_set1(0x1p100f))));
-    return divc_f(h, l, gated_den_f(vf_max(a, vf_set1(-16.0f))), vf_zero());
+    vf l, h = twoprod_f(a, b, &l);
+    *ok = mf_and(vf_ge(a, vf_set1(-16.0f)), prod_ok_f(a, b, h));
+    return divc0_f(h, l, gated_den_f(vf_max(a, vf_set1(-16.0f))));
+}
+/* geglu: gelu's float32 algorithm (gelu.c) on the exact product h + l = a b:
+ * (h + l) Phi(-|a|) = fmac(M, K, c) 2^-64 with M = h 2^(n+64), c = M inner + l 2^(n+64)
+ * (K + inner); a < 0: that product (one rounding, into the subnormals too); a > 0:
+ * (h + l) minus it, h - xt exact as a two-sum and rounded once with l.  With b = 1
+ * these are gelu's operations and bits.  Bulk: gelu's (0 < |a| < 14.5), the product's,
+ * and M in [2^-100, 2^100] (M, M inner normal). */
+static inline vf geglu_bulk_f(vf b, vf a, mf *ok) {
+    vf l, h = twoprod_f(a, b, &l);
+    vf ax = vf_abs(a);
+    vf inner, t, K = gelu_T_f(vf_min(ax, vf_set1(GELU_AMAX)), &inner, &t);
+    vf S = rk_vf_pow2(t, 64);
+    vf M = vf_mul(h, S);
+    vf c = vf_fma(vf_mul(l, S), vf_add(K, inner), vf_mul(M, inner));
+    vf xt = vf_mul(fmac_f(M, K, c), vf_set1(0x1p-64f));
+    vf e, s = twosum_f(h, vf_neg(xt), &e);
+    *ok = mf_and(mf_and(gelu_in_bulk(ax, GELU_AMAX), prod_ok_f(a, b, h)),
+                 abs_in_f(vf_abs(M), 0x1p-100f, 0x1p100f));
+    return vf_select_neg(a, xt, vf_add(s, vf_add(e, l)));
+}
+/* geglu_tanh: gelu_tanh's float32 denominator (gelu.c), the exact product divided by
+ * it with one corrected rounding (as swiglu); bulk: a in [-9.5, 1e4], the product's,
+ * and the quotient in [2^-100, 2^100] */
+static inline vf geglu_tanh_bulk_f(vf b, vf a, mf *ok) {
+    vf l, h = twoprod_f(a, b, &l);
+    vf D = gelu_tanh_den_f(vf_min(vf_max(a, vf_set1(-9.5f)), vf_set1(1e4f)));
+    vf y = divc0_f(h, l, D);
+    *ok = mf_and(mf_and(vf_ge(a, vf_set1(-9.5f)), vf_le(a, vf_set1(1e4f))),
+                 mf_and(prod_ok_f(a, b, h), abs_in_f(vf_abs(y), 0x1p-100f, 0x1p100f)));
+    return y;
 }
 #define RK_HAS_BULK_glu 1
 #define RK_HAS_BULK_swiglu 1
-#define RK_HAS_BULK_geglu 0
-#define RK_HAS_BULK_geglu_tanh 0
-static inline vf geglu_bulk_f(vf b, vf a, mf *ok) { (void)a; *ok = vf_lt(b, b); return b; }
-static inline vf geglu_tanh_bulk_f(vf b, vf a, mf *ok) { (void)a; *ok = vf_lt(b, b); return b; }
+#define RK_HAS_BULK_geglu 1
+#define RK_HAS_BULK_geglu_tanh 1
 
 /* float32 through float64: two halves of the vector, one rounding; per lane, the
  * float32 bulk (glu, swiglu forward), else the fast float64 path, else the careful

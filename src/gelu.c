@@ -164,9 +164,9 @@ static inline vf gelu_tanh_exp_f(vf uh, vf ul, vf *p) {
     *p = vf_add(r, vf_fma(vf_mul(r, r), e, d));
     return t;
 }
-static inline vf gelu_tanh_f(vf x, vf pa, vf pb) {
-    (void)pa; (void)pb;
-    vf xc = vf_min(vf_max(x, vf_set1(-9.5f)), vf_set1(1e4f));
+/* the denominator 1 + e^-v rounded once, for x in [-9.5, 1e4] (steps 1-3 above;
+ * gated.c's geglu_tanh divides a*b by it) */
+static inline vf gelu_tanh_den_f(vf xc) {
     vf vl, vh = gelu_tanh_v_f(xc, &vl);
     vf nvh = vf_neg(vh);
     mf clamp = vf_lt(nvh, vf_set1(-87.0f));           /* w below 2^-125: den = 1 */
@@ -175,9 +175,13 @@ static inline vf gelu_tanh_f(vf x, vf pa, vf pb) {
     vf p, t = gelu_tanh_exp_f(uh, ul, &p);
     vf P = rk_vf_pow2(t, 0);
     vf Pinv = vi_as_vf(vi_sub(vi_set1(254 << 23), vf_as_vi(P)));     /* 2^-m */
-    vf den = vf_select(vf_le(uh, vf_set1(16.0f)), vf_fma(P, p, vf_add(P, vf_set1(1.0f))),
-                       vf_fma(P, vf_add(p, Pinv), P));
-    vf y = vf_div(x, den);
+    return vf_select(vf_le(uh, vf_set1(16.0f)), vf_fma(P, p, vf_add(P, vf_set1(1.0f))),
+                     vf_fma(P, vf_add(p, Pinv), P));
+}
+static inline vf gelu_tanh_f(vf x, vf pa, vf pb) {
+    (void)pa; (void)pb;
+    vf xc = vf_min(vf_max(x, vf_set1(-9.5f)), vf_set1(1e4f));
+    vf y = vf_div(x, gelu_tanh_den_f(xc));
     mf ok = mf_and(vf_ge(x, vf_set1(-9.5f)), vf_le(x, vf_set1(1e4f)));   /* false for NaN */
     if (!mf_all(ok)) {
         vf xt = vf_max(x, vf_set1(-20.0f));
