@@ -401,23 +401,30 @@ static inline vd geglu_bwd_fast_d(vd a, vd b, vd g, vd *gb) {
 
 static inline mf finite_f(vf x) { return vf_lt(vf_abs(x), vf_set1(INFINITY)); }
 
-/* The bulk in float32 arithmetic (silu's algorithm, exponential.c): D = 1 + e^-x
- * rounded once (fma(2^m, p, 2^m + 1), x >= -16); glu(a, b) = a / D(b), one
- * division; swiglu(a, b) = (a b) / D(a) with a b = h + l exact and one corrected
- * division (divc_f), so the product adds no rounding to silu's: the error is
- * silu's D error plus one rounding.  *ok marks the lanes in that bulk (x >= -16,
- * not NaN; for swiglu |a b| in [2^-90, 2^100], |a|, |b| <= 2^100); the others in
- * float64 (a lane's path depends on its own operands only: the same bits on
- * every route). */
-static inline vf gated_den_f(vf x) {
+/* The bulk in float32 arithmetic (silu's algorithm, exponential.c).  D = 1 + e^-x
+ * = 1 + w, w = 2^m (1 + p): for x in [-16, 16], where 2^m + 1 is exact (|m| <= 23),
+ * rounded once as fma(2^m, p, 2^m + 1); above 16 carried as 1 + w exactly (Dh = 1,
+ * Dl = w: there 1 + w would be rounded twice, up to 1.4 ULP of D's 2^-24, which an
+ * ULP of the product can then count nearly twice).
+ *   glu(a, b) = a / D(b): one division; above 16, a - a w, one rounding;
+ *   swiglu(a, b) = (a b) / D(a): a b = h + l exactly and one corrected division
+ *   (divc0_f), so the product adds no rounding to silu's: the error is D's (<= 2^-24
+ *   relative plus the exp polynomial's) plus one rounding.
+ * *ok marks the lanes in that bulk (x >= -16, not NaN; for the products |a b| in
+ * [2^-90, 2^100]); the others go through float64 (a lane's path depends on its own
+ * operands only: the same bits on every route). */
+static inline vf gated_den_f(vf x, vf *dl) {
     vf v = vf_max(vf_neg(x), vf_set1(-87.0f));
     vf p, t = silu_exp_f(v, &p);
     vf P = rk_vf_pow2(t, 0);
-    return vf_fma(P, p, vf_add(P, vf_set1(1.0f)));
+    mf small = vf_lt(v, vf_set1(-16.0f));
+    *dl = vf_select(small, vf_fma(P, p, P), vf_zero());
+    return vf_select(small, vf_set1(1.0f), vf_fma(P, p, vf_add(P, vf_set1(1.0f))));
 }
 static inline vf glu_bulk_f(vf b, vf a, mf *ok) {
+    vf w, D = gated_den_f(vf_max(b, vf_set1(-16.0f)), &w);
     *ok = vf_ge(b, vf_set1(-16.0f));
-    return vf_div(a, gated_den_f(vf_max(b, vf_set1(-16.0f))));
+    return vf_select(vf_gt(b, vf_set1(16.0f)), vf_fnma(a, w, a), vf_div(a, D));
 }
 /* lo <= |x| <= hi for ax = |x| (0 < lo <= hi finite; NaN false): one integer add and
  * one compare of the bits, the unsigned range test as a signed one */
@@ -428,12 +435,14 @@ static inline mf abs_in_f(vf ax, float lo, float hi) {
     vi s = vi_add(vf_as_vi(ax), vi_set1((int32_t)(0x80000000u - l)));
     return vi_gt(vi_set1((int32_t)(h - l + 1u - 0x80000000u)), s);
 }
-/* (h + l) / D rounded once up to a tiny fraction of an ULP, for q = h/D normal and
- * |h| <= 2^100: the remainder h - q D is exact (one FMA, or Dekker's product), the
- * correction (res + l)/D is scaled by an approximate 1/D (it is about an ULP) */
-static inline vf divc0_f(vf h, vf l, vf D) {
+/* (h + l) / (D + Dl) rounded once up to a tiny fraction of an ULP, for q = h/D normal,
+ * |h| <= 2^100 and Dl tiny: the remainder h - q D is exact (one FMA, or Dekker's
+ * product), the correction (res + l - q Dl)/D is scaled by an approximate 1/D (it is
+ * about an ULP) */
+static inline vf divc0_f(vf h, vf l, vf D, vf Dl) {
     vf q = vf_div(h, D);
-    return vf_fma(vf_add(resid_f(h, q, D), l), rcp_approx_f(D), q);
+    vf res = vf_fnma(q, Dl, vf_add(resid_f(h, q, D), l));
+    return vf_fma(res, rcp_approx_f(D), q);
 }
 /* the bulk lanes of an exact product h + l = a b: |h| in [2^-90, 2^100] (l exact,
  * the remainders representable), and without FMA |a|, |b| <= 2^100 (Dekker's split) */
@@ -449,42 +458,34 @@ static inline mf prod_ok_f(vf a, vf b, vf h) {
 static inline vf swiglu_bulk_f(vf b, vf a, mf *ok) {
     vf l, h = twoprod_f(a, b, &l);
     *ok = mf_and(vf_ge(a, vf_set1(-16.0f)), prod_ok_f(a, b, h));
-    return divc0_f(h, l, gated_den_f(vf_max(a, vf_set1(-16.0f))));
+    vf Dl, D = gated_den_f(vf_max(a, vf_set1(-16.0f)), &Dl);
+    return divc0_f(h, l, D, Dl);
 }
-/* geglu: gelu's float32 algorithm (gelu.c) on the exact product h + l = a b:
- * (h + l) Phi(-|a|) = fmac(M, K, c) 2^-64 with M = h 2^(n+64), c = M inner + l 2^(n+64)
- * (K + inner); a < 0: that product (one rounding, into the subnormals too); a > 0:
- * (h + l) minus it, h - xt exact as a two-sum and rounded once with l.  With b = 1
- * these are gelu's operations and bits.  Bulk: gelu's (0 < |a| < 14.5), the product's,
- * and M in [2^-100, 2^100] (M, M inner normal). */
-static inline vf geglu_bulk_f(vf b, vf a, mf *ok) {
-    vf l, h = twoprod_f(a, b, &l);
-    vf ax = vf_abs(a);
-    vf inner, t, K = gelu_T_f(vf_min(ax, vf_set1(GELU_AMAX)), &inner, &t);
-    vf S = rk_vf_pow2(t, 64);
-    vf M = vf_mul(h, S);
-    vf c = vf_fma(vf_mul(l, S), vf_add(K, inner), vf_mul(M, inner));
-    vf xt = vf_mul(fmac_f(M, K, c), vf_set1(0x1p-64f));
-    vf e, s = twosum_f(h, vf_neg(xt), &e);
-    *ok = mf_and(mf_and(gelu_in_bulk(ax, GELU_AMAX), prod_ok_f(a, b, h)),
-                 abs_in_f(vf_abs(M), 0x1p-100f, 0x1p100f));
-    return vf_select_neg(a, xt, vf_add(s, vf_add(e, l)));
-}
-/* geglu_tanh: gelu_tanh's float32 denominator (gelu.c), the exact product divided by
- * it with one corrected rounding (as swiglu); bulk: a in [-9.5, 1e4], the product's,
- * and the quotient in [2^-100, 2^100] */
+/* geglu_tanh: gelu_tanh's float32 w = e^-v (gelu.c), D = 1 + w as swiglu's (rounded
+ * once where 2^m + 1 is exact, 1 + w above), the exact product divided by it with one
+ * corrected rounding; bulk: a in [-9.5, 1e4], the product's, and the quotient in
+ * [2^-100, 2^100] */
 static inline vf geglu_tanh_bulk_f(vf b, vf a, mf *ok) {
     vf l, h = twoprod_f(a, b, &l);
-    vf D = gelu_tanh_den_f(vf_min(vf_max(a, vf_set1(-9.5f)), vf_set1(1e4f)));
-    vf y = divc0_f(h, l, D);
+    vf P, p, uh = gelu_tanh_w_f(vf_min(vf_max(a, vf_set1(-9.5f)), vf_set1(1e4f)), &P, &p);
+    vf Pinv = vi_as_vf(vi_sub(vi_set1(254 << 23), vf_as_vi(P)));     /* 2^-m */
+    mf small = vf_lt(uh, vf_set1(-16.0f));
+    vf D = vf_select(vf_le(uh, vf_set1(16.0f)), vf_fma(P, p, vf_add(P, vf_set1(1.0f))),
+                     vf_fma(P, vf_add(p, Pinv), P));
+    vf y = divc0_f(h, l, vf_select(small, vf_set1(1.0f), D),
+                   vf_select(small, vf_fma(P, p, P), vf_zero()));
     *ok = mf_and(mf_and(vf_ge(a, vf_set1(-9.5f)), vf_le(a, vf_set1(1e4f))),
                  mf_and(prod_ok_f(a, b, h), abs_in_f(vf_abs(y), 0x1p-100f, 0x1p100f)));
     return y;
 }
+/* geglu stays on float64: gelu's float32 core (gelu.c) errs up to about 1.8 x 2^-24
+ * relative before its rounding for a < 0, which a partner b that puts the product at
+ * the top of a binade turns into 2.3 ULP (measured), over the bound */
 #define RK_HAS_BULK_glu 1
 #define RK_HAS_BULK_swiglu 1
-#define RK_HAS_BULK_geglu 1
+#define RK_HAS_BULK_geglu 0
 #define RK_HAS_BULK_geglu_tanh 1
+static inline vf geglu_bulk_f(vf b, vf a, mf *ok) { (void)a; *ok = vf_lt(b, b); return b; }
 
 /* float32 through float64: two halves of the vector, one rounding; per lane, the
  * float32 bulk (glu, swiglu forward), else the fast float64 path, else the careful

@@ -164,16 +164,20 @@ static inline vf gelu_tanh_exp_f(vf uh, vf ul, vf *p) {
     *p = vf_add(r, vf_fma(vf_mul(r, r), e, d));
     return t;
 }
-/* the denominator 1 + e^-v rounded once, for x in [-9.5, 1e4] (steps 1-3 above;
- * gated.c's geglu_tanh divides a*b by it) */
-static inline vf gelu_tanh_den_f(vf xc) {
+/* w = e^-v = P (1 + p) for x in [-9.5, 1e4] (steps 1-2 above): returns -v (at
+ * least -87, where w is below 2^-125) and P, p */
+static inline vf gelu_tanh_w_f(vf xc, vf *P, vf *p) {
     vf vl, vh = gelu_tanh_v_f(xc, &vl);
     vf nvh = vf_neg(vh);
     mf clamp = vf_lt(nvh, vf_set1(-87.0f));           /* w below 2^-125: den = 1 */
     vf uh = vf_max(nvh, vf_set1(-87.0f));
     vf ul = vf_select(clamp, vf_zero(), vf_neg(vl));
-    vf p, t = gelu_tanh_exp_f(uh, ul, &p);
-    vf P = rk_vf_pow2(t, 0);
+    *P = rk_vf_pow2(gelu_tanh_exp_f(uh, ul, p), 0);
+    return uh;
+}
+/* the denominator 1 + w rounded once (step 3), for x in [-9.5, 1e4] */
+static inline vf gelu_tanh_den_f(vf xc) {
+    vf P, p, uh = gelu_tanh_w_f(xc, &P, &p);
     vf Pinv = vi_as_vf(vi_sub(vi_set1(254 << 23), vf_as_vi(P)));     /* 2^-m */
     return vf_select(vf_le(uh, vf_set1(16.0f)), vf_fma(P, p, vf_add(P, vf_set1(1.0f))),
                      vf_fma(P, vf_add(p, Pinv), P));
