@@ -34,6 +34,11 @@ __all__ = [
     "silu", "silu_backward", "swish", "swish_backward", "mish", "mish_backward",
     "softplus", "softplus_backward", "gelu", "gelu_backward",
 ]
+# the gated family, in relukit/cuda/_gated.py
+from relukit.cuda._gated import (  # noqa: E402
+    geglu, geglu_backward, glu, glu_backward, reglu, reglu_backward, swiglu, swiglu_backward)
+__all__ += ["glu", "glu_backward", "reglu", "reglu_backward", "geglu", "geglu_backward",
+            "swiglu", "swiglu_backward"]
 
 
 def is_available(explain=False):
