@@ -92,7 +92,7 @@ def _library(obj):
 
 
 def _c_contiguous(shape, strides, itemsize):
-    if strides is None:
+    if strides is None or 0 in shape:  # (an empty array's strides can be anything: NumPy's are 0)
         return True
     want = itemsize
     for dim, st in zip(reversed(shape), reversed(strides)):
@@ -657,7 +657,6 @@ def output_shaped(op, x, shape, out, stream, ref="x", name="out"):
         o = operand(op, name, out, stream)
         same_layout(op, name, o, x, ref, shape)
         return out, o
-    shape = tuple(int(d) for d in shape)
     size = _size(shape)
     kind = x.kind
     if kind == "torch":
