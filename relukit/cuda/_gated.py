@@ -15,6 +15,8 @@ written in place.
 Validation and errors as on the CPU (they name the op), before anything is
 allocated or launched.  Importing this module does not import numba.
 """
+from math import prod
+
 import numpy as np
 
 _ARRAYS = []
@@ -39,25 +41,22 @@ def _stream(A, op, stream, x):
 def _split(op, x, axis):
     """(shape of a half, L, outer) of the split form of operand x along `axis`:
     x is `outer` rows of 2L elements, a and b the first and second L of each."""
-    shape = tuple(int(d) for d in x.shape)
+    shape = tuple(x.shape)
     nd = len(shape)
     if nd == 0:
         raise ValueError(f"{op}: the split form needs an array with at least one axis")
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-        raise TypeError(f"{op}: axis must be an int, not {type(axis).__name__}")
+    if type(axis) is not int:
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+            raise TypeError(f"{op}: axis must be an int, not {type(axis).__name__}")
+        axis = int(axis)
     if not -nd <= axis < nd:
         raise ValueError(f"{op}: axis {axis} is out of bounds for an array of {nd} dimension(s)")
-    ax = int(axis) % nd
-    if shape[ax] % 2:
-        raise ValueError(f"{op}: the split form halves axis {axis}, whose size {shape[ax]} is odd")
-    h = shape[ax] // 2
-    inner = 1
-    for d in shape[ax + 1:]:
-        inner *= d
-    outer = 1
-    for d in shape[:ax]:
-        outer *= d
-    return shape[:ax] + (h,) + shape[ax + 1:], h * inner, outer
+    ax = axis + nd if axis < 0 else axis
+    n2 = shape[ax]
+    if n2 % 2:
+        raise ValueError(f"{op}: the split form halves axis {axis}, whose size {n2} is odd")
+    h = n2 // 2
+    return shape[:ax] + (h,) + shape[ax + 1:], h * prod(shape[ax + 1:]), prod(shape[:ax])
 
 
 def _forward(op, row, a, b, axis, out, stream):
