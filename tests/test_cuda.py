@@ -195,8 +195,8 @@ def test_every_kernel_compiles_to_ptx(ptx_compiler):
     transcendental rows, forward and backward, each variant, sm_80 and sm_90.
     The gated family (long bodies, slow to compile): one row of each shape and
     variant, forward and backward, two-operand and split, each arithmetic class
-    and dtype once (the simulator runs them all).  Compiled in parallel worker
-    processes."""
+    and dtype once, float64's scaled tails included (the simulator runs them
+    all).  Compiled in parallel worker processes."""
     from concurrent.futures import ProcessPoolExecutor
     import multiprocessing as mp
 
@@ -216,7 +216,7 @@ def test_every_kernel_compiles_to_ptx(ptx_compiler):
         ("gelu", "vec", (9, 0)), ("silu_bwd", "vec", (9, 0)), ("silu_bwd", "scalar", (9, 0)),
         ("leaky_relu_bwd", "scalar", (8, 0)), ("leaky_relu", "chan", (9, 0))]]
     gated = [("swiglu", "float32", "vec", (9, 0)), ("glu", "bfloat16", "scalar_split", (8, 0)),
-             ("reglu", "float64", "vec_split", (9, 0)), ("reglu_bwd", "float16", "vec_split", (9, 0)),
+             ("glu", "float64", "vec_split", (9, 0)), ("reglu_bwd", "float16", "vec_split", (9, 0)),
              ("glu_bwd", "float32", "vec", (8, 0)), ("reglu_bwd", "float32", "scalar", (9, 0))]
     assert {r for r, *_ in gated} & set(GATED_ROWS) and {v for _, _, v, _ in gated} == {
         "vec", "scalar", "vec_split", "scalar_split"}
@@ -456,6 +456,7 @@ def test_gpu_run_script_dry_run():
     pytest.importorskip("ml_dtypes")
     root = os.path.join(HERE, "..")
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_ENABLE_CUDASIM"}
+    env["PYTHON"] = sys.executable  # the script's Python: this one (its relukit is the one tested)
     r = subprocess.run(["bash", os.path.join(root, "benchmarks", "cuda_run.sh"), "--dry-run"],
                        capture_output=True, text=True, timeout=600, env=env)
     out = r.stdout + r.stderr
