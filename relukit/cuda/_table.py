@@ -5,7 +5,9 @@ gradient g), the number of scalar parameters (called ``a`` and ``b`` in the
 bodies, in the order of the public API), the arithmetic class, and the body: the
 statements of a scalar function ``f(x, g, a, b)`` that returns the result in the
 compute type.  A test checks this list against ``relukit._ufuncs.KERNEL_ROWS``,
-so a row added to kernels.inc without a GPU twin fails.
+so a row added to kernels.inc without a GPU twin fails.  The gated family's rows
+(two or three array operands, two results for the backward) are in
+``GATED_ROWS`` (below), checked against ``relukit._ufuncs.GATED_ROWS``.
 
 Arithmetic classes (the compute type per storage dtype):
 
@@ -24,7 +26,8 @@ Arithmetic classes (the compute type per storage dtype):
 
 In the bodies, ``K(v)`` is the compute type's constructor (every constant goes
 through it, so float32 code stays float32), and ``exp``, ``expm1``, ``log1p``,
-``erfc``, ``isnan``, ``isinf``, ``fma``, ``CT`` (True when the compute type
+``erfc``, ``isnan``, ``isinf``, ``fma``, ``floor``, ``ldexp`` (its exponent
+through ``I32``), ``CT`` (True when the compute type
 is float64) and ``DW`` (True when the result is float64: only then are the
 double-word corrections needed; a float32 result computed in float64 has 29
 bits to spare) are provided by the kernel builder.  Every comparison is false for
