@@ -6,9 +6,15 @@ one process on one stream and is timed with CUDA events: ``--reps`` timed
 calls after ``--warmup`` untimed ones (the first call also compiles the
 kernel), each timing ``--inner`` back-to-back calls; the median per call is
 reported.  GB/s counts the bytes read and written
-(forward: x and y, 2 n itemsize; backward: g, x and dL/dx, 3 n itemsize), and
-every figure is also given as a percentage of the device-to-device copy
-measured in the same run (``copy_`` of the same size: 2 n itemsize bytes).
+(forward: x and y, 2 n itemsize; backward: g, x and dL/dx, 3 n itemsize; the
+gated rows, n elements per operand: forward a, b and y, 3 n itemsize; backward
+g, a, b and both gradients, 5 n itemsize), and every figure is also given as a
+percentage of the device-to-device copy measured in the same run (``copy_`` of
+the same size: 2 n itemsize bytes).  The gated rows run their two-operand
+kernels with a and b the two rows of one (2, n) array, the layout of torch's
+fused ``glu`` (its peer); the other gated peers are torch's composites (what a
+user writes: ``F.silu(a) * b``, and for the backward the activation's backward
+kernel on ``g * b`` and ``g * act(a)``).
 
 Usage::
 
@@ -17,8 +23,10 @@ Usage::
                                     [--no-host | --host-only] [--lock FILE]
 
 Then the host time per call (``host_overhead``): relu, gelu and gelu_backward,
-with out= and allocating, at 4 Ki, 1 Mi and 64 Mi float32 elements, against
-torch's op and CuPy's where it has one.
+with out= and allocating, and swiglu (two operands, out= and allocating; the
+split form on an (n/1024, 2048) array) and swiglu_backward (allocating), at 4 Ki,
+1 Mi and 64 Mi float32 elements, against torch's op (its composite for swiglu)
+and CuPy's where it has one.
 
 Needs a GPU, numba-cuda and PyTorch (CuPy optional).
 """
@@ -75,6 +83,30 @@ def torch_peers(torch):
     }
 
 
+def torch_gated_peers(torch):
+    """Gated row -> f(g, a, b, x2) with PyTorch's way to compute it: its fused glu
+    kernels (x2: the (2, n) array whose rows are a and b), else the composite of its
+    activation's kernels (the activation's backward kernel on g * b for grad_a)."""
+    F = torch.nn.functional
+    aten = torch.ops.aten
+
+    def bwd(act, dact):
+        return lambda g, a, b, x2: (dact(g * b, a), g * act(a))
+    return {
+        "glu": lambda g, a, b, x2: F.glu(x2, 0),
+        "glu_bwd": lambda g, a, b, x2: aten.glu_backward(g.view(1, -1), x2, 0),
+        "reglu": lambda g, a, b, x2: F.relu(a) * b,
+        "reglu_bwd": bwd(lambda a: F.relu(a), lambda gb, a: aten.threshold_backward(gb, a, 0)),
+        "geglu": lambda g, a, b, x2: F.gelu(a) * b,
+        "geglu_bwd": bwd(lambda a: F.gelu(a), lambda gb, a: aten.gelu_backward(gb, a)),
+        "geglu_tanh": lambda g, a, b, x2: F.gelu(a, approximate="tanh") * b,
+        "geglu_tanh_bwd": bwd(lambda a: F.gelu(a, approximate="tanh"),
+                              lambda gb, a: aten.gelu_backward(gb, a, approximate="tanh")),
+        "swiglu": lambda g, a, b, x2: F.silu(a) * b,
+        "swiglu_bwd": bwd(lambda a: F.silu(a), lambda gb, a: aten.silu_backward(gb, a)),
+    }
+
+
 def cupy_peers(cupy):
     """Row -> f(g, x, y) with CuPy's nearest elementwise op, where it has one."""
     return {
@@ -107,6 +139,38 @@ def timed(torch, fn, warmup, reps, inner=5):
     return statistics.median(times)
 
 
+def gated_bandwidth(torch, _arrays, peers, rows, dname, n, gen, copy_gbs, args):
+    """GB/s of the gated rows' two-operand kernels (n elements per operand; a and b
+    the rows of one (2, n) array, g random, results preallocated) and of torch's way
+    (``torch_gated_peers``), printed as a table; returns the result records."""
+    from relukit.cuda._table import GATED_ROWS
+    tdt = getattr(torch, dname)
+    isz = torch.tensor([], dtype=tdt).element_size()
+    x2 = (torch.randn(2, n, device="cuda", generator=gen, dtype=torch.float32) * 4).to(tdt)
+    a, b = x2[0], x2[1]
+    g = torch.randn(n, device="cuda", generator=gen, dtype=torch.float32).to(tdt)
+    o1, o2 = torch.empty_like(a), torch.empty_like(a)
+    out = []
+    for row in rows:
+        nin = GATED_ROWS[row][0]
+        moved = (3 if nin == 2 else 5) * n * isz
+        ins = [a, b] if nin == 2 else [g, a, b]
+        outs = [o1] if nin == 2 else [o1, o2]
+        rk = moved / timed(torch, lambda: gated_run(_arrays, row, ins, outs), args.warmup,
+                           args.reps, args.inner) / 1e6
+        t_gbs = None
+        try:
+            t_gbs = moved / timed(torch, lambda: peers[row](g, a, b, x2), args.warmup, args.reps,
+                                  args.inner) / 1e6
+        except Exception as exc:  # noqa: BLE001 - an op torch lacks for this dtype
+            print(f"  torch {row}: {type(exc).__name__}: {exc}")
+        t = f"{t_gbs:11.0f} {100 * t_gbs / copy_gbs:5.1f}%" if t_gbs else f"{'n/a':>11s} {'':6s}"
+        print(f"{row:22s} {rk:13.0f} {100 * rk / copy_gbs:5.1f}% {t} {'-':>10s}")
+        out.append({"row": row, "dtype": dname, "relukit_gbs": rk, "torch_gbs": t_gbs,
+                    "cupy_gbs": None, "copy_gbs": copy_gbs})
+    return out
+
+
 HOST_SIZES = (4096, 1 << 20, 1 << 26)
 
 
@@ -115,13 +179,16 @@ def compile_all(torch, rows, dtypes, host=True):
     both variants of each row for each dtype."""
     from relukit._reference import SAMPLE_PARAMS
     from relukit.cuda import _arrays
-    from relukit.cuda._table import ROWS, ufunc_name
+    from relukit.cuda._table import GATED_ROWS, ROWS, ufunc_name
     for dname in dtypes:
         tdt = getattr(torch, dname)
         x = torch.randn(4099, device="cuda").to(tdt)
         for row in rows:
             name = ufunc_name(row)
             for a in (x, x[1:]):  # aligned, and one element in: both variants
+                if row in GATED_ROWS:
+                    gated_run(_arrays, row, [a] * GATED_ROWS[row][0])
+                    continue
                 ops = [_arrays.operand(name, "x", a) for _ in range(ROWS[row][0])]
                 _arrays.run(name, row, tuple(ops), None,
                             [ops[-1].dtype.type(p) for p in SAMPLE_PARAMS.get(name, ())], None)
@@ -129,14 +196,31 @@ def compile_all(torch, rows, dtypes, host=True):
         import relukit.cuda as rc
         x = torch.randn(4096, device="cuda")
         rc.relu(x), rc.gelu(x), rc.gelu_backward(x, x)
+        rc.swiglu(x, x), rc.swiglu(x.view(2, 2048)), rc.swiglu_backward(x, x, x)
     torch.cuda.synchronize()
+
+
+def gated_run(_arrays, row, tensors, outs=None):
+    """Gated `row`'s two-operand kernel on torch tensors ((a, b) or (g, a, b)), into
+    `outs` (new tensors if None); returns the results."""
+    ops = [_arrays.operand(row, "x", t) for t in tensors]
+    res = []
+    for k in range(len(tensors) - 1):
+        r, o = _arrays.output_shaped(row, ops[-1], ops[-1].shape, None if outs is None else outs[k], None)
+        res.append((r, o))
+    st = _arrays._default_stream(ops[-1])
+    _arrays.run_gated(row, ops, [o for _, o in res], st)
+    return [r for r, _ in res]
 
 
 def host_cases(torch, cupy, rc, x, g, o, xc=None, oc=None):
     """{(op, mode): (relukit, torch, cupy or None)} callables on float32 arrays:
-    relu, gelu and gelu_backward, with out= and allocating."""
+    relu, gelu and gelu_backward, with out= and allocating; swiglu(x, g) with out=
+    and allocating, its split form on x seen as rows of 2048, and swiglu_backward
+    (torch: its composites)."""
     F = torch.nn.functional
     aten = torch.ops.aten
+    x2 = x.view(-1, 2048)
     cases = {
         ("relu", "out="): (lambda: rc.relu(x, out=o), lambda: torch.clamp_min(x, 0, out=o),
                            (lambda: cupy.maximum(xc, 0, out=oc)) if xc is not None else None),
@@ -148,6 +232,13 @@ def host_cases(torch, cupy, rc, x, g, o, xc=None, oc=None):
                                     lambda: aten.gelu_backward.grad_input(g, x, grad_input=o), None),
         ("gelu_backward", "alloc"): (lambda: rc.gelu_backward(g, x),
                                      lambda: aten.gelu_backward(g, x), None),
+        ("swiglu", "out="): (lambda: rc.swiglu(x, g, out=o),
+                             lambda: torch.mul(F.silu(x), g, out=o), None),
+        ("swiglu", "alloc"): (lambda: rc.swiglu(x, g), lambda: F.silu(x) * g, None),
+        ("swiglu split", "alloc"): (lambda: rc.swiglu(x2), lambda: F.silu(x2[:, :1024]) * x2[:, 1024:],
+                                    None),
+        ("swiglu_backward", "alloc"): (lambda: rc.swiglu_backward(g, x, g),
+                                       lambda: (aten.silu_backward(g * g, x), g * F.silu(x)), None),
     }
     return cases
 
@@ -164,7 +255,7 @@ def host_overhead(torch, cupy=None, sizes=HOST_SIZES, calls=300, reps=5):
     out = []
     print(f"\nhost time per call, float32, us (median of {reps} x up to {calls} calls, "
           "then synchronize):")
-    print(f"{'op':14s} {'mode':6s} {'elements':>9s} {'relukit':>9s} {'torch':>9s} {'cupy':>9s}"
+    print(f"{'op':16s} {'mode':6s} {'elements':>9s} {'relukit':>9s} {'torch':>9s} {'cupy':>9s}"
           f" {'relukit/torch':>14s}")
     for n in sizes:
         x = torch.randn(n, device="cuda")
@@ -194,7 +285,7 @@ def host_overhead(torch, cupy=None, sizes=HOST_SIZES, calls=300, reps=5):
             out.append({"op": op, "mode": mode, "n": n, "relukit_us": res[0], "torch_us": res[1],
                         "cupy_us": res[2]})
             cu = f"{res[2]:9.1f}" if res[2] is not None else f"{'-':>9s}"
-            print(f"{op:14s} {mode:6s} {n:9d} {res[0]:9.1f} {res[1]:9.1f} {cu} "
+            print(f"{op:16s} {mode:6s} {n:9d} {res[0]:9.1f} {res[1]:9.1f} {cu} "
                   f"{res[0] / res[1]:14.2f}")
         x = g = o = xc = oc = None
         torch.cuda.empty_cache()
@@ -227,15 +318,17 @@ def main(argv=None):
         cupy = None
     from relukit._reference import SAMPLE_PARAMS
     from relukit.cuda import _arrays
-    from relukit.cuda._table import ROWS, ufunc_name
+    from relukit.cuda._table import GATED_ROWS, ROWS, ufunc_name
 
     dev = torch.cuda.get_device_name()
     print(f"device: {dev}; torch {torch.__version__}; cupy "
           f"{cupy.__version__ if cupy else 'absent'}; arrays of {args.gib:g} GiB; "
           f"median of {args.reps} (CUDA events)")
     tp = torch_peers(torch)
+    tgp = torch_gated_peers(torch)
     cp = cupy_peers(cupy) if cupy is not None else {}
-    rows = [r for r in ROWS if not args.ops or r in args.ops or ufunc_name(r) in args.ops]
+    rows = [r for r in list(ROWS) + list(GATED_ROWS)
+            if not args.ops or r in args.ops or ufunc_name(r) in args.ops]
     if args.host_only:
         args.dtypes = []
     if args.lock:
@@ -263,6 +356,8 @@ def main(argv=None):
               f" {'cupy GB/s':>10s}")
         xs_cp = cupy.asarray(x) if cupy is not None and dname != "bfloat16" else None
         for row in rows:
+            if row in GATED_ROWS:
+                continue
             nin = ROWS[row][0]
             name = ufunc_name(row)
             params = list(SAMPLE_PARAMS.get(name, ()))
@@ -300,6 +395,10 @@ def main(argv=None):
                             "cupy_gbs": c_gbs, "copy_gbs": copy_gbs})
         x = g = y = xs_cp = None  # free this dtype's arrays before the next
         torch.cuda.empty_cache()
+        gated = [r for r in rows if r in GATED_ROWS]
+        if gated:
+            results += gated_bandwidth(torch, _arrays, tgp, gated, dname, n, gen, copy_gbs, args)
+            torch.cuda.empty_cache()
     host = host_overhead(torch, cupy) if not args.no_host else None
     ok = [r for r in results if r["relukit_gbs"]]
     if ok:

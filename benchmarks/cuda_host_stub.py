@@ -108,7 +108,9 @@ def _load_cuda_from(src):
     relukit.cuda = pkg
     # the submodules by hand, in dependency order (an editable install's import
     # hook would otherwise find the installed ones)
-    for sub in ("_table", "_kernels", "_arrays"):
+    for sub in ("_table", "_kernels", "_arrays", "_gated"):
+        if not os.path.exists(os.path.join(src, sub + ".py")):  # (an older relukit/cuda)
+            continue
         s = importlib.util.spec_from_file_location(f"relukit.cuda.{sub}",
                                                    os.path.join(src, sub + ".py"))
         m = importlib.util.module_from_spec(s)
@@ -132,6 +134,14 @@ def measure(rc, n=4096, calls=20000, reps=7):
         "gelu_backward": lambda: rc.gelu_backward(g, x),
         "leaky_relu(0.2)": lambda: rc.leaky_relu(x, 0.2),
     }
+    if hasattr(rc, "swiglu"):  # the gated family (not in older revisions)
+        x2 = torch.randn(2, n)
+        cases.update({
+            "swiglu(a, b), out=": lambda: rc.swiglu(x, g, out=o),
+            "swiglu(a, b)": lambda: rc.swiglu(x, g),
+            "swiglu(x) (split form, (2, 4096))": lambda: rc.swiglu(x2, axis=0),
+            "swiglu_backward(g, a, b)": lambda: rc.swiglu_backward(g, x, g),
+        })
     res = {}
     for name, fn in cases.items():
         for _ in range(200):

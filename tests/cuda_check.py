@@ -13,7 +13,23 @@ inputs go through relukit.cuda and through the CPU ufunc.  Piecewise rows must
 give the CPU's bits (NaN for NaN); the other rows must be within the published
 ULP bound (relukit._reference.ULP_BOUNDS) of the independent scalar reference,
 as on the CPU.  Then: the limits that carry a sign (-0.0), out= and in place,
-the API wrappers (prelu, rrelu, from_output), and the errors.  Prints one line
+the API wrappers (prelu, rrelu, from_output), and the errors.
+
+The gated family (relukit._ufuncs.GATED_ROWS: forward (a, b), backward
+(g, a, b) -> (grad_a, grad_b)): every row, dtype and both memory paths on the
+special values crossed (every (a, b) pair; every (g, a, b) triple of a shorter
+list) and on random operands (normal, wide uniform, and random bit patterns
+over every binade), against the CPU ufunc and the reference: reglu's bits; the
+others within the published bound of the exact result (gated_error's rule:
+grad_a near the activation derivative's zero in units of max(ULP, eps |g b|)),
+NaN where the CPU gives NaN and the CPU's infinities (float64 gradients where
+g*b or g*a overflow float64 excepted: outside the published domain, as in
+tests/test_gated.py; zeros of either sign count as equal: the CPU's own zero
+signs differ between its float32 and float64 paths); bfloat16 as the GPU's
+float32 result rounded once.  Then the public wrappers: both forms (split
+along every axis, contiguous halves, halves in rows, halves not a whole number
+of 16-byte vectors), out= and in place, tuples of two gradients, DLPack and
+bfloat16 inputs, lengths around the tiles, and the errors.  Prints one line
 per failure and a summary; exits 1 on any failure.
 """
 import argparse
@@ -26,8 +42,8 @@ import numpy as np
 import relukit
 import relukit.cuda as rc
 from relukit._reference import SAMPLE_PARAMS, ULP_BOUNDS, forward_of, is_backward, reference, ulp_error
-from relukit._ufuncs import UFUNCS
-from relukit.cuda._table import ROWS, ufunc_name
+from relukit._ufuncs import GATED_UFUNCS, UFUNCS
+from relukit.cuda._table import GATED_ROWS, ROWS, ufunc_name
 
 FAILS = []
 KNOWN = []
@@ -40,11 +56,17 @@ CHECKS = [0]
 #    tail work): the GPU twins still lose accuracy in the subnormal tails and
 #    near the derivatives' zeros, where the CPU kernels were reworked;
 #  - float16/bfloat16 scalar parameters: the CPU now takes them in float32
-#    (torch's opmath rule); the GPU still rounds them to the array's dtype.
+#    (torch's opmath rule); the GPU still rounds them to the array's dtype;
+#  - the gated family's float64 grad_a of swiglu, geglu and geglu_tanh: g*b times
+#    the float64 gradient row of silu, gelu and gelu_tanh, so the gaps of those
+#    rows (above), and no scaled deep tail (act'(a) below the normal range times a
+#    large g*b).  Their grad_b (the forward's algorithm) is checked as any row.
 KNOWN_GAPS = {
     ("silu_backward", "float64"), ("softplus_backward", "float64"), ("mish_backward", "float64"),
     ("selu_backward_from_output", "float64"), ("gelu_backward", "float64"),
     ("gelu_tanh_backward", "float64"), ("leaky_relu(0.2,)", "bfloat16"), ("rrelu", "bfloat16"),
+    ("swiglu_backward.grad_a", "float64"), ("geglu_backward.grad_a", "float64"),
+    ("geglu_tanh_backward.grad_a", "float64"),
 }
 
 
@@ -293,6 +315,438 @@ def run_lengths(cuda, rng):
                     check(ok,
                           f"{name} {np.dtype(dtype).name} length {size} "
                           f"{'aligned' if not offset else 'offset'}")
+
+
+# ---------------------------------------------------------------- the gated family
+def gated_specials(dtype, short=False):
+    """Special values for the gated operands: NaN, infinities, signed zeros, the
+    zeros of silu' and gelu', the tails of silu, gelu and gelu_tanh, the extremes
+    and subnormals; `short`: the list the backward crosses three times."""
+    fi = np.finfo(dtype)
+    v = [np.nan, np.inf, -np.inf, 0.0, -0.0, -1.278, 2.5, -30.0, float(fi.max),
+         -float(fi.smallest_subnormal)]
+    if not short:
+        v += [1.0, -1.0, -0.752, -6.0, -13.0, -22.0, -40.0, -90.0, float(fi.tiny), -float(fi.max),
+              float(fi.smallest_subnormal)]
+    if dtype == np.float64:
+        v += [-710.0, -800.0] if short else [-38.0, -50.0, -705.0, -745.0, -900.0, -1400.0,
+                                            -1600.0, 1e-300, 1e300, -1e200]
+    with np.errstate(all="ignore"):
+        return np.array(v, dtype=np.float64).astype(dtype)
+
+
+def gated_operands(row, dtype, n, rng):
+    """Operands of a gated row: the special values crossed, then n random tuples:
+    normal values, wide uniform values, and random bit patterns (NaN replaced)."""
+    import itertools
+    nin = GATED_ROWS[row][0]
+    sp = gated_specials(dtype, short=nin == 3)
+    cross = np.array(list(itertools.product(sp, repeat=nin)), dtype=dtype).T
+    dt = np.dtype(dtype)
+    u = {2: np.uint16, 4: np.uint32, 8: np.uint64}[dt.itemsize]
+    ops = []
+    for k in range(nin):
+        with np.errstate(all="ignore"):
+            r = np.concatenate([rng.standard_normal(n // 2) * 3, rng.uniform(-60, 60, n // 4)]
+                               ).astype(dtype)
+        bits = rng.integers(0, np.iinfo(u).max, n - r.size, dtype=u, endpoint=True).view(dt)
+        bits = np.where(np.isnan(bits), dt.type(1.5), bits)
+        ops.append(np.concatenate([cross[k], r, bits]))
+    return ops
+
+
+def gated_errors(name, ops, got, dtype):
+    """ULP errors of each result of gated ufunc `name` (as relukit._reference.gated_error,
+    per output): grad_a near the activation derivative's zero in units of
+    max(ULP, eps |g b| / 2)."""
+    ref = reference(name, *ops, dtype=dtype)
+    if not isinstance(ref, tuple):
+        return [ulp_error(got[0], ref, dtype)]
+    g, a, b = (np.asarray(o) for o in ops)
+    with np.errstate(all="ignore"):
+        gb = g.astype(np.float64) * b.astype(np.float64)
+    return [ulp_error(got[0], ref[0], dtype, g=gb, op=name, x=a), ulp_error(got[1], ref[1], dtype)]
+
+
+def _published(name, ops, dtype):
+    """Where a float64 gradient is held to its bound (tests/test_gated.py): g*b and g*a
+    within the float64 range, or their product not finite; elsewhere everywhere."""
+    if np.dtype(dtype) != np.float64 or not name.endswith("_backward"):
+        return np.ones(ops[0].shape, bool)
+    with np.errstate(all="ignore"):
+        g, a, b = (o.astype(np.longdouble) for o in ops)
+        big = np.finfo(np.float64).max
+        return ((np.abs(g * b) <= big) & (np.abs(g * a) <= big)) | ~np.isfinite(g * b * a)
+
+
+def gated_run(cuda, row, ops, offset, dtype=None):
+    """The GPU results of gated `row` on host operands `ops` (both memory paths), as
+    host arrays (bfloat16 as their uint16 bits)."""
+    k = rc._A()
+    name = ufunc_name(row)
+    devs = [k.operand(name, "a", to_gpu(a, cuda, offset)) for a in ops]
+    outs = [k.output_shaped(name, devs[0], devs[0].shape, None, 0) for _ in range(len(ops) - 1)]
+    k.run_gated(row, devs, [o for _, o in outs], 0)
+    return [r.copy_to_host() for r, _ in outs]
+
+
+def run_gated_rows(cuda, n, rng, report, shard=(0, 1), dtypes=("float16", "float32", "float64")):
+    for i, (row, (nin, _, cls, _)) in enumerate(GATED_ROWS.items()):
+        if (i + len(ROWS)) % shard[1] != shard[0]:
+            continue
+        name = ufunc_name(row)
+        uf = GATED_UFUNCS[name]
+        if "bfloat16" in dtypes:
+            run_gated_bf16(cuda, row, n, rng, report)
+        for dname in [d for d in dtypes if d != "bfloat16"]:
+            dtype = np.dtype(dname)
+            ops = gated_operands(row, dtype, n, rng)
+            with np.errstate(all="ignore"):
+                cpu = uf(*ops)
+            cpu = cpu if isinstance(cpu, tuple) else (cpu,)
+            inside = _published(name, ops, dtype)
+            worst, ident = 0.0, 0
+            for offset in (0, 1):
+                got = gated_run(cuda, row, ops, offset)
+                errs = None if cls == "piece" else gated_errors(name, ops, got, dtype)
+                for k, (gk, ck) in enumerate(zip(got, cpu)):
+                    which = name if len(cpu) == 1 else f"{name}.{('grad_a', 'grad_b')[k]}"
+                    u = f"u{dtype.itemsize}"
+                    same = (gk.view(u) == ck.view(u)) | (np.isnan(gk) & np.isnan(ck))
+                    ident += int((same | ((gk == 0) & (ck == 0))).sum())
+                    if cls == "piece":
+                        bad = ~same
+                    else:
+                        nan = np.isnan(gk) != np.isnan(ck)
+                        inf = (np.isinf(gk) | np.isinf(ck)) & (gk != ck) & inside
+                        bound = ULP_BOUNDS[name][dname]
+                        err = np.where(inside, errs[k], 0.0)
+                        bad = nan | inf | (err > bound)
+                        if not _known(f"{which} {dname}"):
+                            worst = max(worst, float(np.max(np.where(nan | inf, 0, err),
+                                                            initial=0.0)))
+                    CHECKS[0] += 1
+                    if bad.any():
+                        j = np.flatnonzero(bad)[:4]
+                        fail(f"{which} {dname} {'aligned' if not offset else 'offset'}: "
+                             f"{bad.sum()} of {gk.size} differ; operands="
+                             f"{[o[j].tolist() for o in ops]} gpu={gk[j].tolist()} "
+                             f"cpu={ck[j].tolist()}")
+            report.append((name, dname, cls, worst if cls != "piece" else 0.0,
+                           f"{ident} of {2 * len(cpu) * ops[0].size} bit-identical with the CPU, "
+                           "zeros of either sign equal"))
+
+
+def run_gated_bf16(cuda, row, n, rng, report):
+    """bfloat16 through gated `row`: the GPU's float32 result on the widened operands,
+    rounded once to bfloat16 (bit for bit); reglu: the CPU bfloat16 ufunc's bits; the
+    other rows: the results that differ from the CPU bfloat16 ufunc (zeros of either
+    sign equal) are counted."""
+    import ml_dtypes
+    bf = np.dtype(ml_dtypes.bfloat16)
+    name = ufunc_name(row)
+    cls = GATED_ROWS[row][2]
+    with np.errstate(all="ignore"):
+        ops = [o.astype(bf) for o in gated_operands(row, np.float32, n, rng)]
+        cpu = GATED_UFUNCS[name](*ops)
+    cpu = cpu if isinstance(cpu, tuple) else (cpu,)
+    differ = 0
+    for offset in (0, 1):
+        got = gated_run(cuda, row, ops, offset)
+        g32 = gated_run(cuda, row, [o.astype(np.float32) for o in ops], offset)
+        where = f"{name} bfloat16 {'aligned' if not offset else 'offset'}"
+        for k in range(len(cpu)):
+            gb = got[k].view(np.uint16)
+            bad = gb != bf16_bits(g32[k])
+            check(not bad.any(), f"{where} (output {k}): {bad.sum()} of {gb.size} are not the "
+                  "float32 result rounded to bfloat16")
+            c = cpu[k].view(np.uint16)
+            d = (gb != c) & ~(np.isnan(cpu[k]) & np.isnan(got[k].view(bf)))
+            if cls == "piece":
+                check(not d.any(), f"{where} (output {k}): {d.sum()} differ from the CPU "
+                      "bfloat16 ufunc")
+            d &= ((gb & 0x7FFF) | (c & 0x7FFF)) != 0  # (zeros of either sign: equal)
+            differ += int(d.sum())
+    report.append((name, "bfloat16", cls, differ, None))
+
+
+def gated_within(row, ops, got, dtype):
+    """Whether the results `got` of gated `row` on host operands `ops` are right: reglu
+    the CPU ufunc's bits; the others NaN where the CPU is NaN and within the published
+    bound of the reference (float64 grad_a of the KNOWN_GAPS rows excepted)."""
+    name = ufunc_name(row)
+    with np.errstate(all="ignore"):
+        cpu = GATED_UFUNCS[name](*ops)
+    cpu = cpu if isinstance(cpu, tuple) else (cpu,)
+    if GATED_ROWS[row][2] == "piece":
+        return all(np.array_equal(gk, ck, equal_nan=True) and gk.dtype == ck.dtype
+                   for gk, ck in zip(got, cpu))
+    errs = gated_errors(name, ops, got, dtype)
+    inside = _published(name, ops, dtype)
+    ok = True
+    for k, (gk, ck) in enumerate(zip(got, cpu)):
+        which = name if len(cpu) == 1 else f"{name}.{('grad_a', 'grad_b')[k]}"
+        ok &= gk.shape == ck.shape and bool(np.all(np.isnan(gk) == np.isnan(ck)))
+        if not _known(f"{which} {np.dtype(dtype).name}"):
+            ok &= bool(np.all(np.where(inside, errs[k], 0.0) <= ULP_BOUNDS[name][np.dtype(dtype).name]))
+    return ok
+
+
+def run_gated_api(cuda, rng):
+    """The public gated wrappers: the split form along every axis and layout (its bits
+    those of the two-operand form on the halves, which is checked against the CPU and
+    the reference), out=, in place, tuples of gradients, semantics, errors."""
+    import relukit.cuda._gated as G
+    K = rc._A()
+
+    def pair(row, ops):
+        """The two-operand kernel of `row` on host operands (glu has no public one)."""
+        devs = [K.operand(row, "a", cuda.to_device(o)) for o in ops]
+        outs = [K.output_shaped(row, devs[0], devs[0].shape, None, 0) for _ in range(len(ops) - 1)]
+        K.run_gated(row, devs, [o for _, o in outs], 0)
+        return [r.copy_to_host() for r, _ in outs]
+
+    forms = [("glu", None), ("geglu", "none"), ("geglu", "tanh"), ("swiglu", None)]
+    special = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, -30.0, 2.0])
+    # the split form: every axis, halves contiguous (the axes before have size 1), halves in
+    # rows (vector and element kernels: L a whole number of 16-byte vectors or not), x not
+    # 16-byte aligned (offset); reglu and one transcendental row per case
+    f32 = np.float32
+    cases = [((6, 8), -1, f32, 0), ((6, 8), 0, f32, 1), ((4, 6, 5), 1, f32, 0),
+             ((1, 1, 40), 2, f32, 0), ((1, 12, 3), 1, f32, 1), ((5, 2 * 67), -1, f32, 0),
+             ((3, 2 * 72), 1, f32, 1), ((2, 3, 4, 6), -2, f32, 0), ((5, 2 * 67), -1, np.float16, 0),
+             ((4, 6, 5), 1, np.float16, 1), ((1, 1, 40), 2, np.float16, 0), ((6, 8), 0, np.float64, 0),
+             ((3, 2 * 72), 1, np.float64, 0), ((1, 12, 3), 1, np.float64, 1)]
+    for i, (shape, axis, dtype, offset) in enumerate(cases):
+        x = (rng.standard_normal(shape) * 3).astype(dtype)
+        idx = rng.choice(x.size, size=min(special.size, x.size), replace=False)
+        x.reshape(-1)[idx] = special[:idx.size].astype(dtype)
+        ax = axis % len(shape)
+        h = shape[ax] // 2
+        a = np.ascontiguousarray(np.take(x, range(h), axis=ax))
+        b = np.ascontiguousarray(np.take(x, range(h, 2 * h), axis=ax))
+        g = (rng.standard_normal(a.shape) * 2).astype(dtype)
+        xd = to_gpu(x, cuda, offset)
+        for op, approx in (("reglu", None), forms[i % len(forms)]):
+            kw = {} if approx is None else {"approximate": approx}
+            row = op if approx != "tanh" else "geglu_tanh"
+            y2 = pair(row, (a, b))
+            g2 = pair(row + "_bwd", (g, a, b))
+            where = f"{op}{kw or ''} {shape} axis={axis} {np.dtype(dtype).name}" + \
+                (" offset" if offset else "")
+            check(gated_within(row, (a, b), y2, dtype), f"{where}: op(a, b) against the CPU")
+            check(gated_within(row + "_bwd", (g, a, b), g2, dtype),
+                  f"{where}: op_backward(g, a, b) against the CPU")
+            got = getattr(rc, op)(xd, axis=axis, **kw).copy_to_host()
+            check(got.shape == a.shape and np.array_equal(got, y2[0], equal_nan=True),
+                  f"{where}: the split form's bits differ from op(a, b) on the halves")
+            gx = getattr(rc, op + "_backward")(to_gpu(g, cuda, offset), xd, axis=axis,
+                                               **kw).copy_to_host()
+            check(gx.shape == x.shape and np.array_equal(gx, np.concatenate(g2, axis=ax),
+                                                         equal_nan=True),
+                  f"{where}: the split backward's bits differ from op_backward(g, a, b)")
+            with np.errstate(all="ignore"):
+                cpu = getattr(relukit, op)(x, axis=axis, **kw)
+            check(cpu.shape == got.shape, f"{where}: the CPU's split form has shape {cpu.shape}")
+    # the two-operand forms: results of the input's kind and shape, out= and in place
+    a = (rng.standard_normal((3, 7)) * 3).astype(np.float32)
+    b = rng.standard_normal((3, 7)).astype(np.float32)
+    g = rng.standard_normal((3, 7)).astype(np.float32)
+    for op in ("reglu", "geglu", "swiglu"):
+        y = getattr(rc, op)(cuda.to_device(a), cuda.to_device(b))
+        check(y.shape == (3, 7) and gated_within(op, (a, b), [y.copy_to_host()], np.float32),
+              f"{op}(a, b) against the CPU")
+        buf = cuda.to_device(a)
+        r = getattr(rc, op)(buf, cuda.to_device(b), out=buf)
+        check(r is buf and np.array_equal(buf.copy_to_host(), y.copy_to_host()), f"{op}(a, b, out=a)")
+        res = getattr(rc, op + "_backward")(cuda.to_device(g), cuda.to_device(a), cuda.to_device(b))
+        check(type(res) is tuple and len(res) == 2 and gated_within(
+            op + "_bwd", (g, a, b), [r.copy_to_host() for r in res], np.float32),
+            f"{op}_backward(g, a, b): (grad_a, grad_b) against the CPU")
+        oa = cuda.to_device(np.full(a.shape, 7.0, np.float32))
+        ob = cuda.device_array(a.shape, np.float32)
+        r = getattr(rc, op + "_backward")(cuda.to_device(g), cuda.to_device(a), cuda.to_device(b),
+                                          out=(oa, ob))
+        check(r[0] is oa and r[1] is ob and np.array_equal(oa.copy_to_host(), res[0].copy_to_host())
+              and np.array_equal(ob.copy_to_host(), res[1].copy_to_host()), f"{op}_backward out=(ga, gb)")
+        r = getattr(rc, op + "_backward")(cuda.to_device(g), cuda.to_device(a), cuda.to_device(b),
+                                          out=(None, ob))
+        check(r[1] is ob and np.array_equal(r[0].copy_to_host(), res[0].copy_to_host()),
+              f"{op}_backward out=(None, gb)")
+        da, db = cuda.to_device(a), cuda.to_device(b)  # in place: the gradients over a and b
+        getattr(rc, op + "_backward")(cuda.to_device(g), da, db, out=(da, db))
+        check(np.array_equal(da.copy_to_host(), res[0].copy_to_host()) and
+              np.array_equal(db.copy_to_host(), res[1].copy_to_host()), f"{op}_backward in place")
+    x = (rng.standard_normal((4, 10)) * 3).astype(np.float32)
+    gh = rng.standard_normal((4, 5)).astype(np.float32)
+    want = rc.swiglu_backward(cuda.to_device(gh), cuda.to_device(x)).copy_to_host()
+    xd = cuda.to_device(x)
+    r = rc.swiglu_backward(cuda.to_device(gh), xd, out=xd)
+    check(r is xd and np.array_equal(xd.copy_to_host(), want), "swiglu_backward(g, x, out=x): in place")
+    o = cuda.device_array((4, 5), np.float32)
+    r = rc.glu(cuda.to_device(x), out=o)
+    check(r is o and np.array_equal(o.copy_to_host(), pair("glu", (x[:, :5].copy(), x[:, 5:].copy()))[0]),
+          "glu(x, out=)")
+    o2 = cuda.device_array((4, 10), np.float32)
+    r = rc.glu_backward(cuda.to_device(gh), cuda.to_device(x), out=(o2,))
+    check(r is o2, "glu_backward out= a one-tuple")
+    s = cuda.stream()
+    y = rc.swiglu(cuda.to_device(x), stream=s)
+    s.synchronize()
+    check(np.array_equal(y.copy_to_host(), rc.swiglu(cuda.to_device(x)).copy_to_host()),
+          "swiglu with stream=")
+    e = rc.swiglu(cuda.to_device(np.zeros((0, 4), np.float32)))
+    check(e.shape == (0, 2), f"an empty split form gives an empty result, got {e.shape}")
+    z = [cuda.to_device(np.zeros(0, np.float32)) for _ in range(3)]
+    e = rc.reglu_backward(*z)
+    check(len(e) == 2 and e[0].shape == (0,) and e[1].shape == (0,), "an empty backward: two empty results")
+
+    # semantics (the CPU's, README): signs and infinities
+    def one(op, a_, b_):
+        return float(getattr(rc, op)(cuda.to_device(np.array([a_], np.float32)),
+                                     cuda.to_device(np.array([b_], np.float32))).copy_to_host()[0])
+    v = one("swiglu", -np.inf, 1.0)
+    check(v == 0 and np.signbit(v), f"swiglu(-inf, 1) must be -0.0, got {v}")
+    check(one("swiglu", -60.0, np.inf) == -np.inf, "swiglu(-60, inf) must be -inf")
+    check(one("geglu", -20.0, -np.inf) == np.inf, "geglu(-20, -inf) must be inf")
+    for op, a_, b_ in (("swiglu", 0.0, np.inf), ("swiglu", -np.inf, np.inf), ("reglu", -1.0, np.inf)):
+        check(np.isnan(one(op, a_, b_)), f"{op}({a_}, {b_}) must be NaN")
+    yg = rc.glu(cuda.to_device(np.array([np.inf, -np.inf], np.float32))).copy_to_host()
+    check(np.isnan(yg[0]), f"glu with a = inf, b = -inf must be NaN, got {yg}")
+    k = rc.reglu_backward(*(cuda.to_device(np.array([v_], np.float32)) for v_ in (1.0, 0.0, 2.0)))
+    check(k[0].copy_to_host()[0] == 0 and k[1].copy_to_host()[0] == 0, "reglu'(0) must be 0")
+    y1 = rc.geglu(cuda.to_device(a), cuda.to_device(b), "tanh").copy_to_host()
+    check(np.array_equal(y1, pair("geglu_tanh", (a, b))[0]) and not np.array_equal(
+        y1, rc.geglu(cuda.to_device(a), cuda.to_device(b)).copy_to_host()), "geglu approximate='tanh'")
+
+    # errors, each naming the op; nothing written to out
+    def raises(exc, fn, *args, **kw):
+        try:
+            fn(*args, **kw)
+        except exc as err:
+            return str(err)
+        except Exception as err:  # noqa: BLE001
+            fail(f"{fn.__name__}: expected {exc.__name__}, got {type(err).__name__}: {err}")
+            return ""
+        fail(f"{fn.__name__}: expected {exc.__name__}, nothing raised")
+        return ""
+    d5 = cuda.to_device(np.ones((3, 5), np.float32))
+    d6 = cuda.to_device(np.ones((3, 6), np.float32))
+    o = cuda.to_device(np.full((3, 3), 7.0, np.float32))
+    o6 = cuda.to_device(np.full((3, 6), 7.0, np.float32))
+    for op in ("glu", "reglu", "geglu", "swiglu"):
+        f, fb = getattr(rc, op), getattr(rc, op + "_backward")
+        m = raises(ValueError, f, d5, out=o)
+        check(m.startswith(f"{op}:") and "odd" in m, f"odd split: {m!r}")
+        m = raises(ValueError, f, d6, axis=2)
+        check(m.startswith(f"{op}:") and "out of bounds" in m, f"axis out of bounds: {m!r}")
+        m = raises(TypeError, f, d6, axis=1.0)
+        check(m.startswith(f"{op}:") and "axis must be an int" in m, f"axis type: {m!r}")
+        m = raises(ValueError, f, cuda.to_device(np.ones((), np.float32)))
+        check(m.startswith(f"{op}:") and "at least one axis" in m, f"0-d split: {m!r}")
+        m = raises(ValueError, f, d6, out=o6)
+        check(op in m and "shape" in m, f"split out= of the wrong shape: {m!r}")
+        m = raises(ValueError, fb, cuda.to_device(np.ones((3, 2), np.float32)), d6, out=o6)
+        check(op + "_backward" in m and "shape" in m, f"split backward, g of the wrong shape: {m!r}")
+        m = raises(TypeError, f, np.ones((3, 6), np.float32))
+        check(op in m and "NumPy array" in m, f"NumPy input: {m!r}")
+        m = raises(TypeError, fb, o, d6, out=(o6, o6))
+        check(m.startswith(f"{op}_backward:") and "one array" in m, f"split backward out= a pair: {m!r}")
+        m = raises(ValueError, fb, o, d5, out=o6)
+        check(m.startswith(f"{op}_backward:") and "odd" in m, f"split backward, odd x: {m!r}")
+    check(np.all(o.copy_to_host() == 7) and np.all(o6.copy_to_host() == 7),
+          "a rejected call writes nothing to out")
+    for op in ("reglu", "geglu", "swiglu"):
+        f, fb = getattr(rc, op), getattr(rc, op + "_backward")
+        m = raises(ValueError, f, d5, d6)
+        check(m.startswith(f"relukit.cuda.{op}:") and "does not broadcast" in m, f"shapes: {m!r}")
+        m = raises(TypeError, f, d5, cuda.to_device(np.ones((3, 5))))
+        check(op in m and "does not cast" in m, f"dtypes: {m!r}")
+        m = raises(TypeError, f, d5, d5, axis=0)
+        check(m.startswith(f"{op}:") and "axis=" in m, f"axis= with two operands: {m!r}")
+        m = raises(TypeError, fb, d5, d5, d5, out=d5)
+        check(m.startswith(f"{op}_backward:") and "tuple of two" in m, f"backward out=: {m!r}")
+        m = raises(ValueError, fb, d6, d5, d5)
+        check(op + "_backward" in m and "does not broadcast" in m, f"backward g shape: {m!r}")
+        m = raises(ValueError, f, d5, d5, out=d6)
+        check(op in m and "shape" in m, f"out= of the wrong shape: {m!r}")
+    m = raises(ValueError, rc.geglu, d5, d5, "fast")
+    check(m == "geglu: approximate must be 'none' or 'tanh', not 'fast'", m)
+    m = raises(ValueError, rc.geglu_backward, d5, d5, d5, approximate=None)
+    check(m.startswith("geglu_backward: approximate"), m)
+    check(G.GATED_OPS == tuple(getattr(rc, fn.__name__) for fn in G.GATED_OPS),
+          "relukit.cuda exports the gated wrappers")
+
+
+def run_gated_lengths(cuda, rng):
+    """Lengths around the gated kernels' tiles (both forms, both memory paths)."""
+    from relukit.cuda import _kernels as K
+    for row in ("swiglu", "glu_bwd"):
+        name = ufunc_name(row)
+        uf = GATED_UFUNCS[name]
+        nin = GATED_ROWS[row][0]
+        for dtype in (np.float16, np.float32, np.float64):
+            N = K.lanes(dtype)
+            L = K.THREADS * K.unroll(row) * N
+            for size in (0, 1, N - 1, N + 1, L - 1, L, L + N + 1, 2 * L + 3 * N + 3):
+                ops = [rng.uniform(-8, 8, size).astype(dtype) for _ in range(nin)]
+                with np.errstate(all="ignore"):
+                    cpu = uf(*ops)
+                cpu = cpu if isinstance(cpu, tuple) else (cpu,)
+                for offset in ((0, 1) if size else (0,)):
+                    got = gated_run(cuda, row, ops, offset)
+                    ok = all(gk.shape == ck.shape and np.allclose(gk, ck, rtol=8 * np.finfo(dtype).eps,
+                                                                  atol=4 * np.finfo(dtype).tiny)
+                             for gk, ck in zip(got, cpu))
+                    check(ok, f"{name} {np.dtype(dtype).name} length {size} "
+                          f"{'aligned' if not offset else 'offset'}")
+            # the split form: rows of 2L elements, L whole vectors or not, several tiles
+            for rows_, half in ((3, L + N), (2, 2 * L + 1), (40, N), (7, 3)):
+                x = rng.uniform(-8, 8, (rows_, 2 * half)).astype(dtype)
+                gh = rng.uniform(-2, 2, (rows_, half)).astype(dtype)
+                op = name.replace("_backward", "")
+                if nin == 2:
+                    got = getattr(rc, op)(cuda.to_device(x)).copy_to_host()
+                    cpu = getattr(relukit, op)(x)
+                else:
+                    got = getattr(rc, name)(cuda.to_device(gh), cuda.to_device(x)).copy_to_host()
+                    cpu = getattr(relukit, name)(gh, x)
+                check(got.shape == cpu.shape and np.allclose(got, cpu, rtol=8 * np.finfo(dtype).eps,
+                                                             atol=4 * np.finfo(dtype).tiny),
+                      f"{name} {np.dtype(dtype).name} split ({rows_}, 2 x {half})")
+
+
+def run_gated_dlpack(cuda, rng):
+    """DLPack operands in, the producer's kind out; bfloat16 device arrays through every
+    gated wrapper against the CPU bfloat16 ufunc."""
+    import ml_dtypes
+    if not K_SIM():
+        try:
+            import torch  # noqa: F401
+        except ImportError:
+            return
+    bf = ml_dtypes.bfloat16
+    x = (rng.standard_normal((3, 8)) * 3).astype(np.float32)
+    g = rng.standard_normal((3, 4)).astype(np.float32)
+    y = rc.swiglu(_dl(x))
+    check(isinstance(y, CudaDLPack) and _host(y).shape == (3, 4) and np.array_equal(
+        _host(y), rc.swiglu(cuda.to_device(x)).copy_to_host()), "swiglu on a DLPack input: its kind")
+    ga, gb = rc.geglu_backward(_dl(g), _dl(x[:, :4].copy()), _dl(x[:, 4:].copy()))
+    check(isinstance(ga, CudaDLPack) and isinstance(gb, CudaDLPack), "geglu_backward on DLPack: a pair")
+    xb, gbf = x.astype(bf), g.astype(bf)
+    with np.errstate(all="ignore"):
+        for op in ("glu", "reglu", "geglu", "swiglu"):
+            got = getattr(rc, op)(device_bf16(cuda, xb)).copy_to_host()
+            cpu = getattr(relukit, op)(xb)
+            check(got.dtype == bf and got.shape == cpu.shape, f"{op} bfloat16: result {got.dtype}")
+            tol = np.allclose(got.astype(np.float32), cpu.astype(np.float32), rtol=2 ** -7, equal_nan=True)
+            d = int(((got.view(np.uint16) != cpu.view(np.uint16)) & ~(np.isnan(got) & np.isnan(cpu))).sum())
+            check(d == 0 or (op != "reglu" and tol), f"{op} bfloat16: {d} differ from the CPU")
+            gx = getattr(rc, op + "_backward")(device_bf16(cuda, gbf), device_bf16(cuda, xb)).copy_to_host()
+            cg = getattr(relukit, op + "_backward")(gbf, xb)
+            check(gx.dtype == bf and np.allclose(gx.astype(np.float32), cg.astype(np.float32),
+                                                 rtol=2 ** -7, atol=1e-30, equal_nan=True),
+                  f"{op}_backward bfloat16 against the CPU")
 
 
 # ---------------------------------------------------------------- the API
@@ -587,17 +1041,23 @@ def main(argv=None):
     t0 = time.time()
     report = []
     run_rows(cuda, args.n, rng, report, shard, args.dtypes)
+    run_gated_rows(cuda, args.n, rng, report, shard, args.dtypes)
     if shard[0] == 0:
         run_api(cuda, rng)
         run_dlpack(cuda, rng)
         run_lengths(cuda, rng)
+        run_gated_api(cuda, rng)
+        run_gated_dlpack(cuda, rng)
+        run_gated_lengths(cuda, rng)
     print(f"{'op':34s} {'dtype':8s} class  max ULP (GPU vs reference); bfloat16: results "
           "that differ from the CPU bfloat16 ufunc")
-    for name, dt, cls, worst in report:
+    for name, dt, cls, worst, *more in report:
         if dt == "bfloat16":
             v = "bits = CPU" if worst == 0 else f"{worst} differ"
         else:
             v = "bits = CPU" if cls == "piece" else f"{worst:.3f}"
+        if more and more[0] and dt != "bfloat16" and cls != "piece":
+            v += f"  ({more[0]})"
         print(f"{name:34s} {dt:8s} {cls:6s} {v}")
     from numba import config
     sim = "simulator" if config.ENABLE_CUDASIM else "GPU"

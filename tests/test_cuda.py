@@ -11,19 +11,24 @@ import time
 import numpy as np
 import pytest
 
+from relukit._ufuncs import GATED_ROWS as CPU_GATED_ROWS
 from relukit._ufuncs import KERNEL_ROWS
-from relukit.cuda._table import ROWS, ufunc_name
+from relukit.cuda._table import GATED_ROWS, ROWS, ufunc_name
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DTYPES = [np.float16, np.float32, np.float64]
 
 
 def test_rows_mirror_kernels_inc():
-    """Every kernels.inc row has a GPU row with the same operands and parameters."""
-    cpu = {name: (nin, npar) for name, nin, npar, _ in KERNEL_ROWS}
-    gpu = {name: (nin, npar) for name, (nin, npar, _, _) in ROWS.items()}
-    assert sorted(gpu) == sorted(cpu), (set(cpu) ^ set(gpu))
-    assert gpu == cpu
+    """Every kernels.inc row has a GPU row with the same operands and parameters:
+    the one-operand rows (relukit._ufuncs.KERNEL_ROWS) in ROWS, the gated family's
+    (relukit._ufuncs.GATED_ROWS: forward (a, b), backward (g, a, b)) in GATED_ROWS."""
+    for cpu_rows, gpu_rows in ((KERNEL_ROWS, ROWS), (CPU_GATED_ROWS, GATED_ROWS)):
+        cpu = {name: (nin, npar) for name, nin, npar, _ in cpu_rows}
+        gpu = {name: (nin, npar) for name, (nin, npar, _, _) in gpu_rows.items()}
+        assert sorted(gpu) == sorted(cpu), (set(cpu) ^ set(gpu))
+        assert gpu == cpu
+    assert not set(ROWS) & set(GATED_ROWS)
 
 
 def test_public_names_match_the_cpu_api():
@@ -51,6 +56,17 @@ def test_public_names_match_the_cpu_api():
                 if v.kind != inspect.Parameter.VAR_KEYWORD and p not in cpu_only}
         got = {p: v.default for p, v in gpu.items() if p != "stream"}
         assert got == want, (name, got, want)
+    # the gated family: the CPU wrappers' parameters (their kinds too), plus stream=
+    from relukit._api import GATED_OPS
+    for fn in GATED_OPS:
+        name = fn.__name__
+        assert name in rc.__all__ and name in relukit.__all__, name
+        cpu = [(p, v.kind, v.default) for p, v in inspect.signature(fn).parameters.items()
+               if v.kind != inspect.Parameter.VAR_KEYWORD]
+        params = inspect.signature(getattr(rc, name)).parameters
+        gpu = [(p, v.kind, v.default) for p, v in params.items() if p != "stream"]
+        assert gpu == cpu, (name, gpu, cpu)
+        assert params["stream"].kind == inspect.Parameter.KEYWORD_ONLY and params["stream"].default is None
 
 
 def test_import_relukit_does_not_import_numba():
@@ -164,7 +180,8 @@ def _compile_jobs(jobs):
             problems.append(f"{where}: wrong target")
         if "ld.local" in ptx or "st.local" in ptx:
             problems.append(f"{where}: uses local memory")
-        if variant == "vec" and not (f"ld.global{wide}" in ptx and f"st.global{wide}" in ptx):
+        if variant in ("vec", "vec_split") and not (f"ld.global{wide}" in ptx and
+                                                    f"st.global{wide}" in ptx):
             problems.append(f"{where}: no 128-bit global load/store ({wide})")
     return problems
 
@@ -176,7 +193,10 @@ def test_every_kernel_compiles_to_ptx(ptx_compiler):
     class; and bfloat16 (stored as uint16, computed through the float32 rows;
     its conversions are integer operations, no bf16 instructions): piecewise and
     transcendental rows, forward and backward, each variant, sm_80 and sm_90.
-    Compiled in parallel worker processes."""
+    The gated family (long bodies, slow to compile): one row of each shape and
+    variant, forward and backward, two-operand and split, each arithmetic class
+    and dtype once, float64's scaled tails included (the simulator runs them
+    all).  Compiled in parallel worker processes."""
     from concurrent.futures import ProcessPoolExecutor
     import multiprocessing as mp
 
@@ -195,12 +215,18 @@ def test_every_kernel_compiles_to_ptx(ptx_compiler):
         ("relu", "vec", (8, 0)), ("relu", "vec", (9, 0)), ("gelu", "vec", (8, 0)),
         ("gelu", "vec", (9, 0)), ("silu_bwd", "vec", (9, 0)), ("silu_bwd", "scalar", (9, 0)),
         ("leaky_relu_bwd", "scalar", (8, 0)), ("leaky_relu", "chan", (9, 0))]]
+    gated = [("swiglu", "float32", "vec", (9, 0)), ("glu", "bfloat16", "scalar_split", (8, 0)),
+             ("glu", "float64", "vec_split", (9, 0)), ("reglu_bwd", "float16", "vec_split", (9, 0)),
+             ("glu_bwd", "float32", "vec", (8, 0)), ("reglu_bwd", "float32", "scalar", (9, 0))]
+    assert {r for r, *_ in gated} & set(GATED_ROWS) and {v for _, _, v, _ in gated} == {
+        "vec", "scalar", "vec_split", "scalar_split"}
+    jobs += gated
     workers = max(1, min(8, os.cpu_count() or 1))
     chunks = [jobs[i::workers * 4] for i in range(workers * 4)]
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as ex:
         problems = [p for res in ex.map(_compile_jobs, chunks) for p in res]
     assert not problems, "\n".join(problems[:20])
-    assert len(jobs) == len(ROWS) * 3 * 2 + 2 * 3 + 2 + 8
+    assert len(jobs) == len(ROWS) * 3 * 2 + 2 * 3 + 2 + 8 + len(gated)
 
 
 def test_aux_kernels_compile_to_ptx(ptx_compiler):
@@ -228,6 +254,7 @@ def test_benchmark_covers_every_row():
     spec.loader.exec_module(mod)
     fake = SimpleNamespace(nn=SimpleNamespace(functional=None), ops=SimpleNamespace(aten=None))
     assert set(mod.torch_peers(fake)) == set(ROWS)
+    assert set(mod.torch_gated_peers(fake)) == set(GATED_ROWS)
     r = subprocess.run(["bash", "-n", os.path.join(HERE, "..", "benchmarks", "cuda_run.sh")],
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
@@ -358,6 +385,69 @@ def test_host_path_torch_bfloat16_and_cupy(stubbed, monkeypatch):
     assert ndarray.reads == 0
 
 
+def test_host_path_gated(stubbed):
+    """The gated wrappers' host path on torch tensors, the launch stubbed out: one
+    launch per call in the kernel's argument layout (n, L for the split kernels,
+    then per array: meminfo, parent, size, itemsize, data, shape, stride); the
+    split form reads x's halves in place (the split kernel on x itself, or, where
+    the halves are contiguous, the two-operand kernel at x's address and L
+    elements on); results allocated by torch; errors launch nothing."""
+    rc, K, launches, H, torch = stubbed
+    from relukit.cuda import _kernels
+
+    def arrays(args, first):
+        """(size, itemsize, address) of each array argument from index `first` on."""
+        return [(args[i + 2], args[i + 3], args[i + 4]) for i in range(first, len(args), 7)]
+    n = 96
+    a, b, g = torch.randn(n), torch.randn(n), torch.randn(n)
+    y = rc.swiglu(a, b)
+    args = launches[-1][3]
+    assert type(y) is torch.Tensor and y.shape == (n,) and y.dtype == a.dtype
+    assert args[0] == n and len(args) == 1 + 3 * 7
+    assert arrays(args, 1) == [(n, 4, t.data_ptr()) for t in (a, b, y)]
+    ga, gb = rc.geglu_backward(g, a, b, approximate="tanh")
+    args = launches[-1][3]
+    assert type(ga) is torch.Tensor and type(gb) is torch.Tensor and ga.shape == gb.shape == (n,)
+    assert arrays(args, 1) == [(n, 4, t.data_ptr()) for t in (g, a, b, ga, gb)]
+    assert ("geglu_tanh_bwd", np.dtype(np.float32), "vec") in K._LAUNCHERS
+    # split form, the halves in rows: the split kernel on x itself
+    x = torch.randn(4, 2 * 24)
+    y = rc.glu(x)
+    args = launches[-1][3]
+    assert y.shape == (4, 24) and args[:2] == (96, 24)
+    assert arrays(args, 2) == [(192, 4, x.data_ptr()), (96, 4, y.data_ptr())]
+    gh = torch.randn(4, 24)
+    gx = rc.swiglu_backward(gh, x)
+    args = launches[-1][3]
+    assert gx.shape == x.shape and args[:2] == (96, 24)
+    assert arrays(args, 2) == [(96, 4, gh.data_ptr()), (192, 4, x.data_ptr()), (192, 4, gx.data_ptr())]
+    assert ("glu", np.dtype(np.float32), "vec_split") in K._LAUNCHERS
+    x3 = torch.randn(4, 2 * 3, dtype=torch.float64)  # L = 3: not a whole number of vectors
+    rc.reglu(x3)
+    assert ("reglu", np.dtype(np.float64), "scalar_split") in K._LAUNCHERS
+    # split along axis 0 (nothing before it): the halves are contiguous, x and x + L
+    x0 = torch.randn(6, 8)
+    y0 = rc.reglu(x0, axis=0)
+    args = launches[-1][3]
+    assert y0.shape == (3, 8) and args[0] == 24 and len(args) == 1 + 3 * 7
+    assert arrays(args, 1) == [(24, 4, x0.data_ptr()), (24, 4, x0.data_ptr() + 24 * 4),
+                               (24, 4, y0.data_ptr())]
+    xb = torch.randn(2, 16).to(torch.bfloat16)
+    yb = rc.swiglu(xb)
+    assert yb.dtype == torch.bfloat16 and yb.shape == (2, 8)
+    assert ("swiglu", _kernels.BF16, "vec_split") in K._LAUNCHERS
+    before = len(launches)
+    with pytest.raises(ValueError, match="swiglu: the split form halves axis -1, whose size 5 is odd"):
+        rc.swiglu(torch.randn(3, 5))
+    with pytest.raises(ValueError, match="relukit.cuda.reglu: b has shape .* does not broadcast"):
+        rc.reglu(a, torch.randn(n + 1))
+    with pytest.raises(TypeError, match="geglu_backward: out= of op.g, a, b. is a tuple of two"):
+        rc.geglu_backward(g, a, b, out=y)
+    with pytest.raises(ValueError, match="geglu: approximate must be"):
+        rc.geglu(a, b, approximate="erf")
+    assert len(launches) == before
+
+
 def test_gpu_run_script_dry_run():
     """benchmarks/cuda_run.sh --dry-run: every Python step of the one-command GPU run
     (exhaustive float32 / float16 / bfloat16 comparisons, the float64 sampled check)
@@ -366,6 +456,7 @@ def test_gpu_run_script_dry_run():
     pytest.importorskip("ml_dtypes")
     root = os.path.join(HERE, "..")
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_ENABLE_CUDASIM"}
+    env["PYTHON"] = sys.executable  # the script's Python: this one (its relukit is the one tested)
     r = subprocess.run(["bash", os.path.join(root, "benchmarks", "cuda_run.sh"), "--dry-run"],
                        capture_output=True, text=True, timeout=600, env=env)
     out = r.stdout + r.stderr

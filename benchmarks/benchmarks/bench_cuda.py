@@ -8,6 +8,8 @@ For the full table against torch and CuPy, run ``benchmarks/cuda_bench.py``.
 """
 import numpy as np
 
+from relukit import _ufuncs
+
 from .common import kernel_rows
 
 SIZES = [1 << 24, 1 << 28]          # 64 MiB and 1 GiB of float32
@@ -75,7 +77,41 @@ def _make(row):
     return Row
 
 
+def _make_gated(row):
+    """The gated row's two-operand kernel, a and b the rows of one (2, size) array,
+    the results preallocated."""
+    class Row:
+        params = (SIZES, DTYPES)
+        param_names = ["size", "dtype"]
+
+        def setup(self, size, dtype):
+            torch, A, T = _gpu()
+            if row not in getattr(T, "GATED_ROWS", {}):
+                raise NotImplementedError(f"{row}: not in this relukit.cuda")
+            self.torch = torch
+            tdt = getattr(torch, dtype)
+            x2 = (torch.randn(2, size, device="cuda") * 4).to(tdt)
+            g = torch.randn(size, device="cuda").to(tdt)
+            nin = T.GATED_ROWS[row][0]
+            ins = [x2[0], x2[1]] if nin == 2 else [g, x2[0], x2[1]]
+            self.ins = [A.operand(row, "x", t) for t in ins]
+            self.outs = [A.operand(row, "out", torch.empty_like(g)) for _ in range(nin - 1)]
+            self.keep = (x2, g)
+            self.A = A
+            self.time_out(size, dtype)  # compiles the kernel outside the timing
+
+        def time_out(self, size, dtype):
+            self.A.run_gated(row, self.ins, self.outs, self.A._default_stream(self.ins[-1]))
+            self.torch.cuda.synchronize()
+
+    Row.__name__ = Row.__qualname__ = "Cuda" + "".join(p.title() for p in row.split("_"))
+    return Row
+
+
 for _name, (_row, *_rest) in kernel_rows().items():
     _cls = _make(_row)
+    globals()[_cls.__name__] = _cls
+for _row, *_rest in getattr(_ufuncs, "GATED_ROWS", ()):
+    _cls = _make_gated(_row)
     globals()[_cls.__name__] = _cls
 del _name, _row, _rest, _cls

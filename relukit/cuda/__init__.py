@@ -23,11 +23,10 @@ compiled on first use (see :mod:`relukit.cuda._kernels`).
 """
 import numpy as np
 
-from relukit._optable import GATED_PUBLIC as _GATED
 from relukit._optable import public_names as _public_names
 
-# every op of the op table (relukit/_optable.py)
-__all__ = ["is_available", *(n for n in _public_names() if n not in _GATED)]
+# every op of the op table (relukit/_optable.py), the gated family included
+__all__ = ["is_available", *_public_names()]
 
 
 def is_available(explain=False):
@@ -411,6 +410,12 @@ from relukit import _opgen  # noqa: E402
 
 globals().update(_opgen.build("gpu", globals(), (
     _simple_forward, lambda op, fo: _simple_backward(op, op + "_bwd" if fo == "" else fo))))
+
+
+# the gated family (two operands, two gradients): written by hand in
+# relukit/cuda/_gated.py, as on the CPU
+from relukit.cuda._gated import (  # noqa: E402
+    geglu, geglu_backward, glu, glu_backward, reglu, reglu_backward, swiglu, swiglu_backward)
 
 
 def __dir__():

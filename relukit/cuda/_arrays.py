@@ -92,7 +92,7 @@ def _library(obj):
 
 
 def _c_contiguous(shape, strides, itemsize):
-    if strides is None:
+    if strides is None or 0 in shape:  # (an empty array's strides can be anything: NumPy's are 0)
         return True
     want = itemsize
     for dim, st in zip(reversed(shape), reversed(strides)):
@@ -524,14 +524,16 @@ def stream_handle(op, stream, like):
 
 
 # ---------------------------------------------------------------- results
-def same_layout(op, name, a, x):
-    """`a` must have x's dtype and shape (no broadcasting, no casting on the GPU)."""
+def same_layout(op, name, a, x, ref="x", shape=None):
+    """`a` must have x's dtype and shape (or `shape`): no broadcasting, no casting
+    on the GPU.  `ref`: how the messages call x."""
     if a.dtype != x.dtype:
-        raise TypeError(f"relukit.cuda.{op}: {name} has dtype {a.dtype} but x has {x.dtype}; "
+        raise TypeError(f"relukit.cuda.{op}: {name} has dtype {a.dtype} but {ref} has {x.dtype}; "
                         "relukit.cuda does not cast")
-    if a.shape != x.shape:
-        raise ValueError(f"relukit.cuda.{op}: {name} has shape {tuple(a.shape)} but x has "
-                         f"{tuple(x.shape)}; relukit.cuda does not broadcast")
+    want = x.shape if shape is None else shape
+    if tuple(a.shape) != tuple(want):
+        raise ValueError(f"relukit.cuda.{op}: {name} has shape {tuple(a.shape)} but {ref} has "
+                         f"{tuple(want)}; relukit.cuda does not broadcast")
 
 
 def _numba_empty(x, stream):
@@ -631,3 +633,80 @@ def run_chan(op, row, xs, out, w_dev, inner, stream):
     arrays = [x] + ([xs[0]] if len(xs) == 2 else []) + [o]
     K.launcher(row, x.dtype, "chan")(st, x.size, arrays, [_Device(w_dev), inner, int(w_dev.size)])
     return _finish(res)
+
+
+# ---------------------------------------------------------------- the gated family
+class _Part:
+    """`size` elements of operand `base` from element `start` on (a half of a
+    split-form array, contiguous): what a launch needs (``ptr``, ``size``,
+    ``flat()``)."""
+    __slots__ = ("base", "start", "size", "ptr")
+
+    def __init__(self, base, start, size):
+        self.base, self.start, self.size = base, start, size
+        self.ptr = base.ptr + start * base.dtype.itemsize
+
+    def flat(self):
+        return self.base.flat()[self.start:self.start + self.size]
+
+
+def output_shaped(op, x, shape, out, stream, ref="x", name="out"):
+    """As :func:`output`, for a result of `shape` (x's dtype and kind): `out`
+    (checked against `shape`) or a new array allocated by x's library."""
+    if out is not None:
+        o = operand(op, name, out, stream)
+        same_layout(op, name, o, x, ref, shape)
+        return out, o
+    size = _size(shape)
+    kind = x.kind
+    if kind == "torch":
+        t = x.obj.new_empty(shape)
+        return t, _Operand(t, None, x.dtype, shape, t.data_ptr(), size, "torch", x.keep)
+    if kind == "cupy":
+        a = sys.modules["cupy"].empty(shape, dtype=x.dtype)  # (imported: x is one)
+        return a, _Operand(a, None, x.dtype, shape, a.data.ptr, size, "cupy")
+    flat = cuda.device_array(size, dtype=_storage(x.dtype), stream=K.numba_stream(stream))
+    ptr = flat.__array_interface__["data"][0] if K.SIM else (flat.device_ctypes_pointer.value or 0)
+    o = _Operand(flat, flat, x.dtype, shape, ptr, size, "numba")
+    if kind == "dlpack":
+        return _Pending(DLPackArray(flat, x.dtype, shape, stream), x.obj), o
+    res = flat.reshape(shape) if len(shape) != 1 else flat
+    if x.dtype == BF16:
+        res = res.view(BF16)
+    return res, o
+
+
+def run_gated(row, ins, outs, stream, split=None):
+    """Launch gated row `row`.  Two-operand form (`split` None): `ins` the
+    operands (a, b) or (g, a, b), `outs` the results (y) or (ga, gb), all of
+    one size.  Split form (`split` = (L, outer): x seen as `outer` rows of 2L
+    elements, a and b the halves of each row): `ins` (x,) or (g, x), `outs`
+    (y,) or (o,), o of x's shape.  `stream`: an int handle or Numba stream."""
+    if split is None:
+        arrays = list(ins) + list(outs)
+        n = outs[0].size
+        variant, params = "vec", ()
+    else:
+        L, outer = split
+        n = L * outer
+        if outer == 1:  # the halves are contiguous: the two-operand kernels on them
+            x = ins[-1]
+            halves = [_Part(x, 0, L), _Part(x, L, L)]
+            if len(ins) == 1:
+                arrays = halves + [outs[0]]
+            else:
+                arrays = [ins[0]] + halves + [_Part(outs[0], 0, L), _Part(outs[0], L, L)]
+            variant, params = "vec", ()
+        else:
+            arrays = list(ins) + list(outs)
+            variant, params = "vec_split", (L,)
+            if L % K.lanes(ins[-1].dtype):
+                variant = "scalar_split"
+    if n == 0:
+        return
+    if variant != "scalar_split":
+        for a in arrays:
+            if a.ptr % 16:
+                variant = "scalar" if variant == "vec" else "scalar_split"
+                break
+    K.launcher(row, ins[-1].dtype, variant)(stream, n, arrays, params)

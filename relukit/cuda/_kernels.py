@@ -16,6 +16,18 @@ Kernel layout (one kernel per row, storage dtype and variant):
 4. ``chan`` variant (leaky_relu rows only): the slope is read per element from
    an array, ``w[(i // inner) % len(w)]``: prelu's per-channel weight and
    rrelu's per-element noise.
+4a. The gated rows (``_table.GATED_ROWS``): the forward reads a and b and
+   writes y, the backward reads g, a and b and writes both gradients, in the
+   same tiles (``vec``, ``scalar``).  Their split form reads a and b as the two
+   halves of one array x along an axis, in place: x seen as rows of 2L elements
+   (L = the half's size along the axis times the sizes after it), element i of
+   a half is at ``i + (i // L) * L`` (a) and L further on (b); ``vec_split``
+   (16-byte accesses: L a multiple of the lanes, x and the others aligned) and
+   ``scalar_split``.  The backward's split form writes its gradients into the
+   two halves of an array of x's shape the same way.  (The long float64 bodies
+   of the transcendental backward rows, for float64 and bfloat16 storage, are
+   too long for NVVM to unroll the loop over a vector's lanes: their results
+   pass through local memory, the L1 cache.)
 5. The grid: ``THREADS`` threads per block, one block per tile, at most
    ``BLOCKS_PER_SM`` blocks per SM of the current device (beyond that, blocks
    take tiles again, grid-stride).  Many more blocks than fit on the SMs at
@@ -34,7 +46,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "relukit.cuda needs numba-cuda (and, to compile kernels, the CUDA NVVM/NVRTC "
         "libraries): pip install 'relukit[cuda]'") from exc
 
-from relukit.cuda._table import HELPERS, ROWS
+from relukit.cuda._table import ALL_ROWS, GATED_ROWS, HELPERS, ROWS
 
 SIM = bool(_nconfig.ENABLE_CUDASIM)
 THREADS = 32 if SIM else 256
@@ -67,7 +79,7 @@ def compute_dtype(row, dtype):
         d = np.dtype(dtype)
         if d == BF16:  # bfloat16 goes through the float32 computation
             d = np.dtype(np.float32)
-        if d == np.float64 or (ROWS[row][2] != "piece" and d != np.float16):
+        if d == np.float64 or (ALL_ROWS[row][2] != "piece" and d != np.float16):
             c = np.dtype(np.float64)
         else:
             c = np.dtype(np.float32)
@@ -79,7 +91,7 @@ def unroll(row, variant="vec"):
     """Vectors per operand each thread loads at once in `row`'s `variant` kernel:
     fewer for the transcendental rows (long bodies, compute-bound), one for the
     unaligned and per-channel variants (uncommon; their code stays small)."""
-    return UNROLL[ROWS[row][2]] if variant == "vec" else 1
+    return UNROLL[ALL_ROWS[row][2]] if variant in ("vec", "vec_split") else 1
 
 
 def lanes(dtype):
@@ -122,7 +134,8 @@ if SIM:
     def _math_ns():
         # numpy's scalar functions: like the GPU's, they return inf/0 instead of raising
         return {"exp": np.exp, "expm1": np.expm1, "log1p": np.log1p, "erfc": math.erfc,
-                "isnan": math.isnan, "isinf": math.isinf, "fma": _fma, "abs": abs}
+                "isnan": math.isnan, "isinf": math.isinf, "fma": _fma, "abs": abs,
+                "floor": math.floor, "ldexp": math.ldexp, "I32": int}
 else:
     from llvmlite import ir as _ir
     from numba.cuda.extending import intrinsic as _intrinsic
@@ -219,7 +232,8 @@ else:
 
     def _math_ns():
         return {"exp": math.exp, "expm1": math.expm1, "log1p": math.log1p, "erfc": math.erfc,
-                "isnan": math.isnan, "isinf": math.isinf}
+                "isnan": math.isnan, "isinf": math.isinf, "floor": math.floor,
+                "ldexp": math.ldexp, "I32": nt.int32}
 
 
 # ---------------------------------------------------------------- source generation
@@ -262,6 +276,8 @@ def kernel_source(row, dtype, variant):
     vectors after the last whole tile, one per thread, and the last
     ``n mod lanes`` elements.  The lanes of a vector go through a loop over a
     local array, which NVVM unrolls and keeps in registers."""
+    if row in GATED_ROWS:
+        return gated_kernel_source(row, dtype, variant)
     nin = ROWS[row][0]
     N = lanes(dtype)
     U = unroll(row, variant)
@@ -326,12 +342,171 @@ def kernel_source(row, dtype, variant):
     return "\n".join(L) + "\n", args
 
 
+def _local_functions(body):
+    """Source of the local functions a gated body calls (indented for a kernel):
+    ``gated_<row>`` (a gated forward row, from a backward), ``row_<row>`` (a
+    one-operand row: the activation or its gradient) and the helpers, each
+    defined once, the called before the callers."""
+    defs = {}
+    todo = [body]
+    while todo:
+        text = todo.pop()
+        for name, (_, _, _, src) in GATED_ROWS.items():
+            key = "gated_" + name
+            if key + "(" in text and key not in defs:
+                defs[key] = f"    def {key}(a, b):\n" + _indent(src, 8) + "\n"
+                todo.append(src)
+        for name, (_, _, _, src) in ROWS.items():
+            key = "row_" + name
+            if key + "(" in text and key not in defs:
+                defs[key] = f"    def {key}(x, g, a, b):\n" + _indent(src, 8) + "\n"
+                todo.append(src)
+        for name, src in HELPERS.items():
+            if name + "(" in text and name not in defs:
+                defs[name] = _indent(src, 4) + "\n"
+                todo.append(src)
+    # helpers first (they call no row), then the one-operand rows, then the gated ones
+    order = [n for n in HELPERS if n in defs] + [k for k in defs if k.startswith("row_")] + \
+        [k for k in defs if k.startswith("gated_")]
+    return "".join(defs[k] for k in order)
+
+
+def gated_kernel_source(row, dtype, variant):
+    """Python source of a gated row's kernel for storage `dtype` and `variant`
+    ('vec', 'scalar', 'vec_split', 'scalar_split'), and its argument names.
+
+    The tiles are those of :func:`kernel_source`.  Arguments: the contiguous
+    variants ``(n, a, b, y)`` (forward) and ``(n, g, a, b, ga, gb)``
+    (backward), each array n elements; the split variants ``(n, L, x, y)`` and
+    ``(n, L, g, x, o)``: a and b are the halves of x (2n elements, rows of 2L:
+    element i of a half is at ``i + (i // L) * L``, b's L further on), and the
+    backward writes ga and gb into the same places of o (x's shape)."""
+    nin = GATED_ROWS[row][0]
+    fwd = nin == 2
+    N = lanes(dtype)
+    U = unroll(row, variant)
+    split = variant.endswith("_split")
+    vec = variant in ("vec", "vec_split")
+    bf = BF16 is not None and np.dtype(dtype) == BF16
+    if split:
+        args = ["n", "L"] + (["x", "y"] if fwd else ["g", "x", "o"])
+    else:
+        args = ["n"] + (["xa", "xb", "y"] if fwd else ["xg", "xa", "xb", "oa", "ob"])
+    ins = ["a", "b"] if fwd else ["g", "a", "b"]
+    outs = ["y"] if fwd else ["ga", "gb"]
+
+    def place(op, i, base):
+        """(array, index) of operand `op` for element i of the half (its split
+        position `base`)."""
+        if not split:
+            return {"a": "xa", "b": "xb", "g": "xg", "y": "y", "ga": "oa", "gb": "ob"}[op], i
+        if op in ("a", "ga"):
+            return ("x" if op == "a" else "o"), base
+        if op in ("b", "gb"):
+            return ("x" if op == "b" else "o"), f"{base} + L"
+        return op, i  # g and y: contiguous, the shape of a half
+
+    def ld(e):  # a stored element in the compute type
+        return f"C(bf2f({e}))" if bf else f"C({e})"
+
+    def st(v):  # a computed value as stored: bfloat16 through the float32 result
+        return f"f2bf(F32({v}))" if bf else f"S({v})"
+
+    def bases(u, i):
+        """Lines defining the split position(s) of vector u starting at element i."""
+        if not split:
+            return []
+        if vec:  # a whole vector lies in one row (L is a multiple of the lanes)
+            return [f"P{u} = {i} + ({i} // L) * L"]
+        return [f"P{u}_{k} = ({i} + {k}) + (({i} + {k}) // L) * L" for k in range(N)]
+
+    def load(op, u, i):
+        if vec:
+            a, idx = place(op, i, f"P{u}")
+            return f"{op.upper()}{u} = ld16({a}, {idx})"
+        elems = []
+        for k in range(N):
+            a, idx = place(op, f"{i} + {k}", f"P{u}_{k}")
+            elems.append(f"{a}[{idx}]")
+        return f"{op.upper()}{u} = (" + ", ".join(elems) + ",)"
+
+    def compute_store(u, i):
+        call = "f(" + ", ".join(ld(f"{op.upper()}{u}[k]") for op in ins) + ")"
+        ln = [f"for k in range({N}):"]
+        if fwd:
+            ln.append(f"    R0[k] = {st(call)}")
+        else:
+            ln += [f"    v0, v1 = {call}", f"    R0[k] = {st('v0')}", f"    R1[k] = {st('v1')}"]
+        for j, op in enumerate(outs):
+            if vec:
+                a, idx = place(op, i, f"P{u}")
+                ln.append(f"st16({a}, {idx}, (" + ", ".join(f"R{j}[{k}]" for k in range(N)) + ",))")
+            else:
+                for k in range(N):
+                    a, idx = place(op, f"{i} + {k}", f"P{u}_{k}")
+                    ln.append(f"{a}[{idx}] = R{j}[{k}]")
+        return ln
+
+    body = _indent(GATED_ROWS[row][3], 8)
+    src = _local_functions(body) + f"    def f({', '.join(ins)}):\n" + body + "\n"
+    if not SIM:  # the FMA instruction is typed as an attribute of the cuda module
+        src = src.replace("fma(", "cuda.fma(")
+    L = [f"def kernel({', '.join(args)}):",
+         src.rstrip("\n"),
+         "    tid = cuda.threadIdx.x",
+         "    bid = cuda.blockIdx.x",
+         "    nb = cuda.gridDim.x"]
+    L += [f"    R{j} = cuda.local.array({N}, S)" for j in range(len(outs))]
+    L += [f"    nvec = n // {N}",
+          f"    ntile = nvec // {THREADS * U}",
+          "    tile = bid",
+          "    while tile < ntile:",
+          f"        base = tile * {THREADS * U} + tid"]
+    tb = [f"i{u} = (base + {u * THREADS}) * {N}" for u in range(U)]
+    for u in range(U):
+        tb += bases(u, f"i{u}")
+    for u in range(U):
+        tb += [load(op, u, f"i{u}") for op in ins]
+    for u in range(U):
+        tb += compute_store(u, f"i{u}")
+    tb.append("tile += nb")
+    L += ["        " + ln for ln in tb]
+    L += [f"    v = ntile * {THREADS * U} + bid * {THREADS} + tid",
+          "    while v < nvec:",
+          f"        i0 = v * {N}"]
+    L += ["        " + ln for ln in bases(0, "i0")]
+    L += ["        " + load(op, 0, "i0") for op in ins]
+    L += ["        " + ln for ln in compute_store(0, "i0")]
+    L += [f"        v += nb * {THREADS}",
+          f"    j = nvec * {N} + bid * {THREADS} + tid",
+          "    if j < n:"]
+    if split:
+        L.append("        pj = j + (j // L) * L")
+    tail = {}
+    for op in ins + outs:
+        a, idx = place(op, "j", "pj")
+        tail[op] = f"{a}[{idx}]"
+    call = "f(" + ", ".join(ld(tail[op]) for op in ins) + ")"
+    if fwd:
+        L.append(f"        {tail['y']} = {st(call)}")
+    else:
+        L += [f"        v0, v1 = {call}",
+              f"        {tail['ga']} = {st('v0')}",
+              f"        {tail['gb']} = {st('v1')}"]
+    return "\n".join(L) + "\n", args
+
+
 def kernel_signature(row, dtype, variant):
     """The Numba signature of a kernel (explicit, so it compiles once)."""
     dtype = np.dtype(dtype)
     st = _STORAGE[dtype]
-    ct = _STORAGE[compute_dtype(row, dtype)]
     arr = st[::1]
+    if row in GATED_ROWS:  # no scalar parameters; the split variants take L
+        nin = GATED_ROWS[row][0]
+        if variant.endswith("_split"):
+            return nt.void(nt.int64, nt.int64, *[arr] * (2 if nin == 2 else 3))
+        return nt.void(nt.int64, *[arr] * (3 if nin == 2 else 5))
+    ct = _STORAGE[compute_dtype(row, dtype)]
     arrays = [arr] * (ROWS[row][0] + 1)
     if variant == "chan":
         return nt.void(nt.int64, *arrays, arr, nt.int64, nt.int64)
@@ -440,9 +615,10 @@ def grid_for(work_items):
 
 def launch(row, dtype, variant, stream, n, arrays, params):
     """Run the kernel of `row` on the operands ``arrays`` (x, [g,] y: objects
-    with ``ptr`` and ``flat()``, see ``_arrays._Operand``) with the scalar
-    `params` on the stream with handle `stream` (an int; 0: the default
-    stream)."""
+    with ``ptr``, ``size`` and ``flat()``, see ``_arrays._Operand``; a gated
+    row: the arrays of its kernel's arguments, in order) with the scalar
+    `params` (a gated row: none, or L for its split variants) on the stream
+    with handle `stream` (an int; 0: the default stream)."""
     launcher(row, dtype, variant)(stream, n, arrays, params)
 
 
@@ -470,10 +646,11 @@ class Launcher:
     simulator, another numba-cuda), the call goes through Numba's dispatcher.
     """
     __slots__ = ("row", "dtype", "variant", "per_block", "isz", "fast", "kern", "ctype",
-                 "max_blocks", "zeros")
+                 "max_blocks", "zeros", "gated")
 
     def __init__(self, row, dtype, variant):
         self.row, self.dtype, self.variant = row, dtype, variant
+        self.gated = row in GATED_ROWS
         self.per_block = THREADS * lanes(dtype) * unroll(row, variant)
         self.isz = dtype.itemsize
         self.fast = None  # None: not tried yet; then True or False
@@ -508,6 +685,13 @@ class Launcher:
         st = _STREAMS.get(stream)
         if st is None:
             st = _core_stream(stream)
+        if self.gated:  # n [, L], then each array (its own size: x of a split form has 2n)
+            isz = self.isz
+            args = [n, *params]
+            for a in arrays:
+                args += (0, 0, a.size, isz, a.ptr, a.size, isz)
+            _core_launch(st, cfg, self.kern, *args)
+            return
         # Numba's layout: n, then per 1-D array (meminfo, parent, size, itemsize, data,
         # shape, stride), then the parameters; a Python int goes in as 8 bytes
         isz = self.isz
@@ -538,6 +722,10 @@ class Launcher:
     def _dispatch(self, stream, n, arrays, params):
         k = get_kernel(self.row, self.dtype, self.variant)
         blocks = grid_for(-(-n // (lanes(self.dtype) * unroll(self.row, self.variant))))
+        if self.gated:
+            k[blocks, THREADS, numba_stream(stream)](n, *[np.int64(p) for p in params],
+                                                     *[a.flat() for a in arrays])
+            return
         if self.variant == "chan":
             params = [params[0].flat(), np.int64(params[1]), np.int64(params[2])]
         else:

@@ -5,7 +5,9 @@ gradient g), the number of scalar parameters (called ``a`` and ``b`` in the
 bodies, in the order of the public API), the arithmetic class, and the body: the
 statements of a scalar function ``f(x, g, a, b)`` that returns the result in the
 compute type.  A test checks this list against ``relukit._ufuncs.KERNEL_ROWS``,
-so a row added to kernels.inc without a GPU twin fails.
+so a row added to kernels.inc without a GPU twin fails.  The gated family's rows
+(two or three array operands, two results for the backward) are in
+``GATED_ROWS`` (below), checked against ``relukit._ufuncs.GATED_ROWS``.
 
 Arithmetic classes (the compute type per storage dtype):
 
@@ -24,7 +26,8 @@ Arithmetic classes (the compute type per storage dtype):
 
 In the bodies, ``K(v)`` is the compute type's constructor (every constant goes
 through it, so float32 code stays float32), and ``exp``, ``expm1``, ``log1p``,
-``erfc``, ``isnan``, ``isinf``, ``fma``, ``CT`` (True when the compute type
+``erfc``, ``isnan``, ``isinf``, ``fma``, ``floor``, ``ldexp`` (its exponent
+through ``I32``), ``CT`` (True when the compute type
 is float64) and ``DW`` (True when the result is float64: only then are the
 double-word corrections needed; a float32 result computed in float64 has 29
 bits to spare) are provided by the kernel builder.  Every comparison is false for
@@ -468,3 +471,243 @@ def ufunc_name(row):
 
 
 ROW_OF = {ufunc_name(r): r for r in ROWS}
+
+
+# ---------------------------------------------------------------- the gated family
+# Rows of two operands, mirroring relukit._ufuncs.GATED_ROWS (src/gated.c): a forward
+# (a, b) -> y (nin 2) and a fused backward (g, a, b) -> (grad_a, grad_b) (nin 3), no
+# scalar parameters.  A forward body is the statements of a scalar function
+# ``f(a, b)`` returning y, a backward body those of ``f(g, a, b)`` returning the pair.
+# The activation comes from its own row above, which the kernel builder defines as a
+# local function ``row_<name>(x, g, a, b)`` where a body names it (one algorithm for
+# the activation and its gated form, as gated.c includes exponential.c and gelu.c);
+# a backward body calls its forward as ``gated_<name>(a, b)`` (grad_b = g act(a) is
+# the forward with g for b).
+#
+# float32 results are computed in float64 (exact products of float32 operands, the
+# activation in float64) and rounded once, as the CPU's float32 loops outside their
+# float32 bulk; float16 in float32.  float64: the activation's float64 body, then
+# the product (one more rounding); where the activation or sigmoid falls near or
+# below the subnormals (silu: a < -700, gelu: a < -37, gelu_tanh: v < -700, glu:
+# b < -700) the product is formed from e^v = m 2^-k scaled exactly (``tail_scale``),
+# so that a huge partner operand keeps a full-precision result, as on the CPU.
+# Special values as the CPU: NaN in any operand gives NaN; act(a) for finite nonzero
+# a is a nonzero number however far it underflows, so times +-inf it is an infinity;
+# an exact 0 times an infinity is NaN.
+
+LN2_HI = float.fromhex("0x1.62e42fee00000p-1")   # ln 2 to 32 bits (fdlibm's ln2_hi): k ln2_hi exact
+LN2_LO = float.fromhex("0x1.a39ef35793c76p-33")  # ln 2 - LN2_HI (fdlibm's ln2_lo)
+INV_LN2 = 1.4426950408889634                      # 1/ln 2 rounded to double
+# gelu(a) = -c0 e^(-a^2/2) S(1/a^2) for a -> -inf: the asymptotic series of erfc,
+# S(u) = sum (-1)^k (2k-1)!! u^k, lowest degree first (gated.c: 9 terms, the next is
+# below 2^-68 for a < -37)
+GELU_SERIES = [1.0, -1.0, 3.0, -15.0, 105.0, -945.0, 10395.0, -135135.0, 2027025.0]
+
+
+def _grad_a(dact):
+    """Body lines: ``ga = (g b) act'(a)`` by the one-operand gradient row `dact` with
+    g b as its gradient; float64: g b scaled by 2^600 where it is subnormal and by
+    2^-1024 where finite g and b overflow (gated.c's gated_grad_pre_d), scaled back
+    after; at a = -inf (act' = 0) a signed 0 for finite g and b."""
+    return f"""
+        p = g * b
+        fin = not isinf(g) and not isinf(b)
+        if DW and fin and (isinf(p) or (p != K(0.0) and abs(p) < K({2.0 ** -1022!r}))):
+            if isinf(p):
+                ga = row_{dact}(a, (g * K({2.0 ** -512!r})) * (b * K({2.0 ** -512!r})), K(0.0),
+                                K(0.0)) * K({2.0 ** 512!r}) * K({2.0 ** 512!r})
+            else:
+                ga = row_{dact}(a, (g * K({2.0 ** 600!r})) * b, K(0.0), K(0.0)) * K({2.0 ** -600!r})
+        else:
+            ga = row_{dact}(a, p, K(0.0), K(0.0))
+        if fin and isinf(a) and a < K(0.0):
+            ga = (g * K(0.0)) * b
+    """
+
+
+def _inf_factor(y="y"):
+    """Body lines: act(a) * (+-inf) for finite nonzero a is an infinity with the sign
+    of a (act(a) has a's sign and is nonzero, however far it underflows)."""
+    return f"""
+        if isinf(b) and a == a and a != K(0.0) and not isinf(a):
+            return b if a > K(0.0) else -b
+        return {y}
+    """
+
+
+GATED_ROWS = {
+    "glu": (2, 0, _MATH, f"""
+        # torch's glu: a sigmoid(b) = a / (1 + e) for b >= 0, a e / (1 + e) below, e = e^-|b|
+        if isnan(b):
+            return b
+        if isinf(b):
+            return a if b > K(0.0) else a * K(0.0)
+        if isinf(a):
+            return a  # sigmoid(b) > 0 for finite b
+        if DW and b < K(-700.0):
+            # 1 + e^b = 1: a e^b, with e^b = m 2^-k applied exactly (below -1500: a signed 0)
+            if b < K(-1500.0):
+                return a * K(0.0)
+            m, k = exp_split(b)
+            return tail_scale(a, m, k)
+        e = exp(-abs(b))
+        if DW:
+            return x_over_1pe_dw(a, e, b >= K(0.0), K(0.0))
+        return (a if b >= K(0.0) else a * e) / (K(1.0) + e)
+    """),
+    "glu_bwd": (3, 0, _MATH, f"""
+        # ga = g s, gb = g a s (1 - s) = g a e / (1 + e)^2, s = sigmoid(b), e = e^-|b|
+        if isnan(b):
+            return b, b
+        z = g * K(0.0)
+        if isinf(b):
+            return (g if b > K(0.0) else z), z * a
+        p = g * a
+        if DW and abs(b) > K(700.0):
+            # s or 1 - s is e^-|b| (1 + O(e^-|b|)), e^-|b| = m 2^-k applied exactly
+            if abs(b) > K(1500.0):
+                ga = g if b > K(0.0) else z
+                gb = z * a
+            else:
+                m, k = exp_split(-abs(b))
+                ga = g if b > K(0.0) else tail_scale(g, m, k)
+                gb = tail_scale(p, m, k) if not isinf(p) else tail_scale(g, m, k) * a
+        else:
+            e = exp(-abs(b))
+            pos = b >= K(0.0)
+            if DW:
+                ga = x_over_1pe_dw(g, e, pos, K(0.0))
+                q = x_over_1pe_dw(x_over_1pe_dw(p, e, False, K(0.0)), e, True, K(0.0))
+                gb = q + fma(g, a, -p) * (q / p) if p != K(0.0) and not isinf(p) else q
+                if isinf(p) and not isinf(g) and not isinf(a):
+                    gb = (g * x_over_1pe_dw(x_over_1pe_dw(K(1.0), e, False, K(0.0)), e, True,
+                                            K(0.0))) * a  # g a past the range
+            else:
+                r = K(1.0) / (K(1.0) + e)
+                er = e * r
+                ga = g * (r if pos else er)
+                gb = p * (er * r)
+        # infinite factors times s, s (1 - s) > 0 (finite b): infinities (or NaN with a 0)
+        if isinf(g):
+            ga = g
+        if isinf(g) or isinf(a):
+            gb = p
+        return ga, gb
+    """),
+    "reglu": (2, 0, _PIECE, """
+        # relu(a) b: one rounding of an exact product (float16 in float32: exact there too)
+        r = K(0.0) if a < K(0.0) else a
+        return r * b
+    """),
+    "reglu_bwd": (3, 0, _PIECE, """
+        # ga = a > 0 ? g b : 0 (NaN for NaN a; relu'(0) = 0), gb = g relu(a)
+        r = K(0.0) if a < K(0.0) else a
+        if a > K(0.0):
+            ga = g * b
+        else:
+            ga = a if isnan(a) else K(0.0)
+        return ga, g * r
+    """),
+    "geglu": (2, 0, _MATH, f"""
+        # gelu(a) b, gelu(a) from gelu's row
+        if DW and abs(a) < K({2.0 ** -900!r}):
+            y = (a * b) * K(0.5)  # gelu(a) = a/2 (1 + O(a)): not rounded into the subnormals first
+        elif DW and a < K(-37.0):
+            # gelu(a) = -c0 e^(-a^2/2) S(1/a^2) near or below the subnormals: e^(-(h + l)/2)
+            # with a^2 = h + l exact, e^(-h/2) = m 2^-k applied exactly with b; below -55, -0 b
+            if a < K(-55.0):
+                y = K(-0.0) * b
+            else:
+                h = a * a
+                m, k = exp_split(h * K(-0.5))
+                m = fma(m, fma(a, a, -h) * K(-0.5), m)
+                u = K(1.0) / h
+                y = tail_scale(b, K({-C0!r}) * {_horner("u", GELU_SERIES)} * m, k)
+        else:
+            y = row_gelu(a, K(0.0), K(0.0), K(0.0)) * b
+    """ + _inf_factor()),
+    "geglu_bwd": (3, 0, _MATH, """
+        gb = gated_geglu(a, g)
+    """ + _grad_a("gelu_bwd") + """
+        return ga, gb
+    """),
+    "geglu_tanh": (2, 0, _MATH, f"""
+        # gelu_tanh(a) b = a sigmoid(v) b, v = 2 sqrt(2/pi) (a + c a^3), from gelu_tanh's row
+        if DW and abs(a) < K({2.0 ** -900!r}):
+            y = (a * b) * K(0.5)
+        elif DW and a < K(-21.0):
+            # v < -700 (v + vl in double-word, as gelu_tanh's row): a e^(v + vl) b with
+            # e^v = m 2^-k applied exactly; v < -1500 (a < -30 included): -0 b
+            y = K(-0.0) * b
+            if a >= K(-30.0):
+                h = a * a
+                hl = fma(a, a, -h)
+                ch = K({GT_C!r}) * h
+                chl = fma(K({GT_C!r}), hl, fma(K({GT_C_LO!r}), h, fma(K({GT_C!r}), h, -ch)))
+                mh = K(1.0) + ch
+                ml = ((ch - mh) + K(1.0)) + chl  # (ch > 1: Fast2Sum)
+                kx = K({K2_HI!r}) * a
+                kxl = fma(K({K2_LO!r}), a, fma(K({K2_HI!r}), a, -kx))
+                v = kx * mh
+                vl = fma(kx, ml, fma(kxl, mh, fma(kx, mh, -v)))
+                if v >= K(-700.0):
+                    y = row_gelu_tanh(a, K(0.0), K(0.0), K(0.0)) * b
+                elif v >= K(-1500.0):
+                    m, k = exp_split(v)
+                    y = tail_scale(b, a * fma(m, vl, m), k)
+        else:
+            y = row_gelu_tanh(a, K(0.0), K(0.0), K(0.0)) * b
+    """ + _inf_factor()),
+    "geglu_tanh_bwd": (3, 0, _MATH, """
+        gb = gated_geglu_tanh(a, g)
+    """ + _grad_a("gelu_tanh_bwd") + """
+        return ga, gb
+    """),
+    "swiglu": (2, 0, _MATH, f"""
+        # silu(a) b, silu(a) from silu's row
+        if DW and abs(a) < K({2.0 ** -900!r}):
+            y = (a * b) * K(0.5)  # silu(a) = a/2 (1 + O(a)): not rounded into the subnormals first
+        elif DW and a < K(-700.0):
+            # silu(a) = a e^a (1 + O(e^a)) near or below the subnormals: a e^a b with
+            # e^a = m 2^-k applied exactly; below -1500, -0 b
+            if a < K(-1500.0):
+                y = K(-0.0) * b
+            else:
+                m, k = exp_split(a)
+                y = tail_scale(b, a * m, k)
+        else:
+            y = row_silu(a, K(0.0), K(0.0), K(0.0)) * b
+    """ + _inf_factor()),
+    "swiglu_bwd": (3, 0, _MATH, """
+        gb = gated_swiglu(a, g)
+    """ + _grad_a("silu_bwd") + """
+        return ga, gb
+    """),
+}
+
+HELPERS.update({
+    "exp_split": f"""
+        def exp_split(v):
+            # e^v = m 2^-k for v in [-1520, -680] (float64): k = round(-v / ln2), m = e^r,
+            # r = v + k ln2; v and k ln2_hi (k < 2^12, ln2_hi of 32 bits) are multiples of
+            # 2^-43 and r is small, so v + k ln2_hi is exact
+            k = floor(v * K({-INV_LN2!r}) + K(0.5))
+            r = (v + k * K({LN2_HI!r})) + k * K({LN2_LO!r})
+            return exp(r), k
+    """,
+    "tail_scale": f"""
+        def tail_scale(x, c, k):
+            # x c 2^-k for k in [980, 2200] (a result near or below the subnormals), |c| <=
+            # 2^12, any x (gated.c's tail_scale_d): 2^-k as 2^(1400 - k) (normal) and 2^-700
+            # twice, ordered by |x| so that no step before the last leaves the normal range
+            # while the result is representable; roundings: x c once, the last step once
+            P = ldexp(K(1.0), I32(1400 - k))
+            s = K({2.0 ** -700!r})
+            if abs(x) >= K(1.0):
+                return (((x * s) * c) * P) * s
+            return (((x * c) * P) * s) * s
+    """,
+})
+
+ALL_ROWS = {**ROWS, **GATED_ROWS}
+ROW_OF.update({ufunc_name(r): r for r in GATED_ROWS})
