@@ -450,3 +450,30 @@ def test_float_dtypes_listed_narrowest_first():
                                        ("dd" if _uf(name).nin == 2 else "ddd") + "->" +
                                        ("d" if _uf(name).nout == 1 else "dd")]
     assert set(FLOATS) == {np.float16, np.float32, np.float64}
+
+
+@pytest.mark.parametrize("op", [o for o in OPS if o != "reglu"])
+def test_partner_at_the_top_of_a_binade(op):
+    """The float32 forward stays within its bound when the partner operand puts
+    each result just below a power of two, where an ULP is smallest relative to
+    the value: the activation's relative error then counts the most ULP (a float32
+    core accurate to its own rounding only would show up to 2.3 ULP here)."""
+    rng = np.random.default_rng(11)
+    n = 1 << 17
+    x = np.concatenate([rng.uniform(-20, 20, n), rng.uniform(-17, 17, n) * 0.25,
+                        rng.uniform(15.5, 17.5, n)]).astype(np.float32)
+    x *= np.where(rng.random(x.size) < 0.5, -1, 1).astype(np.float32) if op != "glu" else 1
+    act_of = {"glu": lambda v: 1 / (1 + np.exp(-v)),
+              "swiglu": lambda v: relukit.silu(v),
+              "geglu": lambda v: relukit.gelu(v),
+              "geglu_tanh": lambda v: relukit.gelu(v, "tanh")}[op]
+    with np.errstate(all="ignore"):
+        v = act_of(x.astype(np.float64))
+        mant, _ = np.frexp(np.abs(v))
+        partner = ((1 - rng.uniform(0, 2 ** -10, x.size)) * 2.0 ** rng.integers(-30, 30, x.size)
+                   / mant).astype(np.float32)
+    keep = np.isfinite(partner) & (v != 0)
+    x, partner = x[keep], partner[keep]
+    ops = (partner, x) if op == "glu" else (x, partner)   # glu activates its second operand
+    err = _reference.gated_error(op, ops, _uf(op)(*ops), np.float32)
+    assert err.max() <= _reference.ULP_BOUNDS[op]["float32"], (op, float(err.max()))
