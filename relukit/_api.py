@@ -753,10 +753,75 @@ OPS_WITHOUT_PARAMETERS = tuple(globals()[op.name] for op in _opgen.OPS if op.kin
 # form, glu(x, axis=-1) = first half * sigmoid(second half); its ufunc (a, b) is
 # ``glu.ufunc``.  Backward: op_backward(g, a, b) -> (grad_a, grad_b), one pass; the
 # split form op_backward(g, x, axis=-1) returns one gradient of x's shape (out= an
-# array of x's shape).
+# array of x's shape).  Dask: the forward goes through Dask's ufunc protocol; the
+# backward, two outputs, which that protocol leaves to NumPy, blockwise here.
+import functools as _functools  # noqa: E402
+import sys as _sys  # noqa: E402
+
 from relukit._ufuncs import GATED_UFUNCS as _GU  # noqa: E402
 
 _GEGLU = {"none": ("geglu", "geglu_backward"), "tanh": ("geglu_tanh", "geglu_tanh_backward")}
+
+
+def _dask_in(*operands):
+    """Whether an operand is a Dask array.  dask.array is not imported for the
+    check: an operand can be one only where dask.array is loaded already."""
+    mod = _sys.modules.get("dask.array")
+    arr = getattr(mod, "Array", None)
+    return arr is not None and any(isinstance(o, arr) for o in operands)
+
+
+def _gated_bwd_block(uf, slots, consts, kwargs, *blocks):
+    """One block of a gated backward on Dask arrays: the ufunc on the block's
+    operands, the scalar operands (consts) put back in their places."""
+    ops = list(consts)
+    for i, blk in zip(slots, blocks):
+        ops[i] = blk
+    return uf(*ops, **kwargs)
+
+
+def _dask_out_error(op):
+    return TypeError(f"{op}: out= is not supported for Dask arrays (they are immutable): "
+                     "use the returned arrays")
+
+
+def _dask_gated_backward(op, uf, operands, out, kwargs):
+    """The gated backward ``(g, a, b) -> (ga, gb)`` of operands among which is a Dask
+    array, lazily: Dask's ufunc protocol takes only the two-output ufuncs it knows
+    (frexp, modf), so the ufunc is applied blockwise (``dask.array.apply_gufunc``)
+    to the operands broadcast against each other and chunked alike.  Array operands
+    become Dask arrays; scalars (Python numbers, NumPy scalars, 0-d arrays) stay
+    what they are in every block's call, so the result dtypes follow NumPy's rules
+    for the same operands.  Nothing is computed: the result dtypes, and the errors
+    of a bad dtype or keyword, come from the ufunc on one-element arrays."""
+    import dask.array as da  # loaded already: an operand is a Dask array
+
+    if out is not None and any(o is not None for o in (out if type(out) is tuple else (out,))):
+        raise _dask_out_error(op)
+    if kwargs.get("where", True) is not True:
+        raise TypeError(f"{op}: where= is not supported for Dask arrays")
+    kwargs = {k: v for k, v in kwargs.items() if k != "where"}
+    consts, slots, arrays, probe = [], [], [], []
+    for i, o in enumerate(operands):
+        if not isinstance(o, da.Array) and (np.ndim(o) == 0 or isinstance(o, np.generic)):
+            consts.append(o)
+            probe.append(o)
+            continue
+        if not isinstance(o, da.Array):
+            o = da.asarray(np.asarray(o))
+        consts.append(None)
+        slots.append(i)
+        arrays.append(o)
+        probe.append(np.zeros(1, dtype=o.dtype))
+    dtypes = [r.dtype for r in _call(op, uf, *probe, **kwargs)]
+    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    like = next((a for a in arrays if a.shape == shape), None)
+    arrays = [da.broadcast_to(a, shape) for a in arrays]
+    chunks = like.chunks if like is not None else arrays[0].chunks
+    arrays = [a.rechunk(chunks) for a in arrays]
+    block = _functools.partial(_gated_bwd_block, uf, tuple(slots), tuple(consts), kwargs)
+    sig = ",".join(["()"] * len(arrays)) + "->(),()"
+    return da.apply_gufunc(block, sig, *arrays, output_dtypes=dtypes)
 
 
 def _halves(op, x, axis):
@@ -800,7 +865,12 @@ def _gated_backward(op, name, g, a, b, axis, out, kwargs):
     if b is not None:
         if axis != -1:
             raise TypeError(f"{op}: axis= is taken by the split form op(g, x) only")
-        return _call(op, uf, g, a, b, out=(None, None) if out is None else out, **kwargs)
+        try:  # (_call inline: Dask is looked for only where the ufunc call fails)
+            return uf(g, a, b, out=(None, None) if out is None else out, **kwargs)
+        except (TypeError, ValueError) as exc:
+            if _dask_in(g, a, b):
+                return _dask_gated_backward(op, uf, (g, a, b), out, kwargs)
+            raise _naming(op, exc, kwargs) from exc
     x, a, b, i1, i2 = _halves(op, a, axis)
     g, _ = _operand(g)
     if type(out) is tuple:
@@ -811,7 +881,12 @@ def _gated_backward(op, name, g, a, b, axis, out, kwargs):
         if getattr(out, "shape", None) != x.shape:
             raise ValueError(f"{op}: out= of the split form must have x's shape {x.shape}, "
                              f"not {getattr(out, 'shape', None)}")
-        _call(op, uf, g, a, b, out=(out[i1], out[i2]), **kwargs)
+        try:
+            uf(g, a, b, out=(out[i1], out[i2]), **kwargs)
+        except (TypeError, ValueError) as exc:
+            if _dask_in(g, x):
+                raise _dask_out_error(op) from None
+            raise _naming(op, exc, kwargs) from exc
         return out
     if type(x) is np.ndarray and (type(g) is np.ndarray or np.isscalar(g)):
         try:
@@ -824,8 +899,11 @@ def _gated_backward(op, name, g, a, b, axis, out, kwargs):
         res = np.empty(x.shape, dtype=dt)
         _call(op, uf, g, a, b, out=(res[i1], res[i2]), **kwargs)
         return res
-    ga, gb = _call(op, uf, g, a, b, **kwargs)  # duck arrays (Dask, xarray): their concatenate
-    return np.concatenate([ga, gb], axis=axis)
+    if _dask_in(g, x):
+        ga, gb = _dask_gated_backward(op, uf, (g, a, b), None, kwargs)
+    else:
+        ga, gb = _call(op, uf, g, a, b, **kwargs)  # other duck arrays (xarray)
+    return np.concatenate([ga, gb], axis=axis)  # their concatenate (Dask's: lazy)
 
 
 def glu(x, axis=-1, *, out=None, **kwargs):
@@ -878,6 +956,11 @@ def glu_backward(g, x, axis=-1, *, out=None, **kwargs):
     -------
     ndarray
         dL/dx. The two-operand ufunc ``(g, a, b) -> (ga, gb)`` is ``glu_backward.ufunc``.
+
+    Notes
+    -----
+    Dask arrays give a Dask array, lazily: the ufunc runs blockwise (``out=`` and
+    ``where=`` are not taken for them).
     """
     return _gated_backward("glu_backward", "glu_backward", g, x, None, axis, out, kwargs)
 
@@ -937,6 +1020,12 @@ def _gated_doc(name, act, formula, grads):
     -------
     (ndarray, ndarray) or ndarray
         ``(dL/da, dL/db)``; the split form: dL/dx, one array of x's shape.
+
+    Notes
+    -----
+    Dask arrays (any operand) give Dask arrays, lazily: the ufunc runs blockwise on
+    the operands broadcast and chunked alike (``out=`` and ``where=`` are not taken
+    for them).
     """
     return fwd, bwd
 

@@ -30,8 +30,9 @@ def _config_dict():
         },
         "Kernels": {
             "bfloat16_loops": _bfloat16_status(),
-            "rows": [row for row, *_ in _ufuncs.KERNEL_ROWS],
-            "ufuncs": sorted(_ufuncs.UFUNCS),
+            # every kernels.inc row and its ufunc, the gated family's included
+            "rows": [row for row, *_ in _ufuncs.ALL_ROWS],
+            "ufuncs": sorted({**_ufuncs.UFUNCS, **_ufuncs.GATED_UFUNCS}),
         },
     }
 

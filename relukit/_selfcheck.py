@@ -71,12 +71,49 @@ def check_op(name, dtype, rng, n=20000):
     return bool(err.max(initial=0) <= bound and routes_agree), float(err.max(initial=0)), got.size
 
 
+def check_gated_op(name, dtype, rng, n=20000):
+    """Compare gated ufunc `name` (forward ``(a, b) -> y``, backward
+    ``(g, a, b) -> (ga, gb)``) in `dtype` with the reference within the published
+    bound: the activated operand (a; glu: b) takes sample_inputs, the other operand
+    and g the same values shuffled; the reversed-stride route and the other operand
+    broadcast from one value (stride 0) must give the bits of the contiguous call.
+    Returns (ok, max error in ULP over both gradients, number of elements)."""
+    uf = _ufuncs.GATED_UFUNCS[name]
+    bwd = name.endswith("_backward")
+    x = sample_inputs(dtype, n, rng)
+    other, g = rng.permutation(x), rng.permutation(x)
+    if bwd and np.dtype(dtype) == np.float64:
+        # the float64 gradients' bound holds where g*b and g*a are within the float64
+        # range (README; as `verify`): magnitudes above 2^511 scaled down
+        x, other, g = (np.where(np.abs(v) > 2.0 ** 511, v * 2.0 ** -600, v) for v in (x, other, g))
+    act = _reference.gated_activated(name.removesuffix("_backward"))
+    ops = (other, x) if act else (x, other)
+    ops = (g, *ops) if bwd else ops
+    k = len(ops) - 1 - act  # the other operand's index in ops
+    one = ops[k][np.flatnonzero(np.isfinite(ops[k]) & (ops[k] != 0))[0]]
+    with np.errstate(all="raise"):
+        got = uf(*ops)
+        strided = uf(*(o[::-1] for o in ops))
+        bops = list(ops)
+        bops[k] = np.asarray(one, dtype=dtype)  # 0-d: the stride-0 route
+        bcast = uf(*bops)
+        bops[k] = np.full(x.shape, one, dtype=dtype)
+        full = uf(*bops)
+    got, strided, bcast, full = (r if bwd else (r,) for r in (got, strided, bcast, full))
+    err = _reference.gated_error(name, ops, got if bwd else got[0], dtype)
+    bound = _reference.ULP_BOUNDS[name][np.dtype(dtype).name]
+    routes_agree = all(bits_equal(s[::-1], r).all() and bits_equal(b, f).all()
+                       for s, r, b, f in zip(strided, got, bcast, full))
+    return bool(err.max(initial=0) <= bound and routes_agree), float(err.max(initial=0)), x.size
+
+
 def run_selfcheck(seed=0, out=print):
     rng = np.random.default_rng(seed)
     all_ok = True
-    for name in sorted(_ufuncs.UFUNCS):
+    for name in sorted({**_ufuncs.UFUNCS, **_ufuncs.GATED_UFUNCS}):
+        check = check_gated_op if _reference.is_gated(name) else check_op
         for dtype in FLOAT_DTYPES:
-            ok, maxerr, total = check_op(name, dtype, rng)
+            ok, maxerr, total = check(name, dtype, rng)
             all_ok &= ok
             status = "PASS" if ok else "FAIL"
             bound = _reference.ULP_BOUNDS[name][np.dtype(dtype).name]

@@ -406,7 +406,7 @@ static inline mf finite_f(vf x) { return vf_lt(vf_abs(x), vf_set1(INFINITY)); }
  * rounded once as fma(2^m, p, 2^m + 1); above 16 carried as 1 + w exactly (Dh = 1,
  * Dl = w: there 1 + w would be rounded twice, up to 1.4 ULP of D's 2^-24, which an
  * ULP of the product can then count nearly twice).
- *   glu(a, b) = a / D(b): one division; above 16, a - a w, one rounding;
+ *   glu(a, b) = a / D(b): one division; above 16, a (1 - w);
  *   swiglu(a, b) = (a b) / D(a): a b = h + l exactly and one corrected division
  *   (divc0_f), so the product adds no rounding to silu's: the error is D's (<= 2^-24
  *   relative plus the exp polynomial's) plus one rounding.
@@ -424,7 +424,9 @@ static inline vf gated_den_f(vf x, vf *dl) {
 static inline vf glu_bulk_f(vf b, vf a, mf *ok) {
     vf w, D = gated_den_f(vf_max(b, vf_set1(-16.0f)), &w);
     *ok = vf_ge(b, vf_set1(-16.0f));
-    return vf_select(vf_gt(b, vf_set1(16.0f)), vf_fnma(a, w, a), vf_div(a, D));
+    /* above 16: a (1 - w), 1 - w rounded (2^-25 relative) and the product once; an
+     * infinite a stays infinite (a - a w would be inf - inf) */
+    return vf_select(vf_gt(b, vf_set1(16.0f)), vf_mul(a, vf_sub(vf_set1(1.0f), w)), vf_div(a, D));
 }
 /* lo <= |x| <= hi for ax = |x| (0 < lo <= hi finite; NaN false): one integer add and
  * one compare of the bits, the unsigned range test as a signed one */

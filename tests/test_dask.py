@@ -4,6 +4,10 @@ processes running forward and backward through a multi-chunk array (the
 ufuncs pickle by reference); xarray DataArrays keep their dims, coordinates
 and attributes as they do through NumPy's own ufuncs."""
 import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -145,6 +149,170 @@ def test_rrelu_training_on_dask_is_reproducible_from_the_seed():
     assert not np.array_equal(a, c)
 
 
+# ---------------------------------------------------------------- the gated family
+# Forward: Dask's ufunc protocol runs the one-output ufuncs itself.  Backward: two
+# outputs, which that protocol leaves to NumPy (it knows only frexp and modf); the
+# wrappers apply the ufunc blockwise instead (relukit._api._dask_gated_backward).
+GATED_CALLS = {  # name -> (public forward, public backward, keywords)
+    "glu": (relukit.glu, relukit.glu_backward, {}),
+    "reglu": (relukit.reglu, relukit.reglu_backward, {}),
+    "geglu": (relukit.geglu, relukit.geglu_backward, {}),
+    "geglu[tanh]": (relukit.geglu, relukit.geglu_backward, {"approximate": "tanh"}),
+    "swiglu": (relukit.swiglu, relukit.swiglu_backward, {}),
+}
+
+
+def _gated_cases(dtype):
+    """label -> (call, NumPy operands, which operands go to Dask, chunks of each Dask
+    operand) for every gated op in every form: two operands (not glu, whose public
+    forms are the split ones), the split form along two axes (uneven halves of the
+    chunks), a NumPy or Python-scalar g, and an operand that broadcasts."""
+    x, g = _inputs(dtype)
+    x2, g2 = _inputs(dtype, seed=1)
+    half = SHAPE[:2] + (SHAPE[2] // 2,)
+    gh = g[..., : SHAPE[2] // 2]
+    g1 = np.ascontiguousarray(g[:, : SHAPE[1] // 2])
+    b1 = x2[0, 0]  # (50,): broadcasts against (4, 6, 50)
+    cases = {}
+    for name, (fwd, bwd, kw) in GATED_CALLS.items():
+        cases[f"{name} split"] = (lambda x, f=fwd, kw=kw: f(x, **kw), (x,), (0,), (CHUNKS,))
+        cases[f"{name} split axis=1"] = (lambda x, f=fwd, kw=kw: f(x, axis=1, **kw), (x,), (0,), (CHUNKS,))
+        cases[f"{name}_backward split"] = (lambda g, x, f=bwd, kw=kw: f(g, x, **kw), (gh, x), (0, 1),
+                                           ((2, 3, 10), CHUNKS))
+        cases[f"{name}_backward split axis=1"] = (lambda g, x, f=bwd, kw=kw: f(g, x, axis=1, **kw),
+                                                  (g1, x), (0, 1), (CHUNKS, CHUNKS))
+        cases[f"{name}_backward split numpy g"] = (lambda g, x, f=bwd, kw=kw: f(g, x, **kw), (gh, x),
+                                                   (1,), (CHUNKS,))
+        if name == "glu":
+            continue
+        cases[f"{name} two operands"] = (lambda a, b, f=fwd, kw=kw: f(a, b, **kw), (x, x2), (0, 1),
+                                         (CHUNKS, (1, 3, 25)))
+        cases[f"{name}_backward two operands"] = (lambda g, a, b, f=bwd, kw=kw: f(g, a, b, **kw),
+                                                  (g, x, x2), (0, 1, 2), (CHUNKS, (4, 2, 10), CHUNKS))
+        cases[f"{name}_backward numpy g"] = (lambda g, a, b, f=bwd, kw=kw: f(g, a, b, **kw),
+                                             (g2, x, x2), (1, 2), (CHUNKS, CHUNKS))
+        cases[f"{name}_backward scalar g"] = (lambda a, b, f=bwd, kw=kw: f(1.5, a, b, **kw),
+                                              (x, x2), (0, 1), (CHUNKS, CHUNKS))
+        cases[f"{name}_backward broadcast b"] = (lambda g, a, b, f=bwd, kw=kw: f(g, a, b, **kw),
+                                                 (g, x, b1), (0, 1, 2), (CHUNKS, CHUNKS, (30, 20)))
+    return cases
+
+
+def _lazy_chunks(a, chunks):
+    src = Counting(a)
+    return da.from_array(src, chunks=chunks, meta=np.empty((0,) * a.ndim, a.dtype)), src
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+def test_gated_every_form_lazy_and_as_numpy(dtype):
+    """Every gated op, forward and backward, each form: Dask arrays in, Dask arrays
+    out, nothing read before compute(), and the bits, dtypes and shapes of the same
+    call on the NumPy arrays."""
+    failures = []
+    for label, (call, ops, lazy, chunks) in _gated_cases(dtype).items():
+        args, sources = list(ops), []
+        for i, ch in zip(lazy, chunks):
+            args[i], src = _lazy_chunks(ops[i], ch)
+            sources.append(src)
+        res = call(*args)
+        res = res if isinstance(res, tuple) else (res,)
+        for r in res:
+            if not isinstance(r, da.Array):
+                failures.append(f"{label}: returned {type(r).__name__}, not a dask array")
+        if any(s.reads for s in sources):
+            failures.append(f"{label}: read its input before compute()")
+        if failures:
+            continue
+        got = _compute_all(res)
+        assert all(s.reads for s in sources), label
+        want = call(*ops)
+        want = want if isinstance(want, tuple) else (want,)
+        assert len(got) == len(want), label
+        for k, (gv, wv) in enumerate(zip(got, want)):
+            assert_same(gv, wv, f"{label} output {k} {np.dtype(dtype).name}")
+    assert not failures, failures
+
+
+def test_gated_backward_keeps_numpys_dtype_rules():
+    """The result dtype is NumPy's for the same operands: a Python float g keeps
+    float32 float32 (weak scalar), a float64 NumPy g promotes, dtype= chooses the loop;
+    the Dask result's dtype is what compute() gives."""
+    x, g = _inputs(np.float32)
+    a, b = x[..., :25], x[..., 25:]
+    da_, db = da.from_array(a, chunks=(2, 3, 10)), da.from_array(b, chunks=(2, 3, 10))
+    for g_, kw in ((2.0, {}), (np.float64(2.0), {}), (g[..., :25].astype(np.float64), {}),
+                   (g[..., :25], {"dtype": np.float64})):
+        want = relukit.swiglu_backward(g_, a, b, **kw)
+        got = relukit.swiglu_backward(g_, da_, db, **kw)
+        for gv, wv in zip(got, want):
+            assert gv.dtype == wv.dtype, (type(g_), kw, gv.dtype, wv.dtype)
+            assert_same(gv.compute(), wv, f"g {type(g_).__name__} {kw}")
+    gx = relukit.geglu_backward(g[..., :25], da.from_array(x, chunks=CHUNKS), dtype=np.float64)
+    assert gx.dtype == np.float64
+    assert_same(gx.compute(), relukit.geglu_backward(g[..., :25], x, dtype=np.float64), "split dtype=")
+
+
+def test_gated_backward_chunks_follow_the_operands():
+    """The gradients are chunked as the first operand of the full shape (the others
+    rechunked to it), and the split form's gradient is the two halves' gradients
+    concatenated along the axis."""
+    x, g = _inputs(np.float64)
+    dg = da.from_array(g, chunks=(2, 3, 25))
+    dx, dx2 = da.from_array(x, chunks=CHUNKS), da.from_array(x[::-1], chunks=(4, 6, 10))
+    ga, gb = relukit.reglu_backward(dg, dx, dx2)
+    assert ga.chunks == gb.chunks == dg.chunks
+    ga, gb = relukit.reglu_backward(g[0, 0], dx, dx2)  # the (50,) g broadcasts
+    assert ga.chunks == dx.chunks
+    gx = relukit.reglu_backward(da.from_array(g[..., :25], chunks=(4, 2, 25)), dx)
+    assert gx.chunks == ((4,), (2, 2, 2), (25, 25)) and gx.shape == x.shape
+
+
+def test_gated_backward_errors_name_the_op_and_compute_nothing():
+    x, g = _inputs(np.float32)
+    dx, src = _lazy(x)
+    dg = da.from_array(g[..., :25], chunks=(2, 4, 20))
+    with pytest.raises(TypeError, match="^swiglu_backward: out= is not supported for Dask"):
+        relukit.swiglu_backward(dg, dx, out=np.empty(SHAPE, np.float32))
+    with pytest.raises(TypeError, match="^swiglu_backward: out= is not supported for Dask"):
+        relukit.swiglu_backward(dg, dx[..., :25], dx[..., 25:], out=(np.empty(dg.shape, np.float32),) * 2)
+    with pytest.raises(TypeError, match="^geglu_backward: where= is not supported for Dask"):
+        relukit.geglu_backward(dg, dx[..., :25], dx[..., 25:], where=g[..., :25] > 0)
+    with pytest.raises(TypeError, match="^reglu_backward: .*not supported for the input types"):
+        relukit.reglu_backward(dg, dx.astype(np.complex64))
+    with pytest.raises(TypeError, match="^glu_backward: .*not supported for the input types"):
+        relukit.glu_backward(dg.astype(np.complex128), dx)
+    with pytest.raises(ValueError, match="^swiglu_backward: the split form halves axis 1"):
+        relukit.swiglu_backward(dg, dx[:, :5], axis=1)
+    assert src.reads == 0
+
+
+def test_gated_numpy_calls_do_not_import_dask():
+    """Looking for Dask operands never imports dask: not on the NumPy path, and not
+    where the ufunc call fails (the path that asks whether an operand is one)."""
+    code = textwrap.dedent("""
+        import sys
+        import numpy as np
+        import relukit
+        x = np.linspace(-3, 3, 24).reshape(3, 8)
+        relukit.swiglu_backward(x[:, :4], x)
+        relukit.geglu_backward(x, x, x)
+        relukit.glu_backward(x[:, :4], x, out=np.empty_like(x))
+        for call in (lambda: relukit.reglu_backward(x, x.astype(complex), x),
+                     lambda: relukit.reglu_backward(x[:, :4], x.astype(complex), out=np.empty(x.shape))):
+            try:
+                call()
+            except TypeError as exc:
+                assert str(exc).startswith("reglu_backward: "), exc
+            else:
+                raise AssertionError("no TypeError")
+        assert not [m for m in sys.modules if m.split(".")[0] == "dask"], "dask was imported"
+        print("ok")
+    """)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                       cwd=str(Path(__file__).resolve().parent))
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stdout + r.stderr
+
+
 # ---------------------------------------------------------------- distributed
 @pytest.fixture(scope="module")
 def client():
@@ -187,6 +355,23 @@ def test_local_cluster_forward_and_backward(client):
     assert_same(gx_got, relukit.mish_backward(ghn, xn), "backward")
     np.testing.assert_allclose(gw_got, gwn, rtol=1e-4)
     assert_same(gl_got, relukit.gelu_backward(gn, xn, "tanh"), "gelu backward")
+
+
+def test_local_cluster_gated_backward(client):
+    """The gated backward's blockwise graph (a partial of a module function and the
+    ufunc) runs on worker processes, both forms."""
+    rng = np.random.default_rng(12)
+    xn = (rng.standard_normal((32, 4, 200)) * 3).astype(np.float32)
+    gn = rng.standard_normal((32, 4, 100)).astype(np.float32)
+    x = da.from_array(xn, chunks=(8, 2, 50))
+    g = da.from_array(gn, chunks=(8, 2, 50))
+    gx = relukit.swiglu_backward(g, x)
+    ga, gb = relukit.geglu_backward(g, x[..., :100], x[..., 100:], approximate="tanh")
+    got = [f.result(timeout=120) for f in client.compute([gx, ga, gb])]
+    assert_same(got[0], relukit.swiglu_backward(gn, xn), "split")
+    want = relukit.geglu_backward(gn, xn[..., :100], xn[..., 100:], approximate="tanh")
+    assert_same(got[1], want[0], "grad a")
+    assert_same(got[2], want[1], "grad b")
 
 
 def test_ufuncs_submitted_directly_pickle_by_reference(client):

@@ -2,6 +2,7 @@
 the whole test suite re-run under every other compiled target this CPU runs."""
 import os
 import platform
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -196,3 +197,5 @@ def test_main_job_from_clone_root():
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     assert "all PASS" in r.stdout and "FAIL" not in r.stdout
+    for name in _ufuncs.GATED_UFUNCS:  # the gated family is self-checked too
+        assert re.search(rf"^  PASS  {name} +float32 ", r.stdout, re.M), name

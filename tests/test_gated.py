@@ -12,13 +12,15 @@ once; errors that name the op and leave out= untouched; Dask; torch's composites
 This module runs under every compiled target (test_dispatch.KERNEL_MODULES).
 """
 import importlib.util
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import FLOATS, LENGTHS, assert_same, random_values, special_values
 
 import relukit
-from relukit import _reference, _ufuncs
+from relukit import _reference, _selfcheck, _ufuncs
 
 OPS = _reference.GATED_OPS                       # glu, reglu, geglu, geglu_tanh, swiglu
 ALL = [n for op in OPS for n in (op, op + "_backward")]
@@ -400,6 +402,82 @@ def test_docs_and_signatures():
     assert _uf("swiglu").__doc__.startswith("swiglu(")
 
 
+# ---------------------------------------------------------------- show_config and the self-check
+def _kernels_inc_rows():
+    src = Path(__file__).resolve().parent.parent / "src" / "kernels.inc"
+    if not src.exists():
+        pytest.skip("needs the source tree (src/kernels.inc) next to tests/")
+    return re.findall(r"^RK_OP\((\w+),", src.read_text(), re.M)
+
+
+def _row_ufunc(row):
+    if row.endswith("_bwd_y"):
+        return row[:-6] + "_backward_from_output"
+    return row[:-4] + "_backward" if row.endswith("_bwd") else row
+
+
+def test_show_config_lists_every_row_and_ufunc_the_gated_family_included(capsys):
+    """show_config's kernel rows are kernels.inc's, in its order, and its ufuncs those
+    rows' ufuncs: the gated family's as every other op's."""
+    rows = _kernels_inc_rows()
+    assert {"swiglu", "swiglu_bwd", "glu_bwd", "geglu_tanh_bwd"} <= set(rows)
+    cfg = relukit.show_config("dicts")["Kernels"]
+    assert cfg["rows"] == rows
+    assert cfg["ufuncs"] == sorted(_row_ufunc(r) for r in rows)
+    assert set(ALL) <= set(cfg["ufuncs"])
+    relukit.show_config()
+    lines = {ln.split(":")[0].strip(): ln.split(": ", 1)[1]
+             for ln in capsys.readouterr().out.splitlines() if ln.startswith("  ") and ": " in ln}
+    assert lines["rows"].split(", ") == rows
+    assert set(ALL) <= set(lines["ufuncs"].split(", "))
+
+
+def test_selfcheck_covers_the_gated_family():
+    """`python -m relukit`'s self-check runs every ufunc, the gated ones included, in
+    every dtype, and they pass."""
+    lines = []
+    assert _selfcheck.run_selfcheck(seed=3, out=lines.append)
+    seen = {(ln.split()[1], ln.split()[2]) for ln in lines}
+    names = [*_ufuncs.UFUNCS, *_ufuncs.GATED_UFUNCS]
+    assert seen == {(n, np.dtype(d).name) for n in names for d in FLOATS}
+    assert all(ln.split()[0] == "PASS" for ln in lines)
+    assert len(lines) == len(seen)
+
+
+def test_selfcheck_of_a_gated_op_can_fail(monkeypatch):
+    """The gated self-check fails for a wrong kernel, for a wrong second gradient
+    alone, and for results that depend on the route (reversed strides, the other
+    operand broadcast from one value)."""
+    rng = np.random.default_rng(0)
+    swiglu, bwd = _uf("swiglu"), _uf("swiglu_backward")
+    assert _selfcheck.check_gated_op("swiglu_backward", np.float32, rng)[0]
+
+    def wrong_gb(g, a, b):
+        ga, gb = bwd(g, a, b)
+        with np.errstate(all="ignore"):
+            return ga, gb * np.float32(1.001)
+
+    def up(v):  # one ULP up (quietly: the fakes' own arithmetic is not under test)
+        with np.errstate(all="ignore"):
+            return np.nextafter(v, np.float32(np.inf))
+
+    def off_when_reversed(g, a, b):
+        ga, gb = bwd(g, a, b)
+        return (up(ga) if a.strides[0] < 0 else ga), gb
+
+    def off_when_broadcast(a, b):  # swiglu: b is the other operand
+        y = swiglu(a, b)
+        return up(y) if np.ndim(b) == 0 else y
+
+    for name, fake in (("swiglu", _uf("geglu")), ("swiglu_backward", wrong_gb),
+                       ("swiglu_backward", off_when_reversed), ("swiglu", off_when_broadcast)):
+        monkeypatch.setitem(_ufuncs.GATED_UFUNCS, name, fake)
+        ok, err, total = _selfcheck.check_gated_op(name, np.float32, rng)
+        assert not ok, (name, fake)
+        assert total > 20000
+        monkeypatch.undo()
+
+
 # ---------------------------------------------------------------- peers
 def test_dask_arrays_stay_lazy():
     da = pytest.importorskip("dask.array")
@@ -411,10 +489,16 @@ def test_dask_arrays_stay_lazy():
     ya = relukit.geglu(dx, dx)
     assert isinstance(ya, da.Array)
     _same(ya.compute(), relukit.geglu(x, x), "dask two operands")
-    # (the backward's two outputs: Dask's ufunc protocol takes one-output ufuncs only,
-    # and the wrapper says so under its name)
-    with pytest.raises(TypeError, match="^swiglu_backward: "):
-        relukit.swiglu_backward(da.ones((4, 3), chunks=(2, 3)), dx)
+    # the backward's two outputs (Dask's ufunc protocol leaves them to NumPy): blockwise
+    # through the wrapper, lazily (every form and op: test_dask.py)
+    g = np.linspace(-2, 2, 12).reshape(4, 3)
+    gx = relukit.swiglu_backward(da.from_array(g, chunks=(2, 3)), dx)
+    assert isinstance(gx, da.Array)
+    _same(gx.compute(), relukit.swiglu_backward(g, x), "dask backward split")
+    ga, gb = relukit.geglu_backward(dx, dx, dx)
+    assert isinstance(ga, da.Array) and isinstance(gb, da.Array)
+    for got, want in zip((ga, gb), relukit.geglu_backward(x, x, x)):
+        _same(got.compute(), want, "dask backward two operands")
 
 
 @pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="torch (an optional peer) is not installed")
