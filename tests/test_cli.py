@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from relukit import _bench, _verify
@@ -70,6 +71,33 @@ def test_bfloat16_dtype_in_both_commands():
     r = cli("verify", "--ops", "elu", "leaky_relu_backward", "--dtype", "bfloat16")
     assert r.returncode == 0, r.stderr
     assert "bfloat16: all 65536 inputs" in r.stdout and r.stdout.count("PASS") == 2
+
+
+@pytest.mark.skipif(not HAS_ML_DTYPES, reason="bfloat16 needs ml_dtypes")
+def test_bfloat16_verify_covers_the_gated_family():
+    r = cli("verify", "--ops", "swiglu", "glu_backward", "--dtype", "bfloat16")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("PASS") == 2 and "swiglu" in r.stdout and "glu_backward" in r.stdout
+
+
+@pytest.mark.skipif(not HAS_ML_DTYPES, reason="bfloat16 needs ml_dtypes")
+def test_bfloat16_check_sees_a_wrong_gated_loop(monkeypatch):
+    import ml_dtypes
+    from relukit import _bf16check, _ufuncs
+    bf16 = np.dtype(ml_dtypes.bfloat16)
+    assert _bf16check.check("geglu_backward", bf16) == (0, None)
+    # a bfloat16 loop that differs from the float32 one in one gradient
+    real = _ufuncs.GATED_UFUNCS["geglu_backward"]
+
+    def wrong(g, a, b):
+        ga, gb = real(g, a, b)
+        if ga.dtype == bf16:
+            gb = gb.copy()
+            gb[100] = -gb[100] if gb[100] != 0 else 1
+        return ga, gb
+    monkeypatch.setitem(_ufuncs.GATED_UFUNCS, "geglu_backward", wrong)
+    nbad, worst = _bf16check.check("geglu_backward", bf16)
+    assert nbad >= 1 and len(worst) == 3
 
 
 def test_bfloat16_dtype_refused_without_ml_dtypes():
