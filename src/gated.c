@@ -495,24 +495,95 @@ static inline vf geglu_tanh_bulk_f(vf b, vf a, mf *ok) {
 #define RK_HAS_BULK_swiglu 1
 #define RK_HAS_BULK_geglu 1
 #define RK_HAS_BULK_geglu_tanh 1
+/* (h + l) F for F = 2^n (K + rest) (a < 0) or 1 - 2^n (K + rest) (a > 0): the core's
+ * terms K and |rest| < |K|, P = 2^n, |F| <= 1/2 where a > 0; double-word, one rounding */
+static inline vf gated_mul_core_f(vf a, vf h, vf l, vf P, vf K, vf rest) {
+    vf H = vf_mul(h, P);
+    vf pl, ph = twoprod_f(H, K, &pl);
+    vf cl, ch = twoprod_f(H, rest, &cl);
+    vf sh = vf_add(ph, ch);
+    vf sl = vf_add(vf_sub(ph, sh), ch);
+    sl = vf_add(sl, vf_fma(vf_mul(l, P), vf_add(K, rest), vf_add(pl, cl)));
+    vf dh = vf_sub(h, sh);
+    vf dl = vf_sub(vf_sub(h, dh), sh);
+    return vf_select_neg(a, vf_add(sh, sl), vf_add(dh, vf_add(vf_sub(dl, sl), l)));
+}
 static inline vf geglu_bulk_f(vf b, vf a, mf *ok) {
     vf l, h = twoprod_f(a, b, &l);
     vf ac = vf_min(vf_abs(a), vf_set1(13.0f));
     vf inner, t, K = gelu_T_f(ac, &inner, &t);
-    vf P = rk_vf_pow2(t, 0);
-    vf H = vf_mul(h, P);
-    vf pl, ph = twoprod_f(H, K, &pl);
-    vf cl, ch = twoprod_f(H, inner, &cl);
-    vf sh = vf_add(ph, ch);
-    vf sl = vf_add(vf_sub(ph, sh), ch);
-    sl = vf_add(sl, vf_fma(vf_mul(l, P), vf_add(K, inner), vf_add(pl, cl)));
-    vf dh = vf_sub(h, sh);
-    vf dl = vf_sub(vf_sub(h, dh), sh);
-    vf y = vf_select_neg(a, vf_add(sh, sl), vf_add(dh, vf_add(vf_sub(dl, sl), l)));
+    vf y = gated_mul_core_f(a, h, l, rk_vf_pow2(t, 0), K, inner);
     *ok = mf_and(mf_and(vf_ge(a, vf_set1(-13.0f)), prod_ok_f(a, b, h)),
                  abs_in_f(vf_abs(y), 0x1p-100f, 0x1p100f));
     return y;
 }
+
+/* The float32 backward in float32 arithmetic (geglu): gb = g gelu(a) as geglu's
+ * forward with g for b, ga = (g b) gelu'(a) the same way with gelu'(-|a|) =
+ * 2^n (Kh + rest) (gelu.c's gelu_dk_f, within 0.96 x 2^-24 of it before rounding,
+ * measured over every float32 |a| in (0, 13]; the zero of gelu' at -0.7518 is
+ * factored out there, so the relative error holds next to it); gelu'(a) = 1 -
+ * gelu'(-a) for a > 0 (|gelu'(-a)| <= 1/2).  Bulk: as geglu's forward, for both
+ * products and both results. */
+#define RK_HAS_BWD_BULK_glu 1
+#define RK_HAS_BWD_BULK_swiglu 0
+#define RK_HAS_BWD_BULK_geglu 1
+#define RK_HAS_BWD_BULK_geglu_tanh 0
+static inline vf geglu_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
+    vf ac = vf_min(vf_abs(a), vf_set1(13.0f));
+    vf inner, t, K = gelu_T_f(ac, &inner, &t);
+    vf rest, t2, Kh = gelu_dk_f(ac, &rest, &t2);
+    vf P = rk_vf_pow2(t, 0);
+    vf l1, h1 = twoprod_f(a, g, &l1);
+    *gb = gated_mul_core_f(a, h1, l1, P, K, inner);
+    vf l2, h2 = twoprod_f(g, b, &l2);
+    vf ga = gated_mul_core_f(a, h2, l2, P, Kh, rest);
+    mf m = mf_and(mf_and(vf_ge(a, vf_set1(-13.0f)), prod_ok_f(a, g, h1)), prod_ok_f(g, b, h2));
+    *ok = mf_and(m, mf_and(abs_in_f(vf_abs(*gb), 0x1p-100f, 0x1p100f),
+                           abs_in_f(vf_abs(ga), 0x1p-100f, 0x1p100f)));
+    return ga;
+}
+/* glu's backward in float32 arithmetic: W = e^-b = P (1 + p) (silu's exp), D = 1 + W
+ * = Dh + Dl exactly up to W's error (b in [-16, 16]: Dh = fma(P, p, P + 1), 1 + P
+ * exact and the remainder a float; b > 16: Dh = 1, Dl = W);
+ *   ga = g s = g / D with one corrected division (glu's forward with g for a);
+ *   gb = g a s (1 - s) = (g a) W / D^2: g a = h + l and (h + l) P (1 + p) = Nh + Nl
+ *   exactly up to p's error, D^2 = Qh + Ql, one corrected division.  W's error counts
+ *   once in ga and W/D - 2W/D (at most once) in gb, plus one rounding each.
+ * Bulk: b in [-16, 80], |g a| in [2^-90, 2^76] or 0 (g or a zero: a zero of the
+ * product's sign), both results in [2^-100, 2^100] (ga: or g = 0). */
+static inline vf glu_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
+    vf v = vf_neg(vf_min(vf_max(b, vf_set1(-16.0f)), vf_set1(80.0f)));
+    vf p, t = silu_exp_f(v, &p);
+    vf P = rk_vf_pow2(t, 0);
+    mf small = vf_lt(v, vf_set1(-16.0f));
+    vf P1 = vf_add(P, vf_set1(1.0f));
+    vf Dh = vf_select(small, vf_set1(1.0f), vf_fma(P, p, P1));
+    vf Dl = vf_fma(P, p, vf_select(small, vf_zero(), vf_sub(P1, Dh)));
+    vf ga = divc0_f(g, vf_zero(), Dh, Dl);
+    vf l, h = twoprod_f(g, a, &l);
+    vf H = vf_mul(h, P);
+    vf ql, qh = twoprod_f(H, p, &ql);
+    vf Nh = vf_add(H, qh);
+    vf Nl = vf_add(vf_add(vf_sub(H, Nh), qh), vf_fma(vf_mul(l, P), vf_add(p, vf_set1(1.0f)), ql));
+    vf Qe, Qh = twoprod_f(Dh, Dh, &Qe);
+    vf Ql = vf_fma(Dl, vf_fma(vf_set1(2.0f), Dh, Dl), Qe);
+    vf y = divc0_f(Nh, Nl, Qh, Ql);
+    /* a zero g or a (finite operands): the zero of their product's sign */
+    mf hz = vf_eq(h, vf_zero()), gz = vf_eq(g, vf_zero());
+    *gb = vf_select(hz, h, y);
+    mf okb = mf_or(hz, mf_and(mf_and(abs_in_f(vf_abs(h), 0x1p-90f, 0x1p76f), prod_ok_f(g, a, h)),
+                              abs_in_f(vf_abs(y), 0x1p-100f, 0x1p100f)));
+    mf oka = mf_or(gz, abs_in_f(vf_abs(ga), 0x1p-100f, 0x1p100f));
+    *ok = mf_and(mf_and(vf_ge(b, vf_set1(-16.0f)), vf_le(b, vf_set1(80.0f))), mf_and(oka, okb));
+    return vf_select(gz, g, ga);
+}
+#define RK_NO_BWD_BULK(op)                                                           \
+    static inline vf op##_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {             \
+        (void)b; (void)g; *ok = vf_lt(a, a); *gb = a; return a;                      \
+    }
+RK_NO_BWD_BULK(swiglu)
+RK_NO_BWD_BULK(geglu_tanh)
 
 /* float32 through float64: two halves of the vector, one rounding; per lane, the
  * float32 bulk (glu, swiglu forward), else the fast float64 path, else the careful
@@ -547,6 +618,12 @@ static inline vf geglu_bulk_f(vf b, vf a, mf *ok) {
     }                                                                                \
     static inline vf op##_bwd_f(vf a, vf b, vf g, vf *gb) {                          \
         vd gbl, gbh, gal, gah;                                                       \
+        mf ok0 = vf_lt(b, b);                                                        \
+        vf ga0 = vf_zero(), gb0 = vf_zero();                                         \
+        if (RK_HAS_BWD_BULK_##op) {                                                  \
+            ga0 = op##_bwd_bulk_f(a, b, g, &gb0, &ok0);                              \
+            if (mf_all(ok0)) { *gb = gb0; return ga0; }                              \
+        }                                                                            \
         vf act = RK_GLU_IS_##op ? b : a, oth = RK_GLU_IS_##op ? a : b;               \
         mf ok = mf_and(vf_le(vf_abs(act), vf_set1(RK_LIM_##op)),                     \
                        mf_and(finite_f(oth), finite_f(g)));                          \
@@ -560,7 +637,8 @@ static inline vf geglu_bulk_f(vf b, vf a, mf *ok) {
             ga = vf_select(ok, ga, vd2_vf(gal, gah));                                \
             *gb = vf_select(ok, *gb, vd2_vf(gbl, gbh));                              \
         }                                                                            \
-        return ga;                                                                   \
+        *gb = vf_select(ok0, gb0, *gb);                                              \
+        return vf_select(ok0, ga0, ga);                                              \
     }
 #define RK_GLU_IS_glu 1
 #define RK_GLU_IS_swiglu 0
