@@ -559,7 +559,7 @@ static inline vf glu_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
     mf small = vf_lt(v, vf_set1(-16.0f));
     vf P1 = vf_add(P, vf_set1(1.0f));
     vf Dh = vf_select(small, vf_set1(1.0f), vf_fma(P, p, P1));
-    vf Dl = vf_fma(P, p, vf_select(small, vf_zero(), vf_sub(P1, Dh)));
+    vf Dl = vf_fma(P, p, vf_select(small, P, vf_sub(P1, Dh)));
     vf ga = divc0_f(g, vf_zero(), Dh, Dl);
     vf l, h = twoprod_f(g, a, &l);
     vf H = vf_mul(h, P);
