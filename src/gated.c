@@ -526,9 +526,9 @@ static inline vf geglu_bulk_f(vf b, vf a, mf *ok) {
  * gelu'(-a) for a > 0 (|gelu'(-a)| <= 1/2).  Bulk: as geglu's forward, for both
  * products and both results. */
 #define RK_HAS_BWD_BULK_glu 1
-#define RK_HAS_BWD_BULK_swiglu 0
+#define RK_HAS_BWD_BULK_swiglu 1
 #define RK_HAS_BWD_BULK_geglu 1
-#define RK_HAS_BWD_BULK_geglu_tanh 0
+#define RK_HAS_BWD_BULK_geglu_tanh 1
 static inline vf geglu_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
     vf ac = vf_min(vf_abs(a), vf_set1(13.0f));
     vf inner, t, K = gelu_T_f(ac, &inner, &t);
@@ -578,13 +578,47 @@ static inline vf glu_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
     *ok = mf_and(mf_and(vf_ge(b, vf_set1(-16.0f)), vf_le(b, vf_set1(80.0f))), mf_and(oka, okb));
     return vf_select(gz, g, ga);
 }
-#define RK_NO_BWD_BULK(op)                                                           \
-    static inline vf op##_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {             \
-        (void)b; (void)g; *ok = vf_lt(a, a); *gb = a; return a;                      \
-    }
-RK_NO_BWD_BULK(swiglu)
-RK_NO_BWD_BULK(geglu_tanh)
-
+/* swiglu's backward in float32 arithmetic, with w = e^-a and 1 + w = Eh + El exactly
+ * up to e^r's 2^-28 (sigmoid.h's sig_den):
+ *   gb = g silu(a) = (g a) / (Eh + El): g a = h + l exactly, one corrected division;
+ *   ga = (g b) silu'(a), silu'(a) = (1 + w (1 + a)) / (1 + w)^2 = q0 + corr by
+ *   sigmoid.h's core as silu_backward's (its zero at a = -1.278 cancelled exactly),
+ *   g b = h + l exactly, folded into one rounding: fmac(h, q0, h corr + l q0).
+ * Bulk: a in [-16, 87] (no clamp of e^-a), |g b| in [2^-60, 2^100] (products normal
+ * without FMA too), |g a| in [2^-90, 2^100] and gb in [2^-100, 2^100]. */
+static inline vf swiglu_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
+    vf pw, eh, el, El, Eh = sig_den_f(vf_neg(a), vf_zero(), &pw, &eh, &el, &El);
+    vf l1, h1 = twoprod_f(g, a, &l1);
+    *gb = divc0_f(h1, l1, Eh, El);
+    vf A = vf_add(vf_set1(1.0f), a);                     /* 1 + a = A + Al exactly */
+    vf Al = vf_add(vf_sub(vf_set1(1.0f), A), a);
+    vf corr, q0 = dsig_q_f(vf_neg(a), vf_zero(), A, Al, &corr);
+    vf l, h = twoprod_f(g, b, &l);
+    vf ga = fmac_f(h, q0, vf_fma(l, q0, vf_mul(h, corr)));
+    mf m = mf_and(mf_and(vf_ge(a, vf_set1(-16.0f)), vf_le(a, vf_set1(87.0f))),
+                  mf_and(abs_in_f(vf_abs(h), 0x1p-60f, 0x1p100f), prod_ok_f(g, b, h)));
+    *ok = mf_and(m, mf_and(prod_ok_f(g, a, h1), abs_in_f(vf_abs(*gb), 0x1p-100f, 0x1p100f)));
+    return ga;
+}
+/* geglu_tanh's backward in float32 arithmetic, swiglu's with v for a: w = e^-v, v =
+ * 2 sqrt(2/pi) (a + 0.044715 a^3) in double-word, A = 1 + a v' (gelu.c's
+ * gelu_tanh_dargs_f, as gelu_tanh_backward's bulk), 1 + w = Eh + El:
+ *   gb = (g a) / (Eh + El), one corrected division;
+ *   ga = (g b) (1 + w A) / (1 + w)^2 = (h + l)(q0 + corr), one rounding.
+ * Bulk: a in [-4.85, 1e4] (-v <= 16), the products and gb as swiglu's. */
+static inline vf geglu_tanh_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
+    vf vh, vlo, ul, A, Al, u = gelu_tanh_dargs_f(a, &vh, &vlo, &ul, &A, &Al);
+    vf pw, eh, el, El, Eh = sig_den_f(u, ul, &pw, &eh, &el, &El);
+    vf l1, h1 = twoprod_f(g, a, &l1);
+    *gb = divc0_f(h1, l1, Eh, El);
+    vf corr, q0 = dsig_q_f(u, ul, A, Al, &corr);
+    vf l, h = twoprod_f(g, b, &l);
+    vf ga = fmac_f(h, q0, vf_fma(l, q0, vf_mul(h, corr)));
+    mf m = mf_and(mf_and(vf_ge(a, vf_set1(-4.85f)), vf_le(a, vf_set1(1e4f))),
+                  mf_and(abs_in_f(vf_abs(h), 0x1p-60f, 0x1p100f), prod_ok_f(g, b, h)));
+    *ok = mf_and(m, mf_and(prod_ok_f(g, a, h1), abs_in_f(vf_abs(*gb), 0x1p-100f, 0x1p100f)));
+    return ga;
+}
 /* float32 through float64: two halves of the vector, one rounding; per lane, the
  * float32 bulk (glu, swiglu forward), else the fast float64 path, else the careful
  * float64 core (the whole-vector tests only skip work no lane needs) */

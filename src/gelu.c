@@ -227,9 +227,10 @@ static __attribute__((noinline, cold)) vf gelu_tanh_bwd_all_f(vf x, vf g) {
  *      fast two-sum on max(1, Xh), min(1, Xh); al = its error + Xl.
  * Bulk: x in [-4.85, 1e4] (-v <= 16: 2^m + 1 exact) and |g| <= RK_GBIG; a vector
  * with other lanes takes [-9.8, -4.85) as z (a + z (1 - 2a)), z = e^v (below), and
- * the rest (tails, NaN, huge g) through the float64 core. */
-static inline vf gelu_tanh_bwd_f(vf x, vf g, vf pa, vf pb) {
-    (void)pa; (void)pb;
+ * the rest (tails, NaN, huge g) through the float64 core.
+ * gelu_tanh_dargs_f: steps 1-3, the arguments of sigmoid.h's core (returns u = -v
+ * clamped, *ul its low part, *a + *al; *vh + *vlo_out = v). */
+RK_INLINE vf gelu_tanh_dargs_f(vf x, vf *vh_, vf *vlo_out, vf *ul_, vf *a_, vf *al_) {
     vf one = vf_set1(1.0f);
     vf vlo_, vh = gelu_tanh_v_f(x, &vlo_);
     vf sl, sh = twoprod_f(x, x, &sl);
@@ -244,8 +245,16 @@ static inline vf gelu_tanh_bwd_f(vf x, vf g, vf pa, vf pb) {
     vf a = vf_add(one, xh);
     vf al = vf_add(vf_add(vf_sub(vf_max(one, xh), a), vf_min(one, xh)), xl);
     mf clamp = vf_gt(vh, vf_set1(RK_EXPV_MAX_f));
-    vf u = vf_max(vf_neg(vh), vf_set1(-RK_EXPV_MAX_f));
-    vf ul = vf_select(clamp, vf_zero(), vf_neg(vlo_));
+    *ul_ = vf_select(clamp, vf_zero(), vf_neg(vlo_));
+    *vh_ = vh;
+    *vlo_out = vlo_;
+    *a_ = a;
+    *al_ = al;
+    return vf_max(vf_neg(vh), vf_set1(-RK_EXPV_MAX_f));
+}
+static inline vf gelu_tanh_bwd_f(vf x, vf g, vf pa, vf pb) {
+    (void)pa; (void)pb;
+    vf vh, vlo_, ul, a, al, u = gelu_tanh_dargs_f(x, &vh, &vlo_, &ul, &a, &al);
     vf y = dsig_f(u, ul, a, al, g);
     mf gok = vf_le(vf_abs(g), vf_set1(RK_GBIG_f));
     mf ok = mf_and(mf_and(vf_ge(x, vf_set1(-4.85f)), vf_le(x, vf_set1(1e4f))), gok);

@@ -101,10 +101,10 @@ static inline vd gup_d(vd g, vd *back) {
      *   exact where it cancels (ph in [-2, -0.5], Sterbenz) and for ph < -2 (ulp(ph) >= \
      *   ulp(1)); elsewhere |ph| < 2 and (1 - nh) + ph is its exact error;           \
      *   (Eh + El)^2 = dh + dl;  q0 = nh / dh from 1/dh, corrected once from the exact \
-     *   remainder;  g q0 + g corr rounded once.  What remains is the error of e^r,  \
+     *   remainder (dsig_q: q0 and corr);  g q0 + g corr rounded once.  What remains is the error of e^r,  \
      *   2^-28 in float32, times |w a| / |1 + w a|: 7 at the edge of the window around \
      *   the gradient's zero (relukit._reference.DERIVATIVE_ROOTS) */                \
-    RK_INLINE V dsig_##S(V u, V ul, V a, V al, V g) {                                \
+    RK_INLINE V dsig_q_##S(V u, V ul, V a, V al, V *corr) {                          \
         V pw, eh, el, El, one = P##_set1(1);                                         \
         V Eh = sig_den_##S(u, ul, &pw, &eh, &el, &El);                               \
         V A = P##_mul(pw, a), Al = P##_mul(pw, al);                                  \
@@ -117,10 +117,16 @@ static inline vd gup_d(vd g, vd *back) {
         V R = P##_div(one, dh);                                                      \
         V q0 = P##_mul(nh, R);                                                       \
         V rr = P##_fnma(q0, dl, P##_add(resid_##S(nh, q0, dh), nl));                 \
-        V back = one;                                                                \
+        *corr = P##_mul(rr, R);                                                      \
+        return q0;                                                                   \
+    }                                                                                \
+    /* the quotient q0 + corr of dsig_q, times g rounded once */                    \
+    RK_INLINE V dsig_##S(V u, V ul, V a, V al, V g) {                                \
+        V corr, q0 = dsig_q_##S(u, ul, a, al, &corr);                                \
+        V back = P##_set1(1);                                                        \
         V gs = RK_GUP(S, g, &back);                                                  \
         (void)back;                                                                  \
-        return RK_GDOWN(S, fmac_##S(gs, q0, P##_mul(gs, P##_mul(rr, R))), back);     \
+        return RK_GDOWN(S, fmac_##S(gs, q0, P##_mul(gs, corr)), back);               \
     }                                                                                \
     /* the same gradient where 1 + w no longer holds w exactly (u + ul = -v > BULK): \
      * z = e^v = 1/w <= 2^-23 (float64 2^-52), (1 + w a)/(1 + w)^2 = z (a + z)/(1 + z)^2 \
