@@ -16,15 +16,23 @@
  * gated form (a change there is a change here).
  *
  * Algorithm:
- *   float32 (and float16, bfloat16 through it):
+ *   float32 (and float16, bfloat16 through it): every op and gradient has a bulk in
+ *     float32 arithmetic (below: glu_bulk_f, swiglu_bulk_f, geglu_bulk_f,
+ *     geglu_tanh_bulk_f and the *_bwd_bulk_f): the activation's float32 core
+ *     (silu's exp and denominator, gelu's T = Phi(-|a|) and gelu'(-|a|), sigmoid.h's
+ *     gradient core), the partner product (a b, g b, g a) carried exactly as a
+ *     two-product, and one rounding, so that the error is the core's relative error
+ *     plus one rounding whatever the partner is.  A lane outside its op's bulk
+ *     (tails, NaN, infinities, zeros, huge or tiny products) takes the float64
+ *     route, in the same vector:
  *     1. a, b, g widened to float64 (exact);
  *     2. the activation (or its derivative with g*b, exact in float64, as the
  *        gradient) by the float64 core; glu: s = 1/(1 + e^-b) or e^b/(1 + e^b)
  *        from the float64 exp of silu (w = e^-|b| = 2^m (1 + p));
  *     3. the product in float64, rounded once to float32.  The float64 result is
  *        within a few float64 ULP of the exact product (2^-50 relative), so the
- *        float32 result is within 0.5 + 2^-26 ULP of it, subnormals included;
- *        float16 rounds that float32 once more (<= 0.5 + 2^-13 ULP of float16).
+ *        float32 result is within 0.5 + 2^-26 ULP of it, subnormals included.
+ *     float16 rounds the float32 result once more (<= 0.5 + 2^-12 ULP of float16).
  *   reglu is exact in every dtype: a > 0 ? a * b : 0 * b, one rounding of an
  *     exact product (float16: a product of two float16 values is exact in float32).
  *   float64: the float64 core, then the product rounded (one more rounding):
@@ -619,9 +627,9 @@ static inline vf geglu_tanh_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
     *ok = mf_and(m, mf_and(prod_ok_f(g, a, h1), abs_in_f(vf_abs(*gb), 0x1p-100f, 0x1p100f)));
     return ga;
 }
-/* float32 through float64: two halves of the vector, one rounding; per lane, the
- * float32 bulk (glu, swiglu forward), else the fast float64 path, else the careful
- * float64 core (the whole-vector tests only skip work no lane needs) */
+/* per lane: the float32 bulk, else the fast float64 path (two halves of the vector,
+ * one rounding), else the careful float64 core (the whole-vector tests only skip
+ * work no lane needs) */
 #define RK_GATED_FWD(op)                                                             \
     static inline vd op##_d(vd b, vd a, vd pa, vd pb) {                              \
         (void)pa; (void)pb;                                                          \

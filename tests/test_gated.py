@@ -561,3 +561,41 @@ def test_partner_at_the_top_of_a_binade(op):
     ops = (partner, x) if op == "glu" else (x, partner)   # glu activates its second operand
     err = _reference.gated_error(op, ops, _uf(op)(*ops), np.float32)
     assert err.max() <= _reference.ULP_BOUNDS[op]["float32"], (op, float(err.max()))
+
+
+@pytest.mark.parametrize("op", [o for o in OPS if o != "reglu"])
+def test_partner_at_the_top_of_a_binade_backward(op):
+    """Both float32 gradients stay within the bound when g and the partner put each
+    gradient just below a power of two: grad_a with b (glu: a) chosen against
+    g*act'(x), grad_b with g chosen against act(x) (glu: g*s with g chosen)."""
+    rng = np.random.default_rng(12)
+    n = 1 << 16
+    x = np.concatenate([rng.uniform(-20, 20, n), rng.uniform(-17, 17, n) * 0.25,
+                        rng.uniform(15.5, 17.5, n)]).astype(np.float32)
+    x *= np.where(rng.random(x.size) < 0.5, -1, 1).astype(np.float32)
+    x64 = x.astype(np.float64)
+    one = np.ones_like(x64)
+    with np.errstate(all="ignore"):
+        s = 1 / (1 + np.exp(-x64))
+        act, dact = {"glu": (s, s * (1 - s)),
+                     "swiglu": (relukit.silu(x64), relukit.silu_backward(one, x64)),
+                     "geglu": (relukit.gelu(x64), relukit.gelu_backward(one, x64)),
+                     "geglu_tanh": (relukit.gelu(x64, "tanh"),
+                                    relukit.gelu_backward(one, x64, "tanh"))}[op]
+
+    def against(v):
+        mant, _ = np.frexp(np.abs(v))
+        return ((1 - rng.uniform(0, 2 ** -10, v.size)) * 2.0 ** rng.integers(-30, 30, v.size)
+                / mant).astype(np.float32)
+    with np.errstate(all="ignore"):
+        g1 = (rng.standard_normal(x.size) + 2).astype(np.float32)
+        p1 = against(g1 * dact)                 # grad_a (glu: grad_b) at the top
+        g2 = against(act)                       # grad_b (glu: grad_a) at the top
+        p2 = rng.standard_normal(x.size).astype(np.float32)
+    for g, p in ((g1, p1), (g2, p2)):
+        keep = np.isfinite(p) & np.isfinite(g) & (p != 0) & (dact != 0) & (act != 0)
+        gk, xk, pk = g[keep], x[keep], p[keep]
+        ops = (gk, pk, xk) if op == "glu" else (gk, xk, pk)
+        name = op + "_backward"
+        err = _reference.gated_error(name, ops, _uf(name)(*ops), np.float32)
+        assert err.max() <= _reference.ULP_BOUNDS[name]["float32"], (op, float(err.max()))
