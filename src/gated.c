@@ -499,10 +499,6 @@ static inline vf geglu_tanh_bulk_f(vf b, vf a, mf *ok) {
  * plus one rounding, whatever b is.  Bulk: a >= -13 (2^n normal; above 13 the core
  * takes 13, where T < 2^-122 no longer shows in h - h T), the product's and the
  * result in [2^-100, 2^100]. */
-#define RK_HAS_BULK_glu 1
-#define RK_HAS_BULK_swiglu 1
-#define RK_HAS_BULK_geglu 1
-#define RK_HAS_BULK_geglu_tanh 1
 /* (h + l) F for F = 2^n (K + rest) (a < 0) or 1 - 2^n (K + rest) (a > 0): the core's
  * terms K and |rest| < |K|, P = 2^n, |F| <= 1/2 where a > 0; double-word, one rounding */
 static inline vf gated_mul_core_f(vf a, vf h, vf l, vf P, vf K, vf rest) {
@@ -533,10 +529,6 @@ static inline vf geglu_bulk_f(vf b, vf a, mf *ok) {
  * factored out there, so the relative error holds next to it); gelu'(a) = 1 -
  * gelu'(-a) for a > 0 (|gelu'(-a)| <= 1/2).  Bulk: as geglu's forward, for both
  * products and both results. */
-#define RK_HAS_BWD_BULK_glu 1
-#define RK_HAS_BWD_BULK_swiglu 1
-#define RK_HAS_BWD_BULK_geglu 1
-#define RK_HAS_BWD_BULK_geglu_tanh 1
 static inline vf geglu_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
     vf ac = vf_min(vf_abs(a), vf_set1(13.0f));
     vf inner, t, K = gelu_T_f(ac, &inner, &t);
@@ -594,18 +586,25 @@ static inline vf glu_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
  *   g b = h + l exactly, folded into one rounding: fmac(h, q0, h corr + l q0).
  * Bulk: a in [-16, 87] (no clamp of e^-a), |g b| in [2^-60, 2^100] (products normal
  * without FMA too), |g a| in [2^-90, 2^100] and gb in [2^-100, 2^100]. */
-static inline vf swiglu_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
-    vf pw, eh, el, El, Eh = sig_den_f(vf_neg(a), vf_zero(), &pw, &eh, &el, &El);
+/* the two gradients from sigmoid.h's core for w = e^(u + ul) and A + Al (a the
+ * activated operand): gb = (g a) / (Eh + El), ga = (g b)(q0 + corr), each rounded
+ * once; *ok: the products' and gb's bulk (the caller adds a's range) */
+RK_INLINE vf sig_gated_bwd_f(vf u, vf ul, vf A, vf Al, vf a, vf b, vf g, vf *gb, mf *ok) {
+    vf pw, eh, el, El, Eh = sig_den_f(u, ul, &pw, &eh, &el, &El);
     vf l1, h1 = twoprod_f(g, a, &l1);
     *gb = divc0_f(h1, l1, Eh, El);
-    vf A = vf_add(vf_set1(1.0f), a);                     /* 1 + a = A + Al exactly */
-    vf Al = vf_add(vf_sub(vf_set1(1.0f), A), a);
-    vf corr, q0 = dsig_q_f(vf_neg(a), vf_zero(), A, Al, &corr);
+    vf corr, q0 = dsig_q_f(u, ul, A, Al, &corr);
     vf l, h = twoprod_f(g, b, &l);
     vf ga = fmac_f(h, q0, vf_fma(l, q0, vf_mul(h, corr)));
-    mf m = mf_and(mf_and(vf_ge(a, vf_set1(-16.0f)), vf_le(a, vf_set1(87.0f))),
-                  mf_and(abs_in_f(vf_abs(h), 0x1p-60f, 0x1p100f), prod_ok_f(g, b, h)));
+    mf m = mf_and(abs_in_f(vf_abs(h), 0x1p-60f, 0x1p100f), prod_ok_f(g, b, h));
     *ok = mf_and(m, mf_and(prod_ok_f(g, a, h1), abs_in_f(vf_abs(*gb), 0x1p-100f, 0x1p100f)));
+    return ga;
+}
+static inline vf swiglu_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
+    vf A = vf_add(vf_set1(1.0f), a);                     /* 1 + a = A + Al exactly */
+    vf Al = vf_add(vf_sub(vf_set1(1.0f), A), a);
+    vf ga = sig_gated_bwd_f(vf_neg(a), vf_zero(), A, Al, a, b, g, gb, ok);
+    *ok = mf_and(*ok, mf_and(vf_ge(a, vf_set1(-16.0f)), vf_le(a, vf_set1(87.0f))));
     return ga;
 }
 /* geglu_tanh's backward in float32 arithmetic, swiglu's with v for a: w = e^-v, v =
@@ -616,15 +615,8 @@ static inline vf swiglu_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
  * Bulk: a in [-4.85, 1e4] (-v <= 16), the products and gb as swiglu's. */
 static inline vf geglu_tanh_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
     vf vh, vlo, ul, A, Al, u = gelu_tanh_dargs_f(a, &vh, &vlo, &ul, &A, &Al);
-    vf pw, eh, el, El, Eh = sig_den_f(u, ul, &pw, &eh, &el, &El);
-    vf l1, h1 = twoprod_f(g, a, &l1);
-    *gb = divc0_f(h1, l1, Eh, El);
-    vf corr, q0 = dsig_q_f(u, ul, A, Al, &corr);
-    vf l, h = twoprod_f(g, b, &l);
-    vf ga = fmac_f(h, q0, vf_fma(l, q0, vf_mul(h, corr)));
-    mf m = mf_and(mf_and(vf_ge(a, vf_set1(-4.85f)), vf_le(a, vf_set1(1e4f))),
-                  mf_and(abs_in_f(vf_abs(h), 0x1p-60f, 0x1p100f), prod_ok_f(g, b, h)));
-    *ok = mf_and(m, mf_and(prod_ok_f(g, a, h1), abs_in_f(vf_abs(*gb), 0x1p-100f, 0x1p100f)));
+    vf ga = sig_gated_bwd_f(u, ul, A, Al, a, b, g, gb, ok);
+    *ok = mf_and(*ok, mf_and(vf_ge(a, vf_set1(-4.85f)), vf_le(a, vf_set1(1e4f))));
     return ga;
 }
 /* per lane: the float32 bulk, else the fast float64 path (two halves of the vector,
@@ -637,12 +629,9 @@ static inline vf geglu_tanh_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
     }                                                                                \
     static inline vf op##_f(vf b, vf a, vf pa, vf pb) {                              \
         (void)pa; (void)pb;                                                          \
-        mf ok1 = vf_lt(b, b);                                                        \
-        vf y = vf_zero();                                                            \
-        if (RK_HAS_BULK_##op) {                                                      \
-            y = op##_bulk_f(b, a, &ok1);                                             \
-            if (mf_all(ok1)) return y;                                               \
-        }                                                                            \
+        mf ok1;                                                                      \
+        vf y = op##_bulk_f(b, a, &ok1);                                              \
+        if (mf_all(ok1)) return y;                                                   \
         vf act = RK_GLU_IS_##op ? b : a, oth = RK_GLU_IS_##op ? a : b;               \
         mf ok2 = mf_and(vf_le(vf_abs(act), vf_set1(RK_LIM_##op)), finite_f(oth));    \
         vf yf = vd2_vf(op##_fast_d(vf_lo_vd(a), vf_lo_vd(b)),                        \
@@ -660,12 +649,9 @@ static inline vf geglu_tanh_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
     }                                                                                \
     static inline vf op##_bwd_f(vf a, vf b, vf g, vf *gb) {                          \
         vd gbl, gbh, gal, gah;                                                       \
-        mf ok0 = vf_lt(b, b);                                                        \
-        vf ga0 = vf_zero(), gb0 = vf_zero();                                         \
-        if (RK_HAS_BWD_BULK_##op) {                                                  \
-            ga0 = op##_bwd_bulk_f(a, b, g, &gb0, &ok0);                              \
-            if (mf_all(ok0)) { *gb = gb0; return ga0; }                              \
-        }                                                                            \
+        mf ok0;                                                                      \
+        vf gb0, ga0 = op##_bwd_bulk_f(a, b, g, &gb0, &ok0);                          \
+        if (mf_all(ok0)) { *gb = gb0; return ga0; }                                  \
         vf act = RK_GLU_IS_##op ? b : a, oth = RK_GLU_IS_##op ? a : b;               \
         mf ok = mf_and(vf_le(vf_abs(act), vf_set1(RK_LIM_##op)),                     \
                        mf_and(finite_f(oth), finite_f(g)));                          \

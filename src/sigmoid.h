@@ -101,9 +101,10 @@ static inline vd gup_d(vd g, vd *back) {
      *   exact where it cancels (ph in [-2, -0.5], Sterbenz) and for ph < -2 (ulp(ph) >= \
      *   ulp(1)); elsewhere |ph| < 2 and (1 - nh) + ph is its exact error;           \
      *   (Eh + El)^2 = dh + dl;  q0 = nh / dh from 1/dh, corrected once from the exact \
-     *   remainder (dsig_q: q0 and corr);  g q0 + g corr rounded once.  What remains is the error of e^r,  \
-     *   2^-28 in float32, times |w a| / |1 + w a|: 7 at the edge of the window around \
-     *   the gradient's zero (relukit._reference.DERIVATIVE_ROOTS) */                \
+     *   remainder (dsig_q: q0 and corr);  g q0 + g corr rounded once.  What      \
+     *   remains is the error of e^r, 2^-28 in float32, times |w a| / |1 + w a|:   \
+     *   7 at the edge of the window around the gradient's zero                     \
+     *   (relukit._reference.DERIVATIVE_ROOTS) */                                   \
     RK_INLINE V dsig_q_##S(V u, V ul, V a, V al, V *corr) {                          \
         V pw, eh, el, El, one = P##_set1(1);                                         \
         V Eh = sig_den_##S(u, ul, &pw, &eh, &el, &El);                               \
