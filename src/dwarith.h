@@ -85,9 +85,34 @@ static inline vd fmac_d(vd a, vd b, vd c) {
 }
 #endif
 
+/* g h + g l for l a small low part of h (|h| < 4): the fused multiply-add, or
+ * without one two roundings, except for a g above 2^64 (float64 2^512), where the
+ * result may lie near the overflow threshold (two roundings there could give inf
+ * for a result below the largest float): such a g is scaled down by that power of
+ * two (exact), the product taken exactly (fmac: Dekker's split is safe at that
+ * scale) and rounded once, and the result scaled back (exact, or the overflow a
+ * fused product would give) */
+#if RK_HAVE_FMA
+static inline vf mul2_f(vf g, vf h, vf l) { return vf_fma(g, h, vf_mul(g, l)); }
+static inline vd mul2_d(vd g, vd h, vd l) { return vd_fma(g, h, vd_mul(g, l)); }
+#else
+static inline vf mul2_f(vf g, vf h, vf l) {
+    mf big = vf_gt(vf_abs(g), vf_set1(0x1p64f));
+    vf gs = vf_mul(g, vf_select(big, vf_set1(0x1p-64f), vf_zero()));
+    vf yb = vf_mul(fmac_f(gs, h, vf_mul(gs, l)), vf_set1(0x1p64f));
+    return vf_select(big, yb, vf_add(vf_mul(g, h), vf_mul(g, l)));
+}
+static inline vd mul2_d(vd g, vd h, vd l) {
+    md big = vd_gt(vd_abs(g), vd_set1(0x1p512));
+    vd gs = vd_mul(g, vd_select(big, vd_set1(0x1p-512), vd_zero()));
+    vd yb = vd_mul(fmac_d(gs, h, vd_mul(gs, l)), vd_set1(0x1p512));
+    return vd_select(big, yb, vd_add(vd_mul(g, h), vd_mul(g, l)));
+}
+#endif
+
 /* g (h + l) rounded once for any g (l a small low part of h): an FMA, or without
  * one the exact product of fmac where Dekker's split cannot overflow (|g| <= GBIG,
- * beyond: two roundings, for such g only) */
+ * beyond: two roundings (mul2), for such g only) */
 #if RK_HAVE_FMA
 static inline vf gdw_f(vf g, vf h, vf l) { return vf_fma(g, h, vf_mul(g, l)); }
 static inline vd gdw_d(vd g, vd h, vd l) { return vd_fma(g, h, vd_mul(g, l)); }
@@ -95,12 +120,12 @@ static inline vd gdw_d(vd g, vd h, vd l) { return vd_fma(g, h, vd_mul(g, l)); }
 static inline vf gdw_f(vf g, vf h, vf l) {
     mf small = vf_le(vf_abs(g), vf_set1(RK_GBIG_f));
     vf gs = vf_select(small, g, vf_zero());
-    return vf_select(small, fmac_f(gs, h, vf_mul(g, l)), vf_fma(g, h, vf_mul(g, l)));
+    return vf_select(small, fmac_f(gs, h, vf_mul(g, l)), mul2_f(g, h, l));
 }
 static inline vd gdw_d(vd g, vd h, vd l) {
     md small = vd_le(vd_abs(g), vd_set1(RK_GBIG_d));
     vd gs = vd_select(small, g, vd_zero());
-    return vd_select(small, fmac_d(gs, h, vd_mul(g, l)), vd_fma(g, h, vd_mul(g, l)));
+    return vd_select(small, fmac_d(gs, h, vd_mul(g, l)), mul2_d(g, h, l));
 }
 #endif
 

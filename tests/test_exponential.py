@@ -209,3 +209,52 @@ def test_silu_backward_tail_is_not_flushed():
     # a huge gradient brings even deeper derivatives back into range
     assert float(relukit.silu_backward(np.float32(1e30), np.float32(-150.0))) == pytest.approx(
         1e30 * np.exp(-150.0) * -149.0, rel=1e-6)
+
+
+def _next_to(dtype, c):
+    """40 consecutive values on each side of max/c (both signs): inputs whose
+    product with c lies next to the overflow threshold."""
+    m = dtype(np.finfo(dtype).max / c)
+    vals = [m]
+    lo = hi = m
+    for _ in range(40):
+        lo, hi = np.nextafter(lo, dtype(0)), np.nextafter(hi, dtype(np.inf))
+        vals += [lo, hi]
+    vals = np.array(vals, dtype=dtype)
+    return np.concatenate([vals, -vals])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("op, x", [("selu", None), ("selu_backward", 1.0),
+                                   ("selu_backward_from_output", 1.0), ("silu_backward", 2.4),
+                                   ("mish_backward", 1.5), ("gelu_backward", 1.4),
+                                   ("gelu_tanh_backward", 1.4)])
+def test_results_next_to_the_largest_float(op, x, dtype):
+    """A result that rounds to the largest float is not inf, and one past it is:
+    selu's S x (and g S) once overflowed early without an FMA (baseline), where
+    g S was rounded twice.  float64 silu' and gelu' are within their bound, not
+    correctly rounded, so there a g S whose exact value lies within that bound
+    below the largest float may give inf: only there, and nowhere else."""
+    from relukit import _ufuncs
+    ufunc = _ufuncs.UFUNCS[op]
+    if x is None:
+        args = (_next_to(dtype, SELU_SCALE),)
+    else:
+        d = float(_reference.reference(op, np.ones(1), np.full(1, x))[0])
+        g = _next_to(dtype, d)
+        args = (g, np.full(g.shape, x, dtype))
+    with np.errstate(over="ignore"):
+        got = ufunc(*args)
+    want = _reference.reference(op, *args, dtype=dtype)
+    kw = dict(g=args[0], op=op, x=args[1]) if x is not None else {}
+    err = _reference.ulp_error(got, want, dtype, **kw)
+    assert np.isinf(got).any() and np.isfinite(got).any()
+    if dtype == np.float64 and op in ("silu_backward", "gelu_backward"):
+        big = np.finfo(dtype).max
+        ulp = np.spacing(np.nextafter(big, dtype(0)))
+        with np.errstate(over="ignore"):
+            early = np.isinf(got) & np.isfinite(want.astype(dtype))
+        assert (np.abs(want[early]) >= big - 4 * ulp).all()
+        err = err[~early]
+    bound = _reference.ULP_BOUNDS[op][np.dtype(dtype).name]
+    assert err.max() <= bound, f"{op} {np.dtype(dtype).name}: {err.max()} ULP"
