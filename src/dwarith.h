@@ -97,16 +97,22 @@ static inline vf mul2_f(vf g, vf h, vf l) { return vf_fma(g, h, vf_mul(g, l)); }
 static inline vd mul2_d(vd g, vd h, vd l) { return vd_fma(g, h, vd_mul(g, l)); }
 #else
 static inline vf mul2_f(vf g, vf h, vf l) {
+    vf y = vf_add(vf_mul(g, h), vf_mul(g, l));
     mf big = vf_gt(vf_abs(g), vf_set1(0x1p64f));
-    vf gs = vf_mul(g, vf_select(big, vf_set1(0x1p-64f), vf_zero()));
-    vf yb = vf_mul(fmac_f(gs, h, vf_mul(gs, l)), vf_set1(0x1p64f));
-    return vf_select(big, yb, vf_add(vf_mul(g, h), vf_mul(g, l)));
+    if (mf_any(big)) {   /* rare: the exact product only for vectors that need it */
+        vf gs = vf_mul(g, vf_select(big, vf_set1(0x1p-64f), vf_zero()));
+        y = vf_select(big, vf_mul(fmac_f(gs, h, vf_mul(gs, l)), vf_set1(0x1p64f)), y);
+    }
+    return y;
 }
 static inline vd mul2_d(vd g, vd h, vd l) {
+    vd y = vd_add(vd_mul(g, h), vd_mul(g, l));
     md big = vd_gt(vd_abs(g), vd_set1(0x1p512));
-    vd gs = vd_mul(g, vd_select(big, vd_set1(0x1p-512), vd_zero()));
-    vd yb = vd_mul(fmac_d(gs, h, vd_mul(gs, l)), vd_set1(0x1p512));
-    return vd_select(big, yb, vd_add(vd_mul(g, h), vd_mul(g, l)));
+    if (md_any(big)) {
+        vd gs = vd_mul(g, vd_select(big, vd_set1(0x1p-512), vd_zero()));
+        y = vd_select(big, vd_mul(fmac_d(gs, h, vd_mul(gs, l)), vd_set1(0x1p512)), y);
+    }
+    return y;
 }
 #endif
 
