@@ -1,5 +1,6 @@
 """Fits every polynomial table of relukit's float32 GELU kernels and writes them
-as C (``python -m relukit fit``; ``--check`` compares with the committed file).
+as C (``python -m relukit fit``, which also writes vmath.h's polynomials through
+relukit/_fitvmath.py; ``--check`` compares both with the committed files).
 
 Needs mpmath (the only dependency beyond NumPy).  Deterministic: the same
 NumPy and mpmath give the same bits.
@@ -225,35 +226,44 @@ def _default_root():
     return here if (here / TARGET).exists() else Path.cwd()
 
 
+def outputs():
+    """[(path relative to the repository root, render function)] of every generated file"""
+    from relukit import _fitvmath
+    return [(TARGET, render), (_fitvmath.TARGET, _fitvmath.render)]
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m relukit fit",
-                                description="Fit the float32 GELU tables (needs mpmath) and "
-                                            "write src/gelu_tables.h, or check the committed one.")
+                                description="Fit the kernels' polynomials (needs mpmath) and write "
+                                            "src/gelu_tables.h and src/vmath_coeffs.h, or check the "
+                                            "committed ones.")
     p.add_argument("--check", action="store_true",
-                   help="compare with the committed file instead of writing it (exit 1 if they differ)")
+                   help="compare with the committed files instead of writing them (exit 1 if one differs)")
     p.add_argument("--root", default=None,
                    help="the repository root (default: the source tree this module is in, "
                         "else the current folder)")
     p.add_argument("--stdout", action="store_true", help="print instead of writing")
     args = p.parse_args(argv)
     root = Path(args.root) if args.root else _default_root()
-    path = root / TARGET
     if not args.stdout and not (root / "src").is_dir():
         p.error(f"no src/ folder under {root}: run from a source checkout or pass --root")
-    text = render()
-    if args.stdout:
-        sys.stdout.write(text)
-        return 0
-    if args.check:
-        old = path.read_text() if path.exists() else ""
-        if old != text:
-            print(f"{path}: differs from what the fit produces (run `python -m relukit fit`)")
-            return 1
-        print(f"{path}: up to date")
-        return 0
-    path.write_text(text)
-    print(f"wrote {path}")
-    return 0
+    status = 0
+    for rel, fn in outputs():
+        path = root / rel
+        text = fn()
+        if args.stdout:
+            sys.stdout.write(text)
+        elif args.check:
+            old = path.read_text() if path.exists() else ""
+            if old != text:
+                print(f"{path}: differs from what the fit produces (run `python -m relukit fit`)")
+                status = 1
+            else:
+                print(f"{path}: up to date")
+        else:
+            path.write_text(text)
+            print(f"wrote {path}")
+    return status
 
 
 if __name__ == "__main__":
