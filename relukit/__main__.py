@@ -44,15 +44,25 @@ def verify_main(argv):
     parser.add_argument("--samples", type=int, default=1_000_000,
                         help="sampled inputs per op for float32 (not exhaustive) and float64")
     parser.add_argument("--threads", type=int, default=2, help="threads for --exhaustive")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the sampled inputs")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the sampled inputs (each op and dtype draws its own "
+                             "stream from it: a figure does not depend on the other ops listed)")
+    parser.add_argument("--targets", nargs="+", metavar="TARGET",
+                        help="check these targets side by side, one column each ('all': every "
+                             "target this CPU runs); the exhaustive float32 sweep computes the "
+                             "reference once for all of them (default: the selected target)")
     args = parser.parse_args(argv)
-    from relukit import _verify
+    from relukit import _ufuncs, _verify
+    targets = args.targets
+    if targets == ["all"]:
+        targets = list(_ufuncs.SUPPORTED_TARGETS)
     dtypes = [d for d in args.dtype if d != "bfloat16"]
     try:
         ok = True
         if dtypes or not args.dtype:
             ok = _verify.run(ops=args.op, dtypes=dtypes, exhaustive=args.exhaustive,
-                             samples=args.samples, threads=args.threads, seed=args.seed)
+                             samples=args.samples, threads=args.threads, seed=args.seed,
+                             targets=targets)
         if "bfloat16" in args.dtype:
             from relukit import _bf16check
 

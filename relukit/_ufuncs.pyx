@@ -60,9 +60,9 @@ cdef extern from "relukit.h" nogil:
     void rk_set_num_threads(int n)
     int rk_available_cpus()
     int rk_env_num_threads()
-    int rk_verify_f32(const rk_opinfo *op, const rk_refinfo *ref, uint64_t lo, uint64_t hi,
-                      float pa, float pb, float g, int exact, double bound,
-                      double *maxerr, uint32_t *worst, uint64_t *nbad)
+    int rk_verify_f32(const rk_opinfo *const *ops, int nops, const rk_refinfo *ref,
+                      uint64_t lo, uint64_t hi, float pa, float pb, float g, int exact,
+                      double bound, double *maxerr, uint32_t *worst, uint64_t *nbad)
 
 
 def _target_names():
@@ -269,20 +269,72 @@ def _build_references():
             funcs, data, types, 2, nargs - nout, nout, cnp.PyUFunc_None, bname, doc, 0)
 
 
+cdef rk_opinfo *_target_infos[RK_NTARGETS]   # each supported target's rows, built on demand
+_TARGET_UFUNCS = {}                            # target -> (UFUNCS, GATED_UFUNCS) of that target
+
+
+cdef rk_opinfo *_infos_of(int t) except NULL:
+    cdef const rk_table *table
+    if t == TARGETS.index(TARGET):
+        return _infos
+    if _target_infos[t] == NULL:
+        if not rk_target_supported(t):
+            raise ValueError(f"relukit: target {TARGETS[t]!r} does not run on this CPU "
+                             f"(supported: {', '.join(SUPPORTED_TARGETS)})")
+        table = rk_get_table(t)
+        if table == NULL:
+            raise ValueError(f"relukit: no kernel table for target {TARGETS[t]!r}")
+        _target_infos[t] = <rk_opinfo *>malloc(RK_NOPS * sizeof(rk_opinfo))
+        if _target_infos[t] == NULL:
+            raise MemoryError()
+        rk_fill_opinfo(table, _target_infos[t])
+    return _target_infos[t]
+
+
+def target_ufuncs(str target):
+    """(ufuncs, gated ufuncs) computing with `target`'s kernels (a name of
+    SUPPORTED_TARGETS), whatever target this process selected: for verification
+    of every target in one run.  The selected target's are UFUNCS, GATED_UFUNCS."""
+    if target not in TARGETS:
+        raise ValueError(f"relukit: unknown target {target!r}; use one of {', '.join(TARGETS)}")
+    if target == TARGET:
+        return UFUNCS, GATED_UFUNCS
+    if target not in _TARGET_UFUNCS:
+        infos = _infos_of(TARGETS.index(target))
+        plain, gated = {}, {}
+        for op in range(RK_NOPS):
+            uf = _make_ufunc(&infos[op])
+            (gated if is_gated_row(ALL_ROWS[op][0], ALL_ROWS[op][1]) else plain)[uf.__name__] = uf
+        _TARGET_UFUNCS[target] = (plain, gated)
+    return _TARGET_UFUNCS[target]
+
+
 def verify_f32_range(str name, uint64_t lo, uint64_t hi, float pa=0, float pb=0,
-                     float g=1, bint exact=False, double bound=0):
-    """Max ULP error of ufunc `name` (float32 loop of the selected target) over
-    the float32 bit patterns [lo, hi), against its double reference.  Returns
-    (max error, bits of the worst input, number of inputs above `bound`).
+                     float g=1, bint exact=False, double bound=0, targets=None):
+    """Max ULP error of ufunc `name` over the float32 bit patterns [lo, hi),
+    against its double reference.  Returns (max error, bits of the worst input,
+    number of inputs above `bound`) for the selected target's float32 loop; with
+    `targets` (names of SUPPORTED_TARGETS), a list of those tuples, one per
+    target, from one sweep (the reference, most of the cost, computed once).
     Releases the GIL, so ranges can run on several threads."""
     cdef int op = [ufunc_name(r[0]) for r in ALL_ROWS].index(name)
-    cdef double maxerr = 0
-    cdef uint32_t worst = 0
-    cdef uint64_t nbad = 0
+    names = [TARGET] if targets is None else list(targets)
+    cdef int nops = len(names), t
+    if nops < 1 or nops > RK_NTARGETS:
+        raise ValueError(f"verify: 1 to {RK_NTARGETS} targets, not {nops}")
+    cdef const rk_opinfo *ops[RK_NTARGETS]
+    cdef double maxerr[RK_NTARGETS]
+    cdef uint32_t worst[RK_NTARGETS]
+    cdef uint64_t nbad[RK_NTARGETS]
+    for t in range(nops):
+        if names[t] not in TARGETS:
+            raise ValueError(f"relukit: unknown target {names[t]!r}; use one of {', '.join(TARGETS)}")
+        ops[t] = &_infos_of(TARGETS.index(names[t]))[op]
     with nogil:
-        rk_verify_f32(&_infos[op], &_refinfos[op], lo, hi, pa, pb, g, exact, bound,
-                      &maxerr, &worst, &nbad)
-    return maxerr, worst, nbad
+        rk_verify_f32(ops, nops, &_refinfos[op], lo, hi, pa, pb, g, exact, bound,
+                      maxerr, worst, nbad)
+    res = [(maxerr[t], worst[t], nbad[t]) for t in range(nops)]
+    return res[0] if targets is None else res
 
 
 _build()

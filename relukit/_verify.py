@@ -19,6 +19,7 @@ exhaustive float32 sweeps the activated operand with the other operand and g = 1
 import sys
 import threading
 import time
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -64,7 +65,7 @@ def random_g(dtype, n, rng):
     return np.concatenate([a, rng.standard_normal(n // 2).astype(dtype)])
 
 
-def check_gated(name, x, dtype, rng):
+def check_gated(name, x, dtype, rng, target=None):
     """The gated ufuncs: the activated operand (a; glu: b) takes the inputs x, the
     other operand (and g) are drawn from the same distribution, shuffled (float16:
     every x against 8 draws of them, and against 1).  Returns as check_array; the
@@ -87,18 +88,33 @@ def check_gated(name, x, dtype, rng):
     act = _reference.gated_activated(name.removesuffix("_backward"))
     ab = (other, x) if act else (x, other)
     ops = (g, *ab) if name.endswith("_backward") else ab
-    uf = _ufuncs.GATED_UFUNCS[name]
+    uf = _target(target)[1][name]
     got = uf(*ops)
     err = _reference.gated_error(name, ops, got, dtype)
     i = int(np.argmax(err)) if err.size else 0
     return float(err.max(initial=0)), (x[i] if err.size else None), int((err > bound).sum())
 
 
-def check_array(name, x, dtype, rng=None):
+def _target(target):
+    """(ufuncs, gated ufuncs) of a target name (None: the selected target)"""
+    return (_ufuncs.UFUNCS, _ufuncs.GATED_UFUNCS) if target is None else _ufuncs.target_ufuncs(target)
+
+
+def op_rng(seed, name, dtype):
+    """the generator of one (op, dtype) cell: its figure does not depend on which
+    other ops or dtypes the run checks, nor on the target"""
+    return np.random.default_rng([seed, zlib.crc32(name.encode()), DTYPES.index(np.dtype(dtype).name)])
+
+
+def check_array(name, x, dtype, rng=None, target=None):
     """(max error in ULP, worst input, number above the bound) for inputs x; a
-    backward op with g = 1, and also with random g (random_g) when rng is given."""
+    backward op with g = 1, and also with random g (random_g) when rng is given.
+    target: the kernels of that target (a name of SUPPORTED_TARGETS; None: the
+    selected one)."""
     if _reference.is_gated(name):
-        return check_gated(name, x, dtype, rng if rng is not None else np.random.default_rng(0))
+        return check_gated(name, x, dtype, rng if rng is not None else np.random.default_rng(0),
+                           target=target)
+    ufuncs = _target(target)[0]
     dtype = np.dtype(dtype)
     params = tuple(np.asarray(p, dtype=dtype) for p in _reference.SAMPLE_PARAMS.get(name, ()))
     bound = _reference.ULP_BOUNDS[name][dtype.name]
@@ -106,14 +122,14 @@ def check_array(name, x, dtype, rng=None):
     fwd = _reference.forward_of(name)
     if fwd:  # from-output gradients take the forward's outputs
         with np.errstate(all="ignore"):
-            x = _ufuncs.UFUNCS[fwd](x, *params)
+            x = ufuncs[fwd](x, *params)
     gs = [None]
     if bwd:
         gs = [np.ones_like(x)] + ([random_g(dtype, x.size, rng)] if rng is not None else [])
     worst, worst_x, nbad = 0.0, None, 0
     for g in gs:
         arrays = (x,) if g is None else (g, x)
-        got = _ufuncs.UFUNCS[name](*arrays, *params)
+        got = ufuncs[name](*arrays, *params)
         want = _reference.reference(name, *arrays, *params, dtype=dtype)
         if bound == 0:
             with np.errstate(all="ignore"):
@@ -131,20 +147,23 @@ def check_array(name, x, dtype, rng=None):
     return worst, worst_x, nbad
 
 
-def check_f32_exhaustive(name, threads=2, progress=None, chunk=1 << 24):
+def check_f32_exhaustive(name, threads=2, progress=None, chunk=1 << 24, targets=None):
     """All 2^32 float32 inputs, in C, `threads` ranges at a time.  (A from-output
     gradient is swept over all 2^32 values of y, most of which no forward call
-    returns; its reference is the same formula in double.)"""
+    returns; its reference is the same formula in double.)  Returns (max error,
+    worst input, number above the bound); with `targets` (names), a list of those,
+    one per target, from one sweep."""
     params = tuple(float(np.float32(p)) for p in _reference.SAMPLE_PARAMS.get(name, ()))
     params = params + (0.0,) * (2 - len(params))
     bound = _reference.ULP_BOUNDS[name]["float32"]
     ranges = [(lo, min(lo + chunk, 1 << 32)) for lo in range(0, 1 << 32, chunk)]
+    names = list(targets) if targets is not None else [_ufuncs.TARGET]
     done = [0]
     lock = threading.Lock()
 
     def run(r):
         res = _ufuncs.verify_f32_range(name, r[0], r[1], params[0], params[1], 1.0,
-                                       bound == 0, float(bound))
+                                       bound == 0, float(bound), targets=names)
         with lock:
             done[0] += 1
             if progress:
@@ -153,10 +172,13 @@ def check_f32_exhaustive(name, threads=2, progress=None, chunk=1 << 24):
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
         results = list(pool.map(run, ranges))
-    maxerr, worst, nbad = max(results, key=lambda r: r[0])[0], None, sum(r[2] for r in results)
-    worst_bits = max(results, key=lambda r: r[0])[1]
-    worst = np.array([worst_bits], dtype=np.uint32).view(np.float32)[0]
-    return maxerr, worst, nbad
+    out = []
+    for t in range(len(names)):
+        per = [r[t] for r in results]
+        maxerr, worst_bits, _ = max(per, key=lambda r: r[0])
+        worst = np.array([worst_bits], dtype=np.uint32).view(np.float32)[0]
+        out.append((maxerr, worst, sum(r[2] for r in per)))
+    return out if targets is not None else out[0]
 
 
 def _isatty(stream):
@@ -167,21 +189,29 @@ def _isatty(stream):
 
 
 def run(ops=None, dtypes=DTYPES, exhaustive=False, samples=1_000_000, threads=2, seed=0,
-        out=print, err=sys.stderr):
-    """Print the accuracy table; return True if every op meets its bound."""
+        out=print, err=sys.stderr, targets=None):
+    """Print the accuracy table; return True if every op meets its bound.
+    targets: names of targets to check side by side (default: the selected one);
+    the exhaustive float32 sweep computes the reference once for all of them."""
     known = {**_ufuncs.UFUNCS, **_ufuncs.GATED_UFUNCS}
     names = sorted(known) if not ops else list(ops)
     unknown = [n for n in names if n not in known]
     if unknown:
         raise ValueError(f"verify: unknown op(s) {', '.join(unknown)}; "
                          f"choose from {', '.join(sorted(known))}")
-    rng = np.random.default_rng(seed)
+    tnames = list(targets) if targets else [_ufuncs.TARGET]
+    bad = [t for t in tnames if t not in _ufuncs.SUPPORTED_TARGETS]
+    if bad:
+        raise ValueError(f"verify: target(s) {', '.join(bad)} not supported on this CPU; "
+                         f"choose from {', '.join(_ufuncs.SUPPORTED_TARGETS)}")
+    multi = targets is not None and len(tnames) > 1
     how = {"float16": "all 65536 inputs",
            "float32": "all 2^32 inputs" if exhaustive else f"{samples} sampled inputs",
            "float64": f"{samples} sampled inputs"}
-    out(f"relukit {_ufuncs.TARGET} target; max error in ULP against the scalar reference ("
-        + "; ".join(f"{d}: {how[d]}" for d in dtypes) + ")")
-    out(f"{'op':<34}" + "".join(f"{d:>22}" for d in dtypes))
+    out(f"relukit {', '.join(tnames)} target{'s' if multi else ''}; max error in ULP against "
+        "the scalar reference (" + "; ".join(f"{d}: {how[d]}" for d in dtypes) + ")")
+    cols = [(d, t) for d in dtypes for t in tnames]
+    out(f"{'op':<34}" + "".join(f"{(d + ' ' + t) if multi else d:>22}" for d, t in cols))
     ok = True
     t0 = time.perf_counter()
     for name in names:
@@ -198,24 +228,33 @@ def run(ops=None, dtypes=DTYPES, exhaustive=False, samples=1_000_000, threads=2,
                     err.write(line + "\n")
                 err.flush()
 
-            if d == "float16":
-                e, w, nbad = check_array(name, all_inputs(np.float16), np.float16, rng)
-            elif d == "float32" and exhaustive:
-                e, w, nbad = check_f32_exhaustive(name, threads=threads, progress=progress)
+            if d == "float32" and exhaustive:
+                if multi:
+                    sweeps = check_f32_exhaustive(name, threads=threads, progress=progress,
+                                                  targets=tnames)
+                else:
+                    sweeps = [check_f32_exhaustive(name, threads=threads, progress=progress)]
                 if _isatty(err):
                     err.write("\r" + " " * 60 + "\r")
-                if _reference.is_backward(name):  # and random g over sampled inputs
-                    x = sample(d, samples, rng)
-                    x = x[np.isfinite(x)] if _reference.forward_of(name) else x
-                    e2, w2, n2 = check_array(name, x, d, rng=rng)
-                    e, w, nbad = (e, w, nbad + n2) if e >= e2 else (e2, w2, nbad + n2)
-            else:
-                e, w, nbad = check_array(name, sample(d, samples, rng), d, rng=rng)
-            good = nbad == 0 and e <= bound
-            ok &= good
-            cells.append(f"{e:6.3f} <= {bound} {'PASS' if good else 'FAIL'}")
-            if not good:
-                cells[-1] += f" (x={w!r})"
+            for ti, t in enumerate(tnames):
+                tgt = t if multi else None
+                rng = op_rng(seed, name, d)   # the same inputs for every target
+                if d == "float16":
+                    e, w, nbad = check_array(name, all_inputs(np.float16), np.float16, rng, target=tgt)
+                elif d == "float32" and exhaustive:
+                    e, w, nbad = sweeps[ti]
+                    if _reference.is_backward(name):  # and random g over sampled inputs
+                        x = sample(d, samples, rng)
+                        x = x[np.isfinite(x)] if _reference.forward_of(name) else x
+                        e2, w2, n2 = check_array(name, x, d, rng=rng, target=tgt)
+                        e, w, nbad = (e, w, nbad + n2) if e >= e2 else (e2, w2, nbad + n2)
+                else:
+                    e, w, nbad = check_array(name, sample(d, samples, rng), d, rng=rng, target=tgt)
+                good = nbad == 0 and e <= bound
+                ok &= good
+                cells.append(f"{e:6.3f} <= {bound} {'PASS' if good else 'FAIL'}")
+                if not good:
+                    cells[-1] += f" (x={w!r})"
         out(f"{name:<34}" + "".join(f"{c:>22}" for c in cells))
     out(f"({time.perf_counter() - t0:.0f} s)")
     return ok

@@ -225,13 +225,14 @@ typedef struct rk_refinfo {
 int rk_fill_refinfo(rk_refinfo *info);
 
 /* ---- exhaustive float32 verification (verify.c) ---- */
-/* Float32 bit patterns [lo, hi) through op's float32 loop and its double
- * reference; parameters pa, pb; gradient g for backward ops; exact: compare
- * bits.  Outputs the max error in ULP, the bits of the worst input, and the
- * number of inputs whose error exceeds bound. */
-int rk_verify_f32(const rk_opinfo *op, const rk_refinfo *ref, uint64_t lo, uint64_t hi,
-                  float pa, float pb, float g, int exact, double bound,
-                  double *maxerr, uint32_t *worst, uint64_t *nbad);
+/* Float32 bit patterns [lo, hi) through the float32 loops of ops[0..nops) (one
+ * op's row in several targets' tables) and its double reference, computed once
+ * for all of them; parameters pa, pb; gradient g for backward ops; exact: compare
+ * bits.  Outputs, per op: the max error in ULP, the bits of the worst input, and
+ * the number of inputs whose error exceeds bound. */
+int rk_verify_f32(const rk_opinfo *const *ops, int nops, const rk_refinfo *ref,
+                  uint64_t lo, uint64_t hi, float pa, float pb, float g, int exact,
+                  double bound, double *maxerr, uint32_t *worst, uint64_t *nbad);
 
 #ifdef __cplusplus
 }

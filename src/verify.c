@@ -59,18 +59,16 @@ static int is_gated_forward(const char *row) {
 }
 
 /* the gated rows: forward (a, b) -> y, backward (g, a, b) -> (ga, gb) */
-static void verify_gated(const rk_opinfo *op, const rk_refinfo *ref, uint64_t lo, uint64_t hi,
-                         float g, int exact, double bound, double *maxerr_out,
-                         uint32_t *worst_out, uint64_t *nbad_out) {
+static void verify_gated(const rk_opinfo *const *ops, int nops, const rk_refinfo *ref,
+                         uint64_t lo, uint64_t hi, float g, int exact, double bound,
+                         double *maxerr, uint32_t *worst, uint64_t *nbad) {
     static const int NB = RK_VBLOCK;
     float x[RK_VBLOCK], c[RK_VBLOCK], y[RK_VBLOCK], y2[RK_VBLOCK];
     double xd[RK_VBLOCK], cd[RK_VBLOCK], yd[RK_VBLOCK], yd2[RK_VBLOCK];
     const char *name = ((const rk_ref_entry *)ref->entry)->name;
-    const int bwd = op->nin == 3, glu = !strncmp(name, "glu", 3);
+    const int bwd = ops[0]->nin == 3, glu = !strncmp(name, "glu", 3);
     const rk_ref_zero root = rk_ref_root(name);
-    double maxerr = 0;
-    uint32_t worst = 0;
-    uint64_t nbad = 0;
+    for (int t = 0; t < nops; t++) { maxerr[t] = 0; worst[t] = 0; nbad[t] = 0; }
     for (int i = 0; i < NB; i++) { c[i] = g; cd[i] = g; }
     for (uint64_t base = lo; base < hi; base += RK_VBLOCK) {
         ptrdiff_t n = (ptrdiff_t)((hi - base) < RK_VBLOCK ? (hi - base) : RK_VBLOCK);
@@ -94,42 +92,40 @@ static void verify_gated(const rk_opinfo *op, const rk_refinfo *ref, uint64_t lo
             rargs[0] = (char *)cd; rargs[1] = (char *)(glu ? cd : xd);
             rargs[2] = (char *)(glu ? xd : cd); rargs[3] = (char *)yd; rargs[4] = (char *)yd2;
         }
-        op->loop[RK_f32](args, &n, steps, op->data[RK_f32]);
         ref->loop_d(rargs, &n, rsteps, (void *)ref);
-        for (ptrdiff_t i = 0; i < n; i++) {
-            double err = err_f32(y[i], yd[i], exact,
-                                 bwd && !glu && rk_ref_near_root(root, xd[i]),
-                                 fabs((double)g * (double)g));
-            if (bwd) {
-                double e2 = err_f32(y2[i], yd2[i], exact, 0, 0.0);
-                if (e2 > err || isnan(e2)) err = e2;
-            }
-            if (err > bound) nbad++;
-            if (err > maxerr) {
-                maxerr = err;
-                memcpy(&worst, &x[i], 4);
+        for (int t = 0; t < nops; t++) {   /* every target against the one reference */
+            ops[t]->loop[RK_f32](args, &n, steps, ops[t]->data[RK_f32]);
+            for (ptrdiff_t i = 0; i < n; i++) {
+                double err = err_f32(y[i], yd[i], exact,
+                                     bwd && !glu && rk_ref_near_root(root, xd[i]),
+                                     fabs((double)g * (double)g));
+                if (bwd) {
+                    double e2 = err_f32(y2[i], yd2[i], exact, 0, 0.0);
+                    if (e2 > err || isnan(e2)) err = e2;
+                }
+                if (err > bound) nbad[t]++;
+                if (err > maxerr[t]) {
+                    maxerr[t] = err;
+                    memcpy(&worst[t], &x[i], 4);
+                }
             }
         }
     }
-    *maxerr_out = maxerr;
-    *worst_out = worst;
-    *nbad_out = nbad;
 }
 
-int rk_verify_f32(const rk_opinfo *op, const rk_refinfo *ref, uint64_t lo, uint64_t hi,
-                  float pa, float pb, float g, int exact, double bound,
-                  double *maxerr_out, uint32_t *worst_out, uint64_t *nbad_out) {
-    if (op->nin == 3 || is_gated_forward(((const rk_ref_entry *)ref->entry)->name)) {
-        verify_gated(op, ref, lo, hi, g, exact, bound, maxerr_out, worst_out, nbad_out);
+int rk_verify_f32(const rk_opinfo *const *ops, int nops, const rk_refinfo *ref,
+                  uint64_t lo, uint64_t hi, float pa, float pb, float g, int exact, double bound,
+                  double *maxerr, uint32_t *worst, uint64_t *nbad) {
+    if (nops < 1) return -1;
+    if (ops[0]->nin == 3 || is_gated_forward(((const rk_ref_entry *)ref->entry)->name)) {
+        verify_gated(ops, nops, ref, lo, hi, g, exact, bound, maxerr, worst, nbad);
         return 0;
     }
     float x[RK_VBLOCK], y[RK_VBLOCK], gf[RK_VBLOCK], paf = pa, pbf = pb;
     double xd[RK_VBLOCK], gd[RK_VBLOCK], yd[RK_VBLOCK], pad = pa, pbd = pb;
-    const int nin = op->nin, npar = op->npar, bwd = nin == 2;
+    const int nin = ops[0]->nin, npar = ops[0]->npar, bwd = nin == 2;
     const rk_ref_zero root = rk_ref_root(((const rk_ref_entry *)ref->entry)->name);
-    double maxerr = 0;
-    uint32_t worst = 0;
-    uint64_t nbad = 0;
+    for (int t = 0; t < nops; t++) { maxerr[t] = 0; worst[t] = 0; nbad[t] = 0; }
     for (int i = 0; i < RK_VBLOCK; i++) { gf[i] = g; gd[i] = g; }
     for (uint64_t base = lo; base < hi; base += RK_VBLOCK) {
         ptrdiff_t n = (ptrdiff_t)((hi - base) < RK_VBLOCK ? (hi - base) : RK_VBLOCK);
@@ -138,54 +134,35 @@ int rk_verify_f32(const rk_opinfo *op, const rk_refinfo *ref, uint64_t lo, uint6
             memcpy(&x[i], &b, 4);
             xd[i] = (double)x[i];
         }
-        /* the op: operands [g,] x, params..., y; parameters with stride 0 */
+        /* the reference once: operands [g,] x, params..., y; parameters with stride 0 */
         char *args[5];
         ptrdiff_t steps[5];
         int k = 0;
-        if (bwd) { args[k] = (char *)gf; steps[k++] = 4; }
-        args[k] = (char *)x; steps[k++] = 4;
-        if (npar >= 1) { args[k] = (char *)&paf; steps[k++] = 0; }
-        if (npar >= 2) { args[k] = (char *)&pbf; steps[k++] = 0; }
-        args[k] = (char *)y; steps[k++] = 4;
-        op->loop[RK_f32](args, &n, steps, op->data[RK_f32]);
-        k = 0;
         if (bwd) { args[k] = (char *)gd; steps[k++] = 8; }
         args[k] = (char *)xd; steps[k++] = 8;
         if (npar >= 1) { args[k] = (char *)&pad; steps[k++] = 0; }
         if (npar >= 2) { args[k] = (char *)&pbd; steps[k++] = 0; }
         args[k] = (char *)yd; steps[k++] = 8;
         ref->loop_d(args, &n, steps, (void *)ref);
-        for (ptrdiff_t i = 0; i < n; i++) {
-            float got = y[i];
-            double want = yd[i], err;
-            float wr = (float)want;
-            if (isnan(want) || isnan(got)) {
-                err = (isnan(want) && isnan(got)) ? 0.0 : INFINITY;
-            } else if (isinf(got) || isinf(wr)) {
-                err = got == wr ? 0.0 : INFINITY;
-            } else {
-                double unit = spacing_f32(wr);
-                if (bwd && rk_ref_near_root(root, xd[i])) {
-                    double gu = (double)FLT_EPSILON * fabs((double)g) / 2;
-                    if (gu > unit) unit = gu;
+        /* then every target's float32 loop against it */
+        k = 0;
+        if (bwd) { args[k] = (char *)gf; steps[k++] = 4; }
+        args[k] = (char *)x; steps[k++] = 4;
+        if (npar >= 1) { args[k] = (char *)&paf; steps[k++] = 0; }
+        if (npar >= 2) { args[k] = (char *)&pbf; steps[k++] = 0; }
+        args[k] = (char *)y; steps[k++] = 4;
+        for (int t = 0; t < nops; t++) {
+            ops[t]->loop[RK_f32](args, &n, steps, ops[t]->data[RK_f32]);
+            for (ptrdiff_t i = 0; i < n; i++) {
+                double err = err_f32(y[i], yd[i], exact, bwd && rk_ref_near_root(root, xd[i]),
+                                     fabs((double)g));
+                if (err > bound) nbad[t]++;
+                if (err > maxerr[t]) {
+                    maxerr[t] = err;
+                    memcpy(&worst[t], &x[i], 4);
                 }
-                err = fabs((double)got - want) / unit;
-                if (exact) {
-                    uint32_t bg, bw;
-                    memcpy(&bg, &got, 4);
-                    memcpy(&bw, &wr, 4);
-                    err = bg == bw ? 0.0 : (err > 0.5 ? err : 0.5);
-                }
-            }
-            if (err > bound) nbad++;
-            if (err > maxerr) {
-                maxerr = err;
-                memcpy(&worst, &x[i], 4);
             }
         }
     }
-    *maxerr_out = maxerr;
-    *worst_out = worst;
-    *nbad_out = nbad;
     return 0;
 }

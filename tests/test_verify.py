@@ -93,3 +93,84 @@ def test_verify_command_line():
                          capture_output=True, text=True, timeout=120, env=env,
                          cwd=str(Path(__file__).parent))
     assert bad.returncode == 2 and "unknown op(s) nope" in bad.stderr
+
+
+_TARGET_PROBE = """
+import sys, numpy as np
+from relukit import _ufuncs
+x = np.random.default_rng(1).standard_normal(1 << 16).astype(np.float32) * 12
+g = np.random.default_rng(2).standard_normal(x.size).astype(np.float32)
+U, G = _ufuncs.target_ufuncs(sys.argv[1])
+outs = [U["gelu"](x), U["selu"](x), U["softplus_backward"](g, x, np.float32(1), np.float32(20)),
+        U["gelu_backward"](g.astype(np.float64), x.astype(np.float64)), U["mish"](x.astype(np.float16)),
+        G["swiglu_backward"](g, x, g[::-1].copy())[0]]
+sys.stdout.write(b"".join(o.tobytes() for o in outs).hex())
+"""
+
+
+def _probe(target, selected):
+    env = dict(os.environ, RELUKIT_TARGET=selected)
+    r = subprocess.run([sys.executable, "-c", _TARGET_PROBE, target], capture_output=True,
+                       timeout=300, env=env, cwd=str(Path(__file__).parent))
+    assert r.returncode == 0, r.stderr.decode()
+    return r.stdout
+
+
+def test_target_ufuncs_compute_what_that_target_selected_computes():
+    """verify --targets runs every target's kernels in one process: each target's
+    ufuncs there give the bits of a process that selected that target"""
+    supported = _ufuncs.SUPPORTED_TARGETS
+    if len(supported) < 2:
+        pytest.skip("one target on this CPU")
+    best = _ufuncs.BEST_TARGET
+    for t in supported:
+        assert _probe(t, best) == _probe(t, t), t
+    # and the targets differ somewhere (baseline has no FMA), so the check can fail
+    assert _probe("baseline", best) != _probe(best, best)
+
+
+def test_exhaustive_sweep_of_several_targets_matches_each_alone():
+    lo = int(np.array([-3.0], np.float32).view(np.uint32)[0])
+    n = 1 << 18
+    for name in ("gelu", "selu_backward", "swiglu_backward", "relu6"):
+        bound = float(_reference.ULP_BOUNDS[name]["float32"])
+        together = _ufuncs.verify_f32_range(name, lo, lo + n, bound=bound, exact=bound == 0,
+                                            targets=list(_ufuncs.SUPPORTED_TARGETS))
+        for t, res in zip(_ufuncs.SUPPORTED_TARGETS, together):
+            alone = _ufuncs.verify_f32_range(name, lo, lo + n, bound=bound, exact=bound == 0,
+                                             targets=[t])[0]
+            assert res == alone, (name, t)
+            assert res[2] == 0, (name, t, res)
+        if len(together) == 1:
+            continue
+        # the selected target's entry is what the single-target call returns
+        sel = _ufuncs.SUPPORTED_TARGETS.index(_ufuncs.TARGET)
+        assert together[sel] == _ufuncs.verify_f32_range(name, lo, lo + n, bound=bound,
+                                                         exact=bound == 0)
+    with pytest.raises(ValueError, match="unknown target"):
+        _ufuncs.verify_f32_range("gelu", 0, 16, targets=["sse9"])
+
+
+def test_a_cells_figure_does_not_depend_on_the_other_ops():
+    """each (op, dtype) draws from its own generator: listing another op first
+    leaves a row's figure as it is"""
+    lines = {}
+    for ops in (["silu_backward"], ["gelu_backward", "silu_backward"]):
+        buf = []
+        assert _verify.run(ops=ops, dtypes=("float32", "float64"), samples=20000, out=buf.append)
+        lines[len(ops)] = [ln for ln in buf if ln.startswith("silu_backward")]
+    assert lines[1] == lines[2] and lines[1]
+
+
+def test_verify_several_targets_command_line():
+    env = {k: v for k, v in os.environ.items() if k != "RELUKIT_TARGET"}
+    r = subprocess.run([sys.executable, "-m", "relukit", "verify", "--op", "elu", "silu_backward",
+                        "--dtype", "float16", "float32", "--samples", "10000", "--targets", "all"],
+                       capture_output=True, text=True, timeout=300, env=env,
+                       cwd=str(Path(__file__).parent))
+    assert r.returncode == 0, r.stdout + r.stderr
+    header = [ln for ln in r.stdout.splitlines() if ln.startswith("op ")][0]
+    for t in _ufuncs.SUPPORTED_TARGETS:
+        assert f"float32 {t}" in header or len(_ufuncs.SUPPORTED_TARGETS) == 1
+    row = [ln for ln in r.stdout.splitlines() if ln.startswith("silu_backward")][0]
+    assert row.count("PASS") == 2 * len(_ufuncs.SUPPORTED_TARGETS)
