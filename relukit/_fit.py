@@ -205,6 +205,7 @@ def _render():
         hi = float(np.float32(val))
         lo = float(np.float32(val - mp.mpf(hi)))
         lines += [f"#define {name}_HI {_hexf(hi)}", f"#define {name}_LO {_hexf(lo)}"]
+    lines += _double_constants()
     lines += ["/* float64 pair of 3 * 0.044715 (float64 gelu_tanh'): hi = the value rounded to",
               " * double, lo = the rest rounded */"]
     c3 = 3 * mp.mpf("0.044715")
@@ -216,6 +217,54 @@ def _render():
         lines.append(f"static const float {name}[8] = {{" + ", ".join(_hexf(v) for v in vals) + "};")
     lines.append("#endif")
     return "\n".join(lines) + "\n"
+
+
+def _gelu_tanh_root():
+    """the zero of gelu_tanh'(x) (negative)"""
+    mp = _mp()
+    k, c = mp.sqrt(2 / mp.pi), mp.mpf("0.044715")
+    f = lambda x: x / 2 * (1 + mp.tanh(k * (x + c * x ** 3)))
+    return mp.findroot(lambda x: mp.diff(f, x), mp.mpf("-0.75"))
+
+
+def _array(name, lits, per_line=4):
+    rows = [", ".join(lits[i:i + per_line]) for i in range(0, len(lits), per_line)]
+    return [f"static const double {name}[{len(lits)}] = {{"] + [f"    {r}," for r in rows[:-1]] \
+        + [f"    {rows[-1]}}};"]
+
+
+def _double_constants():
+    """the float64 GELU constants: hi/lo pairs, the derivatives' zeros, Taylor series"""
+    from relukit._fitvmath import _round, _up
+    mp = _mp()
+    c0 = 1 / mp.sqrt(2 * mp.pi)
+    k2 = 2 * mp.sqrt(2 / mp.pi)
+    gt_c = mp.mpf("0.044715")
+    hx = lambda v: float(v).hex()
+    fx = lambda v: _hexf(float(v))
+    lines = [
+        "/* float64 constants (mpmath): hi = rounded to double, lo = the rest rounded */",
+        f"#define C0 {hx(_round(c0, 53))}   /* 1/sqrt(2 pi) */",
+        f"#define C0_LO ({hx(_round(c0 - _round(c0, 53), 53))})",
+        f"#define RSQRT2_HI {hx(_round(1 / mp.sqrt(2), 53))}   /* 1/sqrt(2) */",
+        f"#define K2_HI {hx(_round(k2, 53))}   /* 2 sqrt(2/pi) */",
+        f"#define K2_LO ({hx(_round(k2 - _round(k2, 53), 53))})",
+        "#define GT_C 0.044715   /* gelu_tanh's cubic coefficient (the decimal), rounded to double */",
+        f"#define GT_C_LO {hx(_round(gt_c - _round(gt_c, 53), 53))}   /* 0.044715 - GT_C */",
+        "/* the zeros of gelu' and gelu_tanh' rounded up (toward +inf) to double and to float:",
+        " * x < ZERO exactly for the x left of the zero, where the derivative is negative",
+        " * (the sign of an infinite g times it) */",
+    ]
+    for name, z in (("GELU_D_ZERO", -gelu_root()), ("GELU_TANH_D_ZERO", _gelu_tanh_root())):
+        lines.append(f"#define {name} ({hx(_up(z, 53))})   /* {mp.nstr(z, 20)} */")
+        lines.append(f"#define {name}_F ({fx(_up(z, 24))})")
+    lines.append("/* (Phi(x) - 1/2)/x = c0 sum (-1)^n s^n / (2^n n! (2n+1)), s = x^2: Taylor terms */")
+    ps = [c0 * (-1) ** n / (2 ** n * mp.factorial(n) * (2 * n + 1)) for n in range(15)]
+    lines += _array("GELU_PS", [hx(_round(v, 53)) for v in ps])
+    lines.append("/* (Phi(x) - 1/2)/x + phi(x) = c0 sum (-1)^n s^n (2n+2) / (2^n n! (2n+1)) */")
+    ss = [c0 * (-1) ** n * (2 * n + 2) / (2 ** n * mp.factorial(n) * (2 * n + 1)) for n in range(15)]
+    lines += _array("GELU_SS", [hx(_round(v, 53)) for v in ss])
+    return lines
 
 
 TARGET = Path("src") / "gelu_tables.h"

@@ -83,11 +83,11 @@ static const float selu_s_lo_f = (float)(RK_SELU_S - (double)(float)RK_SELU_S);
 static const float selu_sa_hi_f = (float)RK_SELU_SA;
 static const float selu_sa_lo_f = (float)(RK_SELU_SA - (double)(float)RK_SELU_SA);
 static const double selu_s_hi_d = RK_SELU_S;
-/* the float64 lo parts from mpmath (a long double difference would carry the
- * long double constant's own rounding: 0.35% of S*A's lo part) */
-static const double selu_s_lo_d = 0x1.6fc7d272f2695p-55;   /* S - (double)S */
+/* the float64 lo parts from mpmath (vmath_coeffs.h; a long double difference would
+ * carry the long double constant's own rounding: 0.35% of S*A's lo part) */
+static const double selu_s_lo_d = RK_SELU_S_LO_D;     /* S - (double)S */
 static const double selu_sa_hi_d = RK_SELU_SA;
-static const double selu_sa_lo_d = 0x1.05161b045a1fep-56;  /* S*A - (double)(S*A) */
+static const double selu_sa_lo_d = RK_SELU_SA_LO_D;   /* S*A - (double)(S*A) */
 
 /* exp(a) * 2^K for a <= 0, clamped at LO (where every op using it has long
  * underflowed): 2^(n+K) stays a normal number, so tails that end in subnormal

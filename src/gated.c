@@ -392,7 +392,7 @@ static inline vd geglu_tanh_bwd_fast_d(vd a, vd b, vd g, vd *gb) {
 }
 /* gelu(a) = a Phi(a), Phi(a) = erfc(-a/sqrt2)/2;  gelu'(a) = Phi(a) + a phi(a) */
 static inline vd fphi_d(vd a) {
-    return vd_mul(vd_set1(0.5), vd_erfc(vd_mul(a, vd_set1(-0x1.6a09e667f3bcdp-1))));
+    return vd_mul(vd_set1(0.5), vd_erfc(vd_mul(a, vd_set1(-RSQRT2_HI))));
 }
 static inline vd geglu_fast_d(vd a, vd b) { return vd_mul(vd_mul(a, b), fphi_d(a)); }
 static inline vd geglu_bwd_fast_d(vd a, vd b, vd g, vd *gb) {

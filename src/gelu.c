@@ -63,31 +63,8 @@
 #include "gelu_tables.h"
 #include "sigmoid.h"
 
-#define C0 0x1.9884533d43651p-2          /* 1/sqrt(2 pi) */
-#define C0_LO (-0x1.cbc0d30ebfd15p-56)   /* 1/sqrt(2 pi) - C0 (mpmath) */
-/* the zeros of gelu' and of gelu_tanh' (root-found in float64): the derivative is
- * negative to their left, which fixes the sign of an infinite g times it */
-#define GELU_D_ZERO (-0.7517915246935645)
-#define GELU_TANH_D_ZERO (-0.7524614220710162)
-#define RSQRT2_HI 0x1.6a09e667f3bcdp-1   /* 1/sqrt(2) rounded to double */
-#define K2_HI 0x1.9884533d43651p+0       /* 2 sqrt(2/pi) rounded to double */
-#define K2_LO (-0x1.cbc0d30ebfd15p-54)   /* 2 sqrt(2/pi) - K2_HI */
-#define GT_C 0.044715                    /* gelu_tanh's cubic coefficient, rounded to double */
-#define GT_C_LO 0x1.441355475a31ap-59    /* 0.044715 - GT_C: the decimal constant in double-word */
-
-/* (Phi(x) - 1/2) / x = c0 sum (-1)^n s^n / (2^n n! (2n+1)), s = x^2: the Taylor
- * series, terms computed with mpmath and rounded to double */
-static const double PS[15] = {
-    0x1.9884533d43651p-2, -0x1.1058377e2cee0p-4, 0x1.46d04297691dap-7, -0x1.37403f6ba1100p-10,
-    0x1.e42b0d5216fc8p-14, -0x1.3ce8fac15e2c4p-17, 0x1.658a2177b2739p-21, -0x1.62226a4aabe03p-25,
-    0x1.3878b823c4d4ep-29, -0x1.f107e1883d947p-34, 0x1.67c1700ad73d2p-38, -0x1.ddc738b863ab4p-43,
-    0x1.25098c9a0d57fp-47, -0x1.4df215a78901cp-52, 0x1.6354d1ae7b14dp-57};
-/* (Phi(x) - 1/2)/x + phi(x): c0 sum (-1)^n s^n (2n+2) / (2^n n! (2n+1)) */
-static const double SS[15] = {
-    0x1.9884533d43651p-1, -0x1.1058377e2cee0p-2, 0x1.ea3863e31dac7p-5, -0x1.37403f6ba1100p-7,
-    0x1.2e9ae8534e5ddp-10, -0x1.db5d78220d426p-14, 0x1.38d8dd48bc252p-17, -0x1.62226a4aabe03p-21,
-    0x1.5f87cf283d6f7p-25, -0x1.36a4ecf5267cdp-29, 0x1.eea9fa0ee7f41p-34, -0x1.66556a8a4ac07p-38,
-    0x1.dc2f847a55aefp-43, -0x1.2433d2f297e19p-47, 0x1.4d1f849393638p-52};
+/* C0, C0_LO, RSQRT2_HI, K2_HI/LO, GT_C/_LO, the derivatives' zeros (GELU_D_ZERO, GELU_TANH_D_ZERO,
+ * _F for float) and the Taylor series GELU_PS, GELU_SS: gelu_tables.h (generated) */
 static inline vd horner_d(vd s, const double *c, int n) {
     vd r = vd_set1(c[n - 1]);
     for (int i = n - 2; i >= 0; i--) r = vd_fma(r, s, vd_set1(c[i]));
@@ -213,7 +190,7 @@ static inline vf gelu_tanh_f(vf x, vf pa, vf pb) {
 static __attribute__((noinline, cold)) vf gelu_tanh_bwd_all_f(vf x, vf g) {
     vf y = vd2_vf(gelu_tanh32_core(vf_lo_vd(x), 1, vf_lo_vd(g)),
                   gelu_tanh32_core(vf_hi_vd(x), 1, vf_hi_vd(g)));
-    vf dsign = vf_select(vf_lt(x, vf_set1((float)GELU_TANH_D_ZERO)), vf_set1(-1.0f), vf_set1(1.0f));
+    vf dsign = vf_select(vf_lt(x, vf_set1(GELU_TANH_D_ZERO_F)), vf_set1(-1.0f), vf_set1(1.0f));
     RK_GELU_BWD_SPECIALS_F(y, x, g, dsign)
     return y;
 }
@@ -443,7 +420,7 @@ static inline vf gelu_bwd_f(vf x, vf g, vf pa, vf pb) {
         y = vf_select(vf_lt(x, vf_set1(-GELU_BWD_AMAX)), vf_mul(g, vf_set1(-0.0f)), y);
         y = vf_select(vf_ge(x, vf_set1(GELU_AMAX)), g, y);
         /* sign of gelu': negative for x < -0.7518 (its zero), else positive */
-        vf dsign = vf_select(vf_lt(x, vf_set1((float)GELU_D_ZERO)), vf_set1(-1.0f), vf_set1(1.0f));
+        vf dsign = vf_select(vf_lt(x, vf_set1(GELU_D_ZERO_F)), vf_set1(-1.0f), vf_set1(1.0f));
         RK_GELU_BWD_SPECIALS_F(y, x, g, dsign)
     }
     return y;
@@ -478,7 +455,7 @@ static inline vd gelu_d_core(vd x, int bwd, vd g) {
     if (!bwd) {
         vd G = vd_mul(vd_add(Th, vd_fma(Th, q, vd_fma(Tl, q, Tl))), P2);
         vd ytail = vd_select(neg, vd_mul(vd_neg(G), out), vd_sub(a, G));
-        vd ysmall = vd_mul(x, vd_fma(x, horner_d(s, PS, 15), vd_set1(0.5)));
+        vd ysmall = vd_mul(x, vd_fma(x, horner_d(s, GELU_PS, 15), vd_set1(0.5)));
         y = vd_select(small, ysmall, ytail);
         y = vd_select(vd_gt(x, vd_set1(38.7)), x, y);
         y = vd_select(vd_lt(x, vd_set1(-38.7)), vd_set1(-0.0), y);
@@ -495,7 +472,7 @@ static inline vd gelu_d_core(vd x, int bwd, vd g) {
         md gbig = vd_gt(vd_abs(g), vd_set1(0x1p900));
         vd gs = vd_mul(g, vd_select(gbig, vd_set1(0x1p-64), vd_set1(1.0)));
         vd dtail = vd_select(neg, vd_mul(vd_mul(gs, D), out), vd_mul(gs, vd_sub(vd_set1(1.0), D)));
-        vd dsmall = vd_mul(gs, vd_fma(x, horner_d(s, SS, 15), vd_set1(0.5)));
+        vd dsmall = vd_mul(gs, vd_fma(x, horner_d(s, GELU_SS, 15), vd_set1(0.5)));
         y = vd_mul(vd_select(small, dsmall, dtail), vd_select(gbig, vd_set1(0x1p64), vd_set1(1.0)));
         if (md_any(deep)) {
             /* x < -37: U (1 + q) 2^(n+1100), n + 1100 in [-1004, 113] for a in [37, 54]

@@ -22,6 +22,33 @@
 #define GT_C_F_LO 0x1.a9003e0000000p-30f
 #define GT_C3_F_HI 0x1.12ba9e0000000p-3f
 #define GT_C3_F_LO -0x1.c13fd00000000p-28f
+/* float64 constants (mpmath): hi = rounded to double, lo = the rest rounded */
+#define C0 0x1.9884533d43651p-2   /* 1/sqrt(2 pi) */
+#define C0_LO (-0x1.cbc0d30ebfd15p-56)
+#define RSQRT2_HI 0x1.6a09e667f3bcdp-1   /* 1/sqrt(2) */
+#define K2_HI 0x1.9884533d43651p+0   /* 2 sqrt(2/pi) */
+#define K2_LO (-0x1.cbc0d30ebfd15p-54)
+#define GT_C 0.044715   /* gelu_tanh's cubic coefficient (the decimal), rounded to double */
+#define GT_C_LO 0x1.441355475a31ap-59   /* 0.044715 - GT_C */
+/* the zeros of gelu' and gelu_tanh' rounded up (toward +inf) to double and to float:
+ * x < ZERO exactly for the x left of the zero, where the derivative is negative
+ * (the sign of an infinite g times it) */
+#define GELU_D_ZERO (-0x1.80ead197f00b3p-1)   /* -0.75179152469356445746 */
+#define GELU_D_ZERO_F (-0x1.80ead00000000p-1f)
+#define GELU_TANH_D_ZERO (-0x1.81429f9e97e4cp-1)   /* -0.75246142207101625849 */
+#define GELU_TANH_D_ZERO_F (-0x1.81429e0000000p-1f)
+/* (Phi(x) - 1/2)/x = c0 sum (-1)^n s^n / (2^n n! (2n+1)), s = x^2: Taylor terms */
+static const double GELU_PS[15] = {
+    0x1.9884533d43651p-2, -0x1.1058377e2cee0p-4, 0x1.46d04297691dap-7, -0x1.37403f6ba1100p-10,
+    0x1.e42b0d5216fc8p-14, -0x1.3ce8fac15e2c4p-17, 0x1.658a2177b2739p-21, -0x1.62226a4aabe03p-25,
+    0x1.3878b823c4d4ep-29, -0x1.f107e1883d947p-34, 0x1.67c1700ad73d2p-38, -0x1.ddc738b863ab4p-43,
+    0x1.25098c9a0d57fp-47, -0x1.4df215a78901cp-52, 0x1.6354d1ae7b14dp-57};
+/* (Phi(x) - 1/2)/x + phi(x) = c0 sum (-1)^n s^n (2n+2) / (2^n n! (2n+1)) */
+static const double GELU_SS[15] = {
+    0x1.9884533d43651p-1, -0x1.1058377e2cee0p-2, 0x1.ea3863e31dac7p-5, -0x1.37403f6ba1100p-7,
+    0x1.2e9ae8534e5ddp-10, -0x1.db5d78220d426p-14, 0x1.38d8dd48bc252p-17, -0x1.62226a4aabe03p-21,
+    0x1.5f87cf283d6f7p-25, -0x1.36a4ecf5267cdp-29, 0x1.eea9fa0ee7f41p-34, -0x1.66556a8a4ac07p-38,
+    0x1.dc2f847a55aefp-43, -0x1.2433d2f297e19p-47, 0x1.4d1f849393638p-52};
 /* float64 pair of 3 * 0.044715 (float64 gelu_tanh'): hi = the value rounded to
  * double, lo = the rest rounded */
 #define GT_C3_D_HI 0x1.12ba9d1f60179p-3

@@ -45,14 +45,8 @@
 
 #include "vmath_coeffs.h"
 
-/* ---- constants shared by several functions ---- */
-#define RK_F_LOG2E 0x1.715476p+0f       /* 1/ln2 rounded to float */
-#define RK_F_LN2HI 0x1.62e4p-1f         /* ln2 rounded to 16 significant bits: n*LN2HI exact for |n| < 256 */
-#define RK_F_LN2LO 0x1.7f7d1cp-20f      /* ln2 - RK_F_LN2HI rounded to float */
+/* ---- constants shared by several functions (ln2, 1/ln2: vmath_coeffs.h) ---- */
 #define RK_F_SHIFT 0x1.8p23f            /* 1.5*2^23: adding it rounds to an integer kept in the low mantissa bits */
-#define RK_D_LOG2E 0x1.71547652b82fep+0 /* 1/ln2 rounded to double */
-#define RK_D_LN2HI 0x1.62e42ffp-1       /* ln2 rounded to 32 significant bits: n*LN2HI exact for |n| < 2^21 */
-#define RK_D_LN2LO -0x1.718432a1b0e26p-35 /* ln2 - RK_D_LN2HI rounded to double */
 #define RK_D_SHIFT 0x1.8p52             /* 1.5*2^52, same trick for doubles */
 
 /* ======================= float32 ======================= */
@@ -187,7 +181,7 @@ RK_INLINE vd NAME(vd r) {                                                       
     q = vd_fma(q, r, vd_set1(C##2));                                              \
     q = vd_fma(q, r, vd_set1(C##1));                                              \
     q = vd_fma(q, r, vd_set1(C##0));                                              \
-    q = vd_fma(q, r, vd_set1(0x1.5555555555555p-3)); /* 1/6 */                    \
+    q = vd_fma(q, r, vd_set1(RK_D_SIXTH));                                          \
     return vd_fma(q, r, vd_set1(0.5));                                            \
 }
 /* (expm1(r) - r)/r^2 */

@@ -73,6 +73,36 @@ def test_infinite_gradient_takes_the_derivatives_sign_near_its_zero(dtype, appro
     assert (np.sign(got[nz]) == np.sign(d[nz])).all(), x[nz][np.sign(got[nz]) != np.sign(d[nz])]
 
 
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_infinite_gradient_at_the_floats_next_to_the_zero(dtype, approximate):
+    """the floats on either side of the derivative's zero, the nearest ones included:
+    an infinite g takes the sign of the exact derivative there (the reference's),
+    which needs the zero rounded up, not to nearest (gelu' at -0.75179154 in float32
+    and -0.7517915246935645 in float64 returned +inf)"""
+    from mpmath import mp, mpf, erfc, exp, sqrt, pi, tanh, diff, findroot
+    with mp.workdps(30):
+        if approximate == "none":
+            z = -findroot(lambda a: erfc(a / sqrt(2)) / 2 - a * exp(-a * a / 2) / sqrt(2 * pi), mpf("0.75"))
+        else:
+            f = lambda t: t / 2 * (1 + tanh(sqrt(2 / pi) * (t + mpf("0.044715") * t ** 3)))
+            z = findroot(lambda t: diff(f, t), mpf("-0.75"))
+    dt = np.dtype(dtype).type
+    c = dt(float(z))
+    xs = [c]
+    for _ in range(3):
+        xs = [np.nextafter(xs[0], dt(-1))] + xs + [np.nextafter(xs[-1], dt(0))]
+    x = np.array(xs, dtype=dtype)
+    for ginf in (np.inf, -np.inf):
+        g = np.full_like(x, ginf)
+        got = relukit.gelu_backward(g, x, approximate)
+        name = "gelu_backward" if approximate == "none" else "gelu_tanh_backward"
+        want = _reference.reference(name, g, x, dtype=dtype)
+        assert (np.sign(got) == np.sign(want)).all() and np.isinf(got).all(), (x, got, want)
+        left = np.array([mpf(float(v)) < z for v in x])
+        assert (np.sign(got) == np.where(left, -1, 1) * np.sign(ginf)).all()
+
+
 @pytest.mark.parametrize("gv", [3e38, -1e30, 6.9e8, 2.0 ** 32, 1e10, 1.0, 1e-30])
 def test_float32_backward_tail_with_large_gradient(gv):
     # [-14.5, -20] takes the asymptotic series, |g| >= 2^32 the pre-scaled path
