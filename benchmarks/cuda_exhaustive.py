@@ -5,8 +5,22 @@ For each kernel row (every op, forward and backward, from-output rows included)
 and dtype, x runs over every bit pattern (float32 in chunks of 2^--chunk-bits),
 g (backward rows) is a fixed normal random vector of the chunk's length, and the
 parameters are the row's sample parameters (relukit._reference.SAMPLE_PARAMS);
-from-output rows take the CPU forward's output of x.  The GPU result and the CPU
-ufunc's result on the same inputs are compared on the GPU:
+from-output rows take the CPU forward's output of x.
+
+The gated family (glu, reglu, geglu, geglu_tanh, swiglu and their backward, named
+by their ufunc names: relukit._ufuncs.GATED_UFUNCS) likewise: the activated
+operand (a; glu: its gate b, relukit._reference.gated_activated) runs over every
+bit pattern as x does, the other operand is a fixed normal random vector of the
+chunk's length (drawn from its own generator, so g is the same with or without
+gated rows), and the backward's g is the g above.  They are launched through
+relukit.cuda's two-operand path (relukit.cuda._arrays.run_gated, as
+relukit.cuda.swiglu(a, b) does; glu's public function has only the split form,
+whose contiguous halves run the same kernels).  Each output is a line of its
+own: the forward's y as the op ("swiglu"), the backward's two gradients as
+"swiglu_backward[grad_a]" and "swiglu_backward[grad_b]".
+
+The GPU result and the CPU ufunc's result on the same inputs are compared on
+the GPU:
 
 - identical: bit-identical results (a NaN matches any NaN);
 - NaN: results NaN on one side only (must be 0);
@@ -14,14 +28,20 @@ ufunc's result on the same inputs are compared on the GPU:
   along the ordered bit patterns (so 0 and -0 are 0 apart), with an x where it
   occurs.
 
-Exit status 1 if any NaN differs, or a piecewise row (exact on both sides) or a
-bfloat16/float16 piecewise row is not bit-identical everywhere.
+Exit status 1 if any NaN differs, or a piecewise row (exact on both sides:
+relu ... and, of the gated family, reglu and reglu_backward, each of its
+outputs) is not bit-identical everywhere, in any dtype.
 
 Usage::
 
     python benchmarks/cuda_exhaustive.py [--dtypes float32 float16 bfloat16]
-        [--rows relu gelu_bwd ...] [--bits 32] [--bits16 16] [--chunk-bits 26]
-        [--shard I/K] [--threads N] [--json FILE]
+        [--rows relu gelu_bwd swiglu geglu_backward ...] [--bits 32] [--bits16 16]
+        [--chunk-bits 26] [--shard I/K] [--threads N] [--json FILE]
+
+``--rows`` takes kernel rows (relu_bwd) or ufunc names (relu_backward), gated
+ops included (swiglu_backward or swiglu_bwd); default: every one-operand row
+and every gated op.  ``--shard I/K`` takes every K-th of them, from the I-th
+(the one-operand rows first, then the gated ops).
 
 ``--bits B`` takes every 2^(32-B)-th float32 pattern (all exponents, fewer
 mantissas); ``--bits16`` the same for the 16-bit dtypes.  On a GPU the arrays
@@ -138,13 +158,40 @@ class Device:
         return compare_torch(self.torch, got, self.put(cpu.view(s)), x_bits, dname)
 
 
-def run(dnames, rows, bits, bits16, chunk_bits, out, seed=0):
-    from relukit._reference import SAMPLE_PARAMS, forward_of, is_backward
-    from relukit._ufuncs import UFUNCS
+def gated_labels(name):
+    """The report's rows of gated ufunc `name`: the op itself (forward), or one per
+    gradient (backward)."""
+    if name.endswith("_backward"):
+        return [f"{name}[grad_a]", f"{name}[grad_b]"]
+    return [name]
+
+
+def run_gated(name, dops):
+    """The GPU results (a tuple: y, or grad_a and grad_b) of gated ufunc `name` on
+    the device arrays `dops`, (a, b) or (g, a, b), as relukit.cuda's two-operand
+    form launches them (relukit.cuda._gated: results of a's kind, on its library's
+    current stream); for glu too, whose public function takes the split form only."""
+    from relukit.cuda import _arrays
+    from relukit.cuda._table import ROW_OF
+    ops = tuple(_arrays.operand(name, n, d) for n, d in zip(("g", "a", "b")[-len(dops):], dops))
+    a = ops[-2]
+    st = _arrays._default_stream(a)
+    res = [_arrays.output_shaped(name, a, a.shape, None, st, ref="a")
+           for _ in range(2 if len(ops) == 3 else 1)]
+    _arrays.run_gated(ROW_OF[name], ops, tuple(o for _, o in res), st)
+    return tuple(_arrays._finish(r) for r, _ in res)
+
+
+def run(dnames, rows, bits, bits16, chunk_bits, out, seed=0, gated=()):
+    """Compare one-operand `rows` (kernel rows) and `gated` (gated ufunc names),
+    accumulating into `out`: (row or label, dtype) -> Stats."""
+    from relukit._reference import SAMPLE_PARAMS, forward_of, gated_activated, is_backward
+    from relukit._ufuncs import GATED_UFUNCS, UFUNCS
     from relukit.cuda import _arrays
     from relukit.cuda._table import ROWS, ufunc_name
     dev = Device()
     rng = np.random.default_rng(seed)
+    rng_gated = np.random.default_rng([seed, 1])  # (its own: g stays as without gated rows)
     for dname in dnames:
         dtype = _dtype(dname)
         b = bits if dname == "float32" else bits16
@@ -152,7 +199,12 @@ def run(dnames, rows, bits, bits16, chunk_bits, out, seed=0):
         chunk = min(total, 1 << chunk_bits)
         g_host = rng.standard_normal(chunk).astype(np.float32).astype(dtype)
         g_dev = dev.put(g_host)
+        if gated:  # the operand not activated
+            o_host = rng_gated.standard_normal(chunk).astype(np.float32).astype(dtype)
+            o_dev = dev.put(o_host)
         stats = {row: out.setdefault((row, dname), Stats()) for row in rows}
+        gstats = {name: [out.setdefault((label, dname), Stats()) for label in gated_labels(name)]
+                  for name in gated}
         for start in range(0, total, chunk):
             t0 = time.time()
             xb = patterns(dname, b, start, chunk)
@@ -176,6 +228,20 @@ def run(dnames, rows, bits, bits16, chunk_bits, out, seed=0):
                 got = _arrays.run(name, row, operands, None, ps, None)
                 stats[row].add(chunk, *dev.compare(got, cpu, xb, dname))
                 stats[row].seconds += time.time() - t1
+            for name in gated:
+                t1 = time.time()
+                act = gated_activated(name)
+                ab, ab_dev = ((o_host, x), (o_dev, x_dev)) if act else ((x, o_host), (x_dev, o_dev))
+                bwd = name.endswith("_backward")
+                with np.errstate(all="ignore"):
+                    cpu = GATED_UFUNCS[name](*((g_host,) + ab if bwd else ab))
+                got = run_gated(name, (g_dev,) + ab_dev if bwd else ab_dev)
+                outs = gstats[name]
+                for st, gv, cv in zip(outs, got, cpu if bwd else (cpu,)):
+                    st.add(chunk, *dev.compare(gv, cv, xb, dname))
+                dt = (time.time() - t1) / len(outs)  # (one launch for both gradients)
+                for st in outs:
+                    st.seconds += dt
             print(f"  {dname}: inputs {start + chunk} of {total} in {time.time() - t0:.1f} s",
                   flush=True)
 
@@ -197,7 +263,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--dtypes", nargs="+", default=["float32", "float16", "bfloat16"],
                     choices=["float32", "float16", "bfloat16"])
-    ap.add_argument("--rows", nargs="*", help="kernel rows or ufunc names (default: all)")
+    ap.add_argument("--rows", nargs="*", help="kernel rows or ufunc names, gated ops included "
+                    "(swiglu, geglu_backward, ...; default: all)")
     ap.add_argument("--bits", type=int, default=32, help="float32: 2^bits patterns (default all)")
     ap.add_argument("--bits16", type=int, default=16, help="float16/bfloat16: 2^bits16 patterns")
     ap.add_argument("--chunk-bits", type=int, default=26, help="float32 inputs per step: 2^this")
@@ -209,23 +276,31 @@ def main(argv=None):
         ap.error("--bits in 1..32, --bits16 in 1..16, --chunk-bits in 1..32")
     i, k = (int(v) for v in args.shard.split("/"))
     import relukit
-    from relukit.cuda._table import ROWS, ufunc_name
+    from relukit.cuda._table import GATED_ROWS, ROWS, ufunc_name
     if args.threads:
         relukit.set_num_threads(args.threads)
     want = set(args.rows or ())
-    rows = [r for r in ROWS if not want or r in want or ufunc_name(r) in want]
-    if want and not rows:
+    entries = [r for r in ROWS if not want or r in want or ufunc_name(r) in want]
+    # the gated ops, by ufunc name (swiglu_backward; selected by it or by its row, swiglu_bwd)
+    entries += [ufunc_name(r) for r in GATED_ROWS
+                if not want or r in want or ufunc_name(r) in want]
+    if want and not entries:
         ap.error(f"no such rows: {sorted(want)}")
-    rows = rows[i::k]
+    entries = entries[i::k]
+    rows = [e for e in entries if e in ROWS]
+    gated = [e for e in entries if e not in ROWS]
+    classes = {r: ROWS[r][2] for r in ROWS}  # "piece": must be bit-identical
+    for r, (_, _, cls, _) in GATED_ROWS.items():
+        classes.update(dict.fromkeys(gated_labels(ufunc_name(r)), cls))
     out = {}
     t0 = time.time()
     done = True
     try:
-        run(args.dtypes, rows, args.bits, args.bits16, args.chunk_bits, out)
+        run(args.dtypes, rows, args.bits, args.bits16, args.chunk_bits, out, gated=gated)
     except KeyboardInterrupt:
         done = False
         print("stopped: the table covers the inputs done so far", flush=True)
-    bad = report(out, {r: ROWS[r][2] for r in ROWS})
+    bad = report(out, classes)
     print(f"{len(out)} (row, dtype) pairs, {bad} failed, {time.time() - t0:.1f} s"
           f"{'' if done else ' (incomplete)'}; pid {os.getpid()}")
     if args.json:

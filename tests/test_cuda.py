@@ -468,3 +468,33 @@ def test_gpu_run_script_dry_run():
         h = subprocess.run([sys.executable, os.path.join(root, "benchmarks", script), "--help"],
                            capture_output=True, text=True, timeout=120, env=env)
         assert h.returncode == 0 and "usage" in h.stdout, (script, h.stderr)
+
+
+def test_exhaustive_script_gated_rows():
+    """benchmarks/cuda_exhaustive.py's gated rows under the simulator at tiny sizes:
+    one line per (op, output, dtype), selected by ufunc name or kernel row, reglu's
+    (bit-identical) and the others' comparisons passing."""
+    _numba_cuda()
+    pytest.importorskip("ml_dtypes")
+    env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1")
+    script = os.path.join(HERE, "..", "benchmarks", "cuda_exhaustive.py")
+    r = subprocess.run([sys.executable, script, "--rows", "swiglu", "reglu_bwd", "glu",
+                        "geglu_tanh_backward", "--bits", "6", "--bits16", "5",
+                        "--chunk-bits", "5", "--threads", "1"],
+                       capture_output=True, text=True, timeout=300, env=env)
+    out = r.stdout + r.stderr
+    assert r.returncode == 0, out[-4000:]
+    assert "FAIL" not in out and "18 (row, dtype) pairs, 0 failed" in out, out[-4000:]
+    labels = ["swiglu", "glu", "reglu_backward[grad_a]", "reglu_backward[grad_b]",
+              "geglu_tanh_backward[grad_a]", "geglu_tanh_backward[grad_b]"]
+    lines = {}
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) >= 6 and f[0] in labels:
+            lines[f[0], f[1]] = [int(v) for v in f[2:6]]
+    for label in labels:
+        for dt, n in (("float32", 64), ("float16", 32), ("bfloat16", 32)):
+            inputs, identical, nan, _ = lines[label, dt]
+            assert inputs == n and nan == 0, (label, dt, lines[label, dt])
+            if label.startswith("reglu"):
+                assert identical == n, (label, dt, lines[label, dt])
