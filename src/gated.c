@@ -209,7 +209,9 @@ static inline vd glu_bwd_core_d(vd a, vd b, vd g, vd *gb) {
  * in two exact steps (exact while it is normal: act'(a) >= 2^-1000, i.e. a above
  * act's deep tail; below, a float64 result of a g b past the float64 range is not
  * held to the bound).  At a = -inf act' is 0: 0 for every finite g, b. */
-static inline vd gated_grad_pre_d(vd b, vd g, vd *s1, vd *s2, md *fin) {
+/* g b scaled into range (scales undone by s1 s2 after the derivative), and with lo
+ * (not NULL) the product's exact rounding error: g b = (hi + lo) / (s1 s2) */
+static inline vd gated_grad_pre_dw_d(vd b, vd g, vd *s1, vd *s2, md *fin, vd *lo) {
     vd m = vd_abs(vd_mul(g, b));
     *fin = md_and(vd_lt(vd_abs(g), vd_set1(INFINITY)), vd_lt(vd_abs(b), vd_set1(INFINITY)));
     md up = md_and(vd_lt(m, vd_set1(0x1p-1022)), vd_gt(m, vd_zero()));   /* subnormal */
@@ -219,7 +221,19 @@ static inline vd gated_grad_pre_d(vd b, vd g, vd *s1, vd *s2, md *fin) {
     vd sb = vd_select(down, vd_set1(0x1p-512), one);
     *s1 = vd_select(up, vd_set1(0x1p-600), vd_select(down, vd_set1(0x1p512), one));
     *s2 = vd_select(down, vd_set1(0x1p512), one);
-    return vd_mul(vd_mul(g, sg), vd_mul(b, sb));
+    if (!lo) return vd_mul(vd_mul(g, sg), vd_mul(b, sb));
+    vd gs = vd_mul(g, sg), bs = vd_mul(b, sb);
+    vd e, hi = twoprod_d(gs, bs, &e);
+    /* the error term where it is exact on every target (without an FMA, Dekker's
+     * product needs factors below 2^900) and the product finite; else 0, the
+     * product's rounding kept as before */
+    md ok = md_and(md_and(vd_lt(vd_abs(gs), vd_set1(0x1p900)), vd_lt(vd_abs(bs), vd_set1(0x1p900))),
+                   vd_lt(vd_abs(hi), vd_set1(INFINITY)));
+    *lo = vd_select(ok, e, vd_zero());
+    return hi;
+}
+static inline vd gated_grad_pre_d(vd b, vd g, vd *s1, vd *s2, md *fin) {
+    return gated_grad_pre_dw_d(b, g, s1, s2, fin, NULL);
 }
 static inline vd gated_grad_post_d(vd y, vd a, vd b, vd g, vd s1, vd s2, md fin) {
     y = vd_mul(vd_mul(y, s1), s2);
@@ -294,6 +308,20 @@ static inline vd geglu_bwd_core_d(vd a, vd b, vd g, vd *gb) {
     *gb = geglu_core_d(a, g);
     return RK_GATED_GRAD(gelu_bwd_d, a, b, g);
 }
+/* float64 results: g b gelu'(a) with g b as an exact double-word, whose rounding
+ * would add up to an ULP to gelu''s own (float64 gelu' is within about 3 ULP: with
+ * it, geglu' exceeded 4 on the baseline target); the float32 rare lanes keep
+ * geglu_bwd_core_d (a float64 result rounded to float32 needs no more) */
+static inline vd geglu_bwd_core64_d(vd a, vd b, vd g, vd *gb) {
+    *gb = geglu_core_d(a, g);
+    vd s1, s2, gbl;
+    md fin;
+    vd gbh = gated_grad_pre_dw_d(b, g, &s1, &s2, &fin, &gbl);
+    return gated_grad_post_d(gelu_bwd_dw_d(a, gbh, gbl), a, b, g, s1, s2, fin);
+}
+#define glu_bwd_core64_d glu_bwd_core_d
+#define swiglu_bwd_core64_d swiglu_bwd_core_d
+#define geglu_tanh_bwd_core64_d geglu_tanh_bwd_core_d
 /* geglu_tanh: gelu_tanh(a) b = a sigmoid(v) b; where v < -700 (a < -21.5, the
  * result near the subnormals) a e^v b with v = 2 sqrt(2/pi) a (1 + c a^2) in
  * double-word (as gelu.c) and 2^m applied exactly with b; v < -1500: -0 b */
@@ -645,7 +673,7 @@ static inline vf geglu_tanh_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
     }
 #define RK_GATED_BWD(op)                                                             \
     static inline vd op##_bwd_d(vd a, vd b, vd g, vd *gb) {                          \
-        return op##_bwd_core_d(a, b, g, gb);                                         \
+        return op##_bwd_core64_d(a, b, g, gb);                                       \
     }                                                                                \
     static inline vf op##_bwd_f(vf a, vf b, vf g, vf *gb) {                          \
         vd gbl, gbh, gal, gah;                                                       \

@@ -427,7 +427,15 @@ static inline vf gelu_bwd_f(vf x, vf g, vf pa, vf pb) {
 }
 
 /* ---- float64 results ---- */
-static inline vd gelu_d_core(vd x, int bwd, vd g) {
+/* (g + glo) D rounded once; g D (the same bits, signed zeros included) where glo = 0 */
+static inline vd mulw_d(vd g, vd glo, vd D) {
+    vd y = vd_mul(g, D);
+    md w = vd_gt(vd_abs(glo), vd_zero());
+    return md_any(w) ? vd_select(w, fmac_d(g, D, vd_mul(glo, D)), y) : y;
+}
+/* glo: the backward's g as g + glo (the gated backward's g b, an exact product
+ * carried as a double-word: its rounding is not added to the result's); 0 else */
+static inline vd gelu_d_core(vd x, int bwd, vd g, vd glo) {
     vd a = vd_abs(x);
     md small = vd_lt(a, vd_set1(0.75)), neg = vd_lt(x, vd_zero());
     md deep = vd_lt(x, vd_set1(-37.0));            /* results near or below the subnormals */
@@ -470,9 +478,11 @@ static inline vd gelu_d_core(vd x, int bwd, vd g) {
         vd U = vd_div(vd_add(nh, vd_add(nl, vd_sub(Tl, cpl))), ac);
         vd D = vd_mul(vd_fma(U, q, U), P2);
         md gbig = vd_gt(vd_abs(g), vd_set1(0x1p900));
-        vd gs = vd_mul(g, vd_select(gbig, vd_set1(0x1p-64), vd_set1(1.0)));
-        vd dtail = vd_select(neg, vd_mul(vd_mul(gs, D), out), vd_mul(gs, vd_sub(vd_set1(1.0), D)));
-        vd dsmall = vd_mul(gs, vd_fma(x, horner_d(s, GELU_SS, 15), vd_set1(0.5)));
+        vd gsc = vd_select(gbig, vd_set1(0x1p-64), vd_set1(1.0));
+        vd gs = vd_mul(g, gsc), gsl = vd_mul(glo, gsc);
+        vd Dp = vd_select(neg, D, vd_sub(vd_set1(1.0), D));
+        vd dtail = vd_mul(mulw_d(gs, gsl, Dp), vd_select(neg, out, vd_set1(1.0)));
+        vd dsmall = mulw_d(gs, gsl, vd_fma(x, horner_d(s, GELU_SS, 15), vd_set1(0.5)));
         y = vd_mul(vd_select(small, dsmall, dtail), vd_select(gbig, vd_set1(0x1p64), vd_set1(1.0)));
         if (md_any(deep)) {
             /* x < -37: U (1 + q) 2^(n+1100), n + 1100 in [-1004, 113] for a in [37, 54]
@@ -482,7 +492,8 @@ static inline vd gelu_d_core(vd x, int bwd, vd g) {
              * result that rounds to 0) */
             vd Ds = vd_mul(vd_fma(U, q, U), rk_vd_pow2(t, 1100));
             md big = vd_gt(vd_abs(g), vd_set1(0x1p800));
-            vd yd = vd_mul(vd_mul(g, vd_select(big, vd_set1(0x1p-900), vd_set1(1.0))), Ds);
+            vd bsc = vd_select(big, vd_set1(0x1p-900), vd_set1(1.0));
+            vd yd = mulw_d(vd_mul(g, bsc), vd_mul(glo, bsc), Ds);
             yd = vd_mul(yd, vd_select(big, vd_set1(0x1p-200), vd_set1(0x1p-550)));
             yd = vd_mul(yd, vd_select(big, vd_set1(1.0), vd_set1(0x1p-550)));
             y = vd_select(deep, yd, y);
@@ -600,7 +611,7 @@ static inline vd gelu_tanh_d_core(vd x, int bwd, vd g) {
 
 static inline vd gelu_d(vd x, vd pa, vd pb) {
     (void)pa; (void)pb;
-    vd y = gelu_d_core(x, 0, vd_zero());
+    vd y = gelu_d_core(x, 0, vd_zero(), vd_zero());
     RK_GELU_SPECIALS_D(y, x)
     return y;
 }
@@ -610,12 +621,16 @@ static inline vd gelu_tanh_d(vd x, vd pa, vd pb) {
     RK_GELU_SPECIALS_D(y, x)
     return y;
 }
-static inline vd gelu_bwd_d(vd x, vd g, vd pa, vd pb) {
-    (void)pa; (void)pb;
-    vd y = gelu_d_core(x, 1, g);
+/* (g + glo) gelu'(x) rounded once (the gated backward: g + glo = g b exactly) */
+static inline vd gelu_bwd_dw_d(vd x, vd g, vd glo) {
+    vd y = gelu_d_core(x, 1, g, glo);
     vd dsign = vd_select(vd_lt(x, vd_set1(GELU_D_ZERO)), vd_set1(-1.0), vd_set1(1.0));
     RK_GELU_BWD_SPECIALS_D(y, x, g, dsign)
     return y;
+}
+static inline vd gelu_bwd_d(vd x, vd g, vd pa, vd pb) {
+    (void)pa; (void)pb;
+    return gelu_bwd_dw_d(x, g, vd_zero());
 }
 static __attribute__((noinline, cold)) vd gelu_tanh_bwd_all_d(vd x, vd g) {
     vd y = gelu_tanh_d_core(x, 1, g);

@@ -599,3 +599,16 @@ def test_partner_at_the_top_of_a_binade_backward(op):
         name = op + "_backward"
         err = _reference.gated_error(name, ops, _uf(name)(*ops), np.float32)
         assert err.max() <= _reference.ULP_BOUNDS[name]["float32"], (op, float(err.max()))
+
+
+def test_float64_geglu_backward_product_rounding_not_added():
+    """float64 geglu's grad_a = (g b) gelu'(a) with g b carried exactly: a rounded
+    g b added its error to gelu''s own, 4.0005 ULP on the baseline target here
+    (bound 4); every target the CPU runs"""
+    from relukit import _ufuncs
+    g, a, b = (np.array([float.fromhex(h)]) for h in
+               ("0x1.6399aaf486d18p+3", "-0x1.d5f9de2b5f6e0p+0", "-0x1.ac41edafccfd8p+2"))
+    for t in _ufuncs.SUPPORTED_TARGETS:
+        got = _ufuncs.target_ufuncs(t)[1]["geglu_backward"](g, a, b)
+        err = _reference.gated_error("geglu_backward", (g, a, b), got, np.dtype(np.float64))
+        assert err.max() <= 3.5, (t, float(err.max()))
