@@ -59,9 +59,9 @@
  * Accuracy: see the README's table (measured by `python -m relukit verify`; errors in
  * ULP of the result down to the subnormals, for gradients too, outside the windows
  * around the zeros of silu' and mish' of relukit/_reference.py).  `verify --exhaustive`
- * float32 (the g = 1 sweep and random-g samples), avx2 and avx512 (the same bits) /
- * baseline: silu_bwd 1.511 / 1.486, softplus_bwd 1.581 / 1.560, elu_bwd 1.691 / 1.635,
- * celu_bwd 1.626 / 1.582, selu_bwd 1.639 / 1.668, mish_bwd 1.825 / 1.773 ULP; the
+ * float32 (the g = 1 sweep and random-g samples), avx2 and avx512 / baseline:
+ * silu_bwd 1.393 / 1.600, softplus_bwd 1.614 / 1.614, elu_bwd 1.616 / 1.616,
+ * celu_bwd 1.683 / 1.615, selu_bwd 1.647 / 1.639, mish_bwd 1.836 / 1.734 ULP; the
  * rest in the README.
  * Valid input range: every value; +-inf give the limits, never NaN.
  */
