@@ -256,10 +256,6 @@ def specs():
     }
 
 
-def _round_bits(v, bits):
-    return _round(v, bits)
-
-
 def _up(v, bits):
     """v rounded toward +infinity to `bits` significant bits (the smallest such float
     >= v): `x < Z` then holds exactly for the floats x < v"""
