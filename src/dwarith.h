@@ -14,7 +14,7 @@
 
 /* 1/d to ~1.5% for finite d > 0: the exponent-flip guess (bits = MAGIC - bits(d),
  * ~12%) and one Newton step.  Only scales correction terms of about an ULP. */
-static inline vf rcp_approx_f(vf d) {
+RK_INLINE vf rcp_approx_f(vf d) {
     vf r = vi_as_vf(vi_sub(vi_set1(0x7ef311c3), vf_as_vi(d)));
     return vf_mul(r, vf_fnma(d, r, vf_set1(2.0f)));
 }
@@ -68,9 +68,9 @@ RK_TWOPROD(vd, vd, d, 134217729.0)      /* 2^27 + 1 */
  * fused multiply-add), else the exact product as p + e and (e + c) + p, whose
  * error is at most an ULP of the result plus an ULP of c */
 #if RK_HAVE_FMA
-static inline vf fmac_f(vf a, vf b, vf c) { return vf_fma(a, b, c); }
+RK_INLINE vf fmac_f(vf a, vf b, vf c) { return vf_fma(a, b, c); }
 #else
-static inline vf fmac_f(vf a, vf b, vf c) {
+RK_INLINE vf fmac_f(vf a, vf b, vf c) {
     vf e, p = twoprod_f(a, b, &e);
     return vf_add(p, vf_add(e, c));
 }
@@ -93,10 +93,10 @@ static inline vd fmac_d(vd a, vd b, vd c) {
  * scale) and rounded once, and the result scaled back (exact, or the overflow a
  * fused product would give) */
 #if RK_HAVE_FMA
-static inline vf mul2_f(vf g, vf h, vf l) { return vf_fma(g, h, vf_mul(g, l)); }
+RK_INLINE vf mul2_f(vf g, vf h, vf l) { return vf_fma(g, h, vf_mul(g, l)); }
 static inline vd mul2_d(vd g, vd h, vd l) { return vd_fma(g, h, vd_mul(g, l)); }
 #else
-static inline vf mul2_f(vf g, vf h, vf l) {
+RK_INLINE vf mul2_f(vf g, vf h, vf l) {
     vf y = vf_add(vf_mul(g, h), vf_mul(g, l));
     mf big = vf_gt(vf_abs(g), vf_set1(0x1p64f));
     if (mf_any(big)) {   /* rare: the exact product only for vectors that need it */
@@ -120,10 +120,10 @@ static inline vd mul2_d(vd g, vd h, vd l) {
  * one the exact product of fmac where Dekker's split cannot overflow (|g| <= GBIG,
  * beyond: two roundings (mul2), for such g only) */
 #if RK_HAVE_FMA
-static inline vf gdw_f(vf g, vf h, vf l) { return vf_fma(g, h, vf_mul(g, l)); }
+RK_INLINE vf gdw_f(vf g, vf h, vf l) { return vf_fma(g, h, vf_mul(g, l)); }
 static inline vd gdw_d(vd g, vd h, vd l) { return vd_fma(g, h, vd_mul(g, l)); }
 #else
-static inline vf gdw_f(vf g, vf h, vf l) {
+RK_INLINE vf gdw_f(vf g, vf h, vf l) {
     mf small = vf_le(vf_abs(g), vf_set1(RK_GBIG_f));
     vf gs = vf_select(small, g, vf_zero());
     return vf_select(small, fmac_f(gs, h, vf_mul(g, l)), mul2_f(g, h, l));
@@ -139,10 +139,10 @@ static inline vd gdw_d(vd g, vd h, vd l) {
  * at its own tiny magnitude): one fused multiply-add, else n - p (exact: p is
  * within a factor 2 of n) minus the product's error e */
 #if RK_HAVE_FMA
-static inline vf resid_f(vf n, vf q, vf d) { return vf_fnma(q, d, n); }
+RK_INLINE vf resid_f(vf n, vf q, vf d) { return vf_fnma(q, d, n); }
 static inline vd resid_d(vd n, vd q, vd d) { return vd_fnma(q, d, n); }
 #else
-static inline vf resid_f(vf n, vf q, vf d) {
+RK_INLINE vf resid_f(vf n, vf q, vf d) {
     vf e, p = twoprod_f(q, d, &e);
     return vf_sub(vf_sub(n, p), e);
 }

@@ -71,9 +71,6 @@
 #include "dwarith.h"
 #include "sigmoid.h"
 
-/* the rare-lane paths: out of line, so that the bulk path inlines into the loop */
-#define RK_COLD static __attribute__((noinline, cold))
-
 /* SELU's constants (PyTorch / Klambauer et al.), and S*A; hi + lo splits of each:
  * hi = the constant rounded to the type, lo = the rest rounded to the type. */
 #define RK_SELU_S 1.0507009873554804934193349852946
@@ -96,7 +93,7 @@ static const double selu_sa_lo_d = RK_SELU_SA_LO_D;   /* S*A - (double)(S*A) */
 #define RK_EXPK_f_LO (-120.0f)
 #define RK_EXPK_D_K 600
 #define RK_EXPK_d_LO (-760.0)
-static inline vf expk_f(vf a) {
+RK_INLINE vf expk_f(vf a) {
     vf t, n;
     vf r = rk_vf_exp_red(vf_max(a, vf_set1(RK_EXPK_f_LO)), &t, &n);
     return vf_mul(vf_add(vf_set1(1.0f), rk_vf_expm1_poly_e(r)), rk_vf_pow2(t, RK_EXPK_F_K));
@@ -128,10 +125,10 @@ static const double mish_gsck_d = 0x1p-400;    /* 2^(200 - 600) (unused: SCX_d) 
 /* 1 - a q, exactly, for a q within a few ULP of 1: one fused multiply-add, or
  * (without FMA) the exact product as hi + lo, from which 1 - hi is exact */
 #if RK_HAVE_FMA
-static inline vf rem1_f(vf a, vf q) { return vf_fnma(a, q, vf_set1(1.0f)); }
+RK_INLINE vf rem1_f(vf a, vf q) { return vf_fnma(a, q, vf_set1(1.0f)); }
 static inline vd rem1_d(vd a, vd q) { return vd_fnma(a, q, vd_set1(1.0)); }
 #else
-static inline vf rem1_f(vf a, vf q) {
+RK_INLINE vf rem1_f(vf a, vf q) {
     vf e, p = twoprod_f(a, q, &e);
     return vf_sub(vf_sub(vf_set1(1.0f), p), e);
 }
@@ -575,7 +572,7 @@ RK_EXP_BODIES(vd, vd, d, double)
  * the denominator as 2^m (1 + (p + 2^-m)), rounded once; below -87 (where 1 + e^x
  * rounds to 1) as x e^x with 2^(m+64) and a final 2^-64 (subnormal results
  * rounded once); below -120, and at -inf, -0. */
-static inline vf silu_exp_f(vf v, vf *p) {
+RK_INLINE vf silu_exp_f(vf v, vf *p) {
     vf t = vf_fma(v, vf_set1(RK_F_LOG2E), vf_set1(RK_F_SHIFT));
     vf m = vf_sub(t, vf_set1(RK_F_SHIFT));
     vf r1 = vf_fnma(m, vf_set1(RK_F_LN2HI), v);
@@ -589,34 +586,36 @@ static inline vf silu_exp_f(vf v, vf *p) {
     *p = vf_add(r, vf_fma(vf_mul(r, r), e, d));
     return t;
 }
-static inline vf silu_f(vf x, vf pa, vf pb) {
+/* silu's lanes below -16 and NaN (out of line: see RK_COLD) */
+RK_COLD vf silu_rare_f(vf x, vf v, vf y, mf ok) {
+    /* [-87, -16): m in [23, 126] */
+    vf p, vm = vf_min(v, vf_set1(87.0f));
+    vf t = silu_exp_f(vm, &p);
+    vf P = rk_vf_pow2(t, 0);
+    vf ym = vf_div(x, vf_fma(P, vf_add(p, vf_div(vf_set1(1.0f), P)), P));
+    /* below -87: x e^x */
+    vf u = vf_max(x, vf_set1(-120.0f));
+    vf q, tt = silu_exp_f(u, &q);
+    vf M = vf_mul(x, rk_vf_pow2(tt, 64));
+    vf yt = vf_mul(vf_fma(M, q, M), vf_set1(0x1p-64f));
+    yt = vf_select(vf_lt(x, vf_set1(-120.0f)), vf_set1(-0.0f), yt);
+    y = vf_select(ok, y, vf_select(vf_ge(x, vf_set1(-87.0f)), ym, yt));
+    return vf_select(vf_isnan(x), x, y);
+}
+RK_INLINE vf silu_f(vf x, vf pa, vf pb) {
     (void)pa; (void)pb;
     vf v = vf_max(vf_neg(x), vf_set1(-87.0f));
     vf p, t = silu_exp_f(v, &p);
     vf P = rk_vf_pow2(t, 0);
     vf y = vf_div(x, vf_fma(P, p, vf_add(P, vf_set1(1.0f))));
     mf ok = vf_ge(x, vf_set1(-16.0f));                   /* false for NaN */
-    if (!mf_all(ok)) {
-        /* [-87, -16): m in [23, 126] */
-        vf vm = vf_min(v, vf_set1(87.0f));
-        t = silu_exp_f(vm, &p);
-        P = rk_vf_pow2(t, 0);
-        vf ym = vf_div(x, vf_fma(P, vf_add(p, vf_div(vf_set1(1.0f), P)), P));
-        /* below -87: x e^x */
-        vf u = vf_max(x, vf_set1(-120.0f));
-        vf q, tt = silu_exp_f(u, &q);
-        vf M = vf_mul(x, rk_vf_pow2(tt, 64));
-        vf yt = vf_mul(vf_fma(M, q, M), vf_set1(0x1p-64f));
-        yt = vf_select(vf_lt(x, vf_set1(-120.0f)), vf_set1(-0.0f), yt);
-        y = vf_select(ok, y, vf_select(vf_ge(x, vf_set1(-87.0f)), ym, yt));
-        y = vf_select(vf_isnan(x), x, y);
-    }
+    if (__builtin_expect(!mf_all(ok), 0)) y = silu_rare_f(x, v, y, ok);
     return y;
 }
 /* float64 silu: the float32 algorithm above in double (exp polynomial of vmath's
  * float64 fit; bulk x >= -36, where 2^m + 1 is exact; [-708, -36) through
  * 2^m (1 + (p + 2^-m)); below -708, x e^x scaled by 2^600; below -760, -0) */
-static inline vd silu_exp_d(vd v, vd *p) {
+RK_INLINE vd silu_exp_d(vd v, vd *p) {
     vd t = vd_fma(v, vd_set1(RK_D_LOG2E), vd_set1(RK_D_SHIFT));
     vd m = vd_sub(t, vd_set1(RK_D_SHIFT));
     vd r1 = vd_fnma(m, vd_set1(RK_D_LN2HI), v);
@@ -626,26 +625,27 @@ static inline vd silu_exp_d(vd v, vd *p) {
     *p = vd_add(r, vd_fma(vd_mul(r, r), rk_vd_expm1_q_e(r), d));
     return t;
 }
-static inline vd silu_d(vd x, vd pa, vd pb) {
+RK_COLD vd silu_rare_d(vd x, vd v, vd y, md ok) {
+    vd p, t = silu_exp_d(vd_min(v, vd_set1(708.0)), &p);
+    vd P = rk_vd_pow2(t, 0);
+    vd Pinv = vl_as_vd(vl_sub(vl_set1(2046LL << 52), vd_as_vl(P)));   /* 2^-m */
+    vd ym = vd_div(x, vd_fma(P, vd_add(p, Pinv), P));
+    vd u = vd_max(x, vd_set1(-760.0));
+    vd q, tt = silu_exp_d(u, &q);
+    vd M = vd_mul(x, rk_vd_pow2(tt, 600));
+    vd yt = vd_mul(vd_fma(M, q, M), vd_set1(0x1p-600));
+    yt = vd_select(vd_lt(x, vd_set1(-760.0)), vd_set1(-0.0), yt);
+    y = vd_select(ok, y, vd_select(vd_ge(x, vd_set1(-708.0)), ym, yt));
+    return vd_select(vd_isnan(x), x, y);
+}
+RK_INLINE vd silu_d(vd x, vd pa, vd pb) {
     (void)pa; (void)pb;
     vd v = vd_max(vd_neg(x), vd_set1(-708.0));
     vd p, t = silu_exp_d(v, &p);
     vd P = rk_vd_pow2(t, 0);
     vd y = vd_div(x, vd_fma(P, p, vd_add(P, vd_set1(1.0))));
     md ok = vd_ge(x, vd_set1(-36.0));                    /* false for NaN */
-    if (!md_all(ok)) {
-        t = silu_exp_d(vd_min(v, vd_set1(708.0)), &p);
-        P = rk_vd_pow2(t, 0);
-        vd Pinv = vl_as_vd(vl_sub(vl_set1(2046LL << 52), vd_as_vl(P)));   /* 2^-m */
-        vd ym = vd_div(x, vd_fma(P, vd_add(p, Pinv), P));
-        vd u = vd_max(x, vd_set1(-760.0));
-        vd q, tt = silu_exp_d(u, &q);
-        vd M = vd_mul(x, rk_vd_pow2(tt, 600));
-        vd yt = vd_mul(vd_fma(M, q, M), vd_set1(0x1p-600));
-        yt = vd_select(vd_lt(x, vd_set1(-760.0)), vd_set1(-0.0), yt);
-        y = vd_select(ok, y, vd_select(vd_ge(x, vd_set1(-708.0)), ym, yt));
-        y = vd_select(vd_isnan(x), x, y);
-    }
+    if (__builtin_expect(!md_all(ok), 0)) y = silu_rare_d(x, v, y, ok);
     return y;
 }
 RK_EXP_FROM_Y(vf, vf, f)

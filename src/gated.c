@@ -435,7 +435,7 @@ static inline vd geglu_bwd_fast_d(vd a, vd b, vd g, vd *gb) {
 #define RK_LIM_geglu 8.0f
 #define RK_LIM_geglu_tanh 10.0f
 
-static inline mf finite_f(vf x) { return vf_lt(vf_abs(x), vf_set1(INFINITY)); }
+RK_INLINE mf finite_f(vf x) { return vf_lt(vf_abs(x), vf_set1(INFINITY)); }
 
 /* The bulk in float32 arithmetic (silu's algorithm, exponential.c).  D = 1 + e^-x
  * = 1 + w, w = 2^m (1 + p): for x in [-16, 16], where 2^m + 1 is exact (|m| <= 23),
@@ -449,7 +449,7 @@ static inline mf finite_f(vf x) { return vf_lt(vf_abs(x), vf_set1(INFINITY)); }
  * *ok marks the lanes in that bulk (x >= -16, not NaN; for the products |a b| in
  * [2^-90, 2^100]); the others go through float64 (a lane's path depends on its own
  * operands only: the same bits on every route). */
-static inline vf gated_den_f(vf x, vf *dl) {
+RK_INLINE vf gated_den_f(vf x, vf *dl) {
     vf v = vf_max(vf_neg(x), vf_set1(-87.0f));
     vf p, t = silu_exp_f(v, &p);
     vf P = rk_vf_pow2(t, 0);
@@ -457,7 +457,7 @@ static inline vf gated_den_f(vf x, vf *dl) {
     *dl = vf_select(small, vf_fma(P, p, P), vf_zero());
     return vf_select(small, vf_set1(1.0f), vf_fma(P, p, vf_add(P, vf_set1(1.0f))));
 }
-static inline vf glu_bulk_f(vf b, vf a, mf *ok) {
+RK_INLINE vf glu_bulk_f(vf b, vf a, mf *ok) {
     vf w, D = gated_den_f(vf_max(b, vf_set1(-16.0f)), &w);
     *ok = vf_ge(b, vf_set1(-16.0f));
     /* above 16: a (1 - w), 1 - w rounded (2^-25 relative) and the product once; an
@@ -466,7 +466,7 @@ static inline vf glu_bulk_f(vf b, vf a, mf *ok) {
 }
 /* lo <= |x| <= hi for ax = |x| (0 < lo <= hi finite; NaN false): one integer add and
  * one compare of the bits, the unsigned range test as a signed one */
-static inline mf abs_in_f(vf ax, float lo, float hi) {
+RK_INLINE mf abs_in_f(vf ax, float lo, float hi) {
     uint32_t l, h;
     memcpy(&l, &lo, 4);
     memcpy(&h, &hi, 4);
@@ -477,14 +477,14 @@ static inline mf abs_in_f(vf ax, float lo, float hi) {
  * |h| <= 2^100 and Dl tiny: the remainder h - q D is exact (one FMA, or Dekker's
  * product), the correction (res + l - q Dl)/D is scaled by an approximate 1/D (it is
  * about an ULP) */
-static inline vf divc0_f(vf h, vf l, vf D, vf Dl) {
+RK_INLINE vf divc0_f(vf h, vf l, vf D, vf Dl) {
     vf q = vf_div(h, D);
     vf res = vf_fnma(q, Dl, vf_add(resid_f(h, q, D), l));
     return vf_fma(res, rcp_approx_f(D), q);
 }
 /* the bulk lanes of an exact product h + l = a b: |h| in [2^-90, 2^100] (l exact,
  * the remainders representable), and without FMA |a|, |b| <= 2^100 (Dekker's split) */
-static inline mf prod_ok_f(vf a, vf b, vf h) {
+RK_INLINE mf prod_ok_f(vf a, vf b, vf h) {
     mf m = abs_in_f(vf_abs(h), 0x1p-90f, 0x1p100f);
 #if !RK_HAVE_FMA
     m = mf_and(m, vf_le(vf_max(vf_abs(a), vf_abs(b)), vf_set1(0x1p100f)));
@@ -493,7 +493,7 @@ static inline mf prod_ok_f(vf a, vf b, vf h) {
 #endif
     return m;
 }
-static inline vf swiglu_bulk_f(vf b, vf a, mf *ok) {
+RK_INLINE vf swiglu_bulk_f(vf b, vf a, mf *ok) {
     vf l, h = twoprod_f(a, b, &l);
     *ok = mf_and(vf_ge(a, vf_set1(-16.0f)), prod_ok_f(a, b, h));
     vf Dl, D = gated_den_f(vf_max(a, vf_set1(-16.0f)), &Dl);
@@ -503,7 +503,7 @@ static inline vf swiglu_bulk_f(vf b, vf a, mf *ok) {
  * once where 2^m + 1 is exact, 1 + w above), the exact product divided by it with one
  * corrected rounding; bulk: a in [-9.5, 1e4], the product's, and the quotient in
  * [2^-100, 2^100] */
-static inline vf geglu_tanh_bulk_f(vf b, vf a, mf *ok) {
+RK_INLINE vf geglu_tanh_bulk_f(vf b, vf a, mf *ok) {
     vf l, h = twoprod_f(a, b, &l);
     vf P, p, uh = gelu_tanh_w_f(vf_min(vf_max(a, vf_set1(-9.5f)), vf_set1(1e4f)), &P, &p);
     vf Pinv = vi_as_vf(vi_sub(vi_set1(254 << 23), vf_as_vi(P)));     /* 2^-m */
@@ -529,7 +529,7 @@ static inline vf geglu_tanh_bulk_f(vf b, vf a, mf *ok) {
  * result in [2^-100, 2^100]. */
 /* (h + l) F for F = 2^n (K + rest) (a < 0) or 1 - 2^n (K + rest) (a > 0): the core's
  * terms K and |rest| < |K|, P = 2^n, |F| <= 1/2 where a > 0; double-word, one rounding */
-static inline vf gated_mul_core_f(vf a, vf h, vf l, vf P, vf K, vf rest) {
+RK_INLINE vf gated_mul_core_f(vf a, vf h, vf l, vf P, vf K, vf rest) {
     vf H = vf_mul(h, P);
     vf pl, ph = twoprod_f(H, K, &pl);
     vf cl, ch = twoprod_f(H, rest, &cl);
@@ -540,7 +540,7 @@ static inline vf gated_mul_core_f(vf a, vf h, vf l, vf P, vf K, vf rest) {
     vf dl = vf_sub(vf_sub(h, dh), sh);
     return vf_select_neg(a, vf_add(sh, sl), vf_add(dh, vf_add(vf_sub(dl, sl), l)));
 }
-static inline vf geglu_bulk_f(vf b, vf a, mf *ok) {
+RK_INLINE vf geglu_bulk_f(vf b, vf a, mf *ok) {
     vf l, h = twoprod_f(a, b, &l);
     vf ac = vf_min(vf_abs(a), vf_set1(13.0f));
     vf inner, t, K = gelu_T_f(ac, &inner, &t);
@@ -557,7 +557,7 @@ static inline vf geglu_bulk_f(vf b, vf a, mf *ok) {
  * factored out there, so the relative error holds next to it); gelu'(a) = 1 -
  * gelu'(-a) for a > 0 (|gelu'(-a)| <= 1/2).  Bulk: as geglu's forward, for both
  * products and both results. */
-static inline vf geglu_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
+RK_INLINE vf geglu_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
     vf ac = vf_min(vf_abs(a), vf_set1(13.0f));
     vf inner, t, K = gelu_T_f(ac, &inner, &t);
     vf rest, t2, Kh = gelu_dk_f(ac, &rest, &t2);
@@ -580,7 +580,7 @@ static inline vf geglu_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
  *   once in ga and W/D - 2W/D (at most once) in gb, plus one rounding each.
  * Bulk: b in [-16, 80], |g a| in [2^-90, 2^76] or 0 (g or a zero: a zero of the
  * product's sign), both results in [2^-100, 2^100] (ga: or g = 0). */
-static inline vf glu_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
+RK_INLINE vf glu_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
     vf v = vf_neg(vf_min(vf_max(b, vf_set1(-16.0f)), vf_set1(80.0f)));
     vf p, t = silu_exp_f(v, &p);
     vf P = rk_vf_pow2(t, 0);
@@ -628,7 +628,7 @@ RK_INLINE vf sig_gated_bwd_f(vf u, vf ul, vf A, vf Al, vf a, vf b, vf g, vf *gb,
     *ok = mf_and(m, mf_and(prod_ok_f(g, a, h1), abs_in_f(vf_abs(*gb), 0x1p-100f, 0x1p100f)));
     return ga;
 }
-static inline vf swiglu_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
+RK_INLINE vf swiglu_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
     vf A = vf_add(vf_set1(1.0f), a);                     /* 1 + a = A + Al exactly */
     vf Al = vf_add(vf_sub(vf_set1(1.0f), A), a);
     vf ga = sig_gated_bwd_f(vf_neg(a), vf_zero(), A, Al, a, b, g, gb, ok);
@@ -641,7 +641,7 @@ static inline vf swiglu_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
  *   gb = (g a) / (Eh + El), one corrected division;
  *   ga = (g b) (1 + w A) / (1 + w)^2 = (h + l)(q0 + corr), one rounding.
  * Bulk: a in [-4.85, 1e4] (-v <= 16), the products and gb as swiglu's. */
-static inline vf geglu_tanh_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
+RK_INLINE vf geglu_tanh_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
     vf vh, vlo, ul, A, Al, u = gelu_tanh_dargs_f(a, &vh, &vlo, &ul, &A, &Al);
     vf ga = sig_gated_bwd_f(u, ul, A, Al, a, b, g, gb, ok);
     *ok = mf_and(*ok, mf_and(vf_ge(a, vf_set1(-4.85f)), vf_le(a, vf_set1(1e4f))));
@@ -655,11 +655,7 @@ static inline vf geglu_tanh_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
         (void)pa; (void)pb;                                                          \
         return op##_core_d(a, b);                                                    \
     }                                                                                \
-    static inline vf op##_f(vf b, vf a, vf pa, vf pb) {                              \
-        (void)pa; (void)pb;                                                          \
-        mf ok1;                                                                      \
-        vf y = op##_bulk_f(b, a, &ok1);                                              \
-        if (mf_all(ok1)) return y;                                                   \
+    RK_COLD vf op##_rare_f(vf b, vf a, vf y, mf ok1) {                               \
         vf act = RK_GLU_IS_##op ? b : a, oth = RK_GLU_IS_##op ? a : b;               \
         mf ok2 = mf_and(vf_le(vf_abs(act), vf_set1(RK_LIM_##op)), finite_f(oth));    \
         vf yf = vd2_vf(op##_fast_d(vf_lo_vd(a), vf_lo_vd(b)),                        \
@@ -670,31 +666,41 @@ static inline vf geglu_tanh_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
             yf = vf_select(ok2, yf, yc);                                             \
         }                                                                            \
         return vf_select(ok1, y, yf);                                                \
+    }                                                                                \
+    RK_INLINE vf op##_f(vf b, vf a, vf pa, vf pb) {                                  \
+        (void)pa; (void)pb;                                                          \
+        mf ok1;                                                                      \
+        vf y = op##_bulk_f(b, a, &ok1);                                              \
+        if (__builtin_expect(mf_all(ok1), 1)) return y;                              \
+        return op##_rare_f(b, a, y, ok1);                                            \
     }
 #define RK_GATED_BWD(op)                                                             \
     static inline vd op##_bwd_d(vd a, vd b, vd g, vd *gb) {                          \
         return op##_bwd_core64_d(a, b, g, gb);                                       \
     }                                                                                \
-    static inline vf op##_bwd_f(vf a, vf b, vf g, vf *gb) {                          \
+    RK_COLD vf op##_bwd_rare_f(vf a, vf b, vf g, vf ga0, vf *gb, mf ok0) {           \
         vd gbl, gbh, gal, gah;                                                       \
-        mf ok0;                                                                      \
-        vf gb0, ga0 = op##_bwd_bulk_f(a, b, g, &gb0, &ok0);                          \
-        if (mf_all(ok0)) { *gb = gb0; return ga0; }                                  \
         vf act = RK_GLU_IS_##op ? b : a, oth = RK_GLU_IS_##op ? a : b;               \
         mf ok = mf_and(vf_le(vf_abs(act), vf_set1(RK_LIM_##op)),                     \
                        mf_and(finite_f(oth), finite_f(g)));                          \
         gal = op##_bwd_fast_d(vf_lo_vd(a), vf_lo_vd(b), vf_lo_vd(g), &gbl);          \
         gah = op##_bwd_fast_d(vf_hi_vd(a), vf_hi_vd(b), vf_hi_vd(g), &gbh);          \
         vf ga = vd2_vf(gal, gah);                                                    \
-        *gb = vd2_vf(gbl, gbh);                                                      \
+        vf gb1 = vd2_vf(gbl, gbh);                                                   \
         if (!mf_all(ok)) {                                                           \
             gal = op##_bwd_core_d(vf_lo_vd(a), vf_lo_vd(b), vf_lo_vd(g), &gbl);      \
             gah = op##_bwd_core_d(vf_hi_vd(a), vf_hi_vd(b), vf_hi_vd(g), &gbh);      \
             ga = vf_select(ok, ga, vd2_vf(gal, gah));                                \
-            *gb = vf_select(ok, *gb, vd2_vf(gbl, gbh));                              \
+            gb1 = vf_select(ok, gb1, vd2_vf(gbl, gbh));                              \
         }                                                                            \
-        *gb = vf_select(ok0, gb0, *gb);                                              \
+        *gb = vf_select(ok0, *gb, gb1);                                              \
         return vf_select(ok0, ga0, ga);                                              \
+    }                                                                                \
+    RK_INLINE vf op##_bwd_f(vf a, vf b, vf g, vf *gb) {                              \
+        mf ok0;                                                                      \
+        vf ga0 = op##_bwd_bulk_f(a, b, g, gb, &ok0);                                 \
+        if (__builtin_expect(mf_all(ok0), 1)) return ga0;                            \
+        return op##_bwd_rare_f(a, b, g, ga0, gb, ok0);                               \
     }
 #define RK_GLU_IS_glu 1
 #define RK_GLU_IS_swiglu 0

@@ -114,7 +114,7 @@ static inline vd gelu_tanh32_core(vd x, int bwd, vd g) {
  * A vector with a lane outside [-9.5, 1e4] or NaN recomputes those lanes: above
  * 1e4, x; below -9.5 (1 + e^v rounds to 1), x e^v with 2^(m+64) and a final 2^-64
  * (subnormal results rounded once), -0 below v = -120. */
-static inline vf gelu_tanh_v_f(vf x, vf *vl) {
+RK_INLINE vf gelu_tanh_v_f(vf x, vf *vl) {
     vf sl, sh = twoprod_f(x, x, &sl);
     vf e1, ch = twoprod_f(vf_set1(GT_C_F_HI), sh, &e1);
     vf cl = vf_fma(vf_set1(GT_C_F_HI), sl, vf_fma(vf_set1(GT_C_F_LO), sh, e1));
@@ -127,7 +127,7 @@ static inline vf gelu_tanh_v_f(vf x, vf *vl) {
     return vh;
 }
 /* e^(uh + ul) = 2^m (1 + *p), uh <= 127 ln2: returns the shifted m */
-static inline vf gelu_tanh_exp_f(vf uh, vf ul, vf *p) {
+RK_INLINE vf gelu_tanh_exp_f(vf uh, vf ul, vf *p) {
     vf t = vf_fma(uh, vf_set1(RK_F_LOG2E), vf_set1(RK_F_SHIFT));
     vf m = vf_sub(t, vf_set1(RK_F_SHIFT));
     vf r1 = vf_fnma(m, vf_set1(RK_F_LN2HI), uh);
@@ -143,7 +143,7 @@ static inline vf gelu_tanh_exp_f(vf uh, vf ul, vf *p) {
 }
 /* w = e^-v = P (1 + p) for x in [-9.5, 1e4] (steps 1-2 above): returns -v (at
  * least -87, where w is below 2^-125) and P, p */
-static inline vf gelu_tanh_w_f(vf xc, vf *P, vf *p) {
+RK_INLINE vf gelu_tanh_w_f(vf xc, vf *P, vf *p) {
     vf vl, vh = gelu_tanh_v_f(xc, &vl);
     vf nvh = vf_neg(vh);
     mf clamp = vf_lt(nvh, vf_set1(-87.0f));           /* w below 2^-125: den = 1 */
@@ -153,7 +153,7 @@ static inline vf gelu_tanh_w_f(vf xc, vf *P, vf *p) {
     return uh;
 }
 /* the denominator 1 + w rounded once (step 3), for x in [-9.5, 1e4] */
-static inline vf gelu_tanh_den_f(vf xc) {
+RK_INLINE vf gelu_tanh_den_f(vf xc) {
     vf P, p, uh = gelu_tanh_w_f(xc, &P, &p);
     vf Pinv = vi_as_vf(vi_sub(vi_set1(254 << 23), vf_as_vi(P)));     /* 2^-m */
     return vf_select(vf_le(uh, vf_set1(16.0f)), vf_fma(P, p, vf_add(P, vf_set1(1.0f))),
@@ -264,7 +264,7 @@ static inline vf gelu_tanh_bwd_f(vf x, vf g, vf pa, vf pb) {
 
 /* true in every lane with 0 < |x| < lim (lim > 0 finite; NaN false): one unsigned
  * compare of the bits of |x| - 1, as a signed one after adding 2^31 */
-static inline mf gelu_in_bulk(vf ax, float lim) {
+RK_INLINE mf gelu_in_bulk(vf ax, float lim) {
     vi b = vi_add(vf_as_vi(ax), vi_set1(0x7fffffff));
     int32_t l;
     memcpy(&l, &lim, 4);
@@ -275,7 +275,7 @@ static inline mf gelu_in_bulk(vf ax, float lim) {
  * rounding error d = (r1 - r) + c goes into pl = r^2 P(r) + d (e^(r+d) = e^r (1 + d)
  * to 2^-50), so that neither the rounding of r nor that of 1 + p costs an ULP.
  * Returns the shifted n (for rk_vf_pow2). */
-static inline vf gelu_expm(vf a, vf *r, vf *pl) {
+RK_INLINE vf gelu_expm(vf a, vf *r, vf *pl) {
     vf l, h = twoprod_f(a, a, &l);
     vf hh = vf_mul(h, vf_set1(-0.5f));
     vf t = vf_fma(hh, vf_set1(RK_F_LOG2E), vf_set1(RK_F_SHIFT));
@@ -293,7 +293,7 @@ static inline vf gelu_expm(vf a, vf *r, vf *pl) {
     return t;
 }
 /* F (1 + r + pl) - K = K r + [K pl + q (1 + p)]: the exact product K r inside the fma */
-static inline vf gelu_inner(vf K, vf q, vf r, vf pl) {
+RK_INLINE vf gelu_inner(vf K, vf q, vf r, vf pl) {
     vf p = vf_add(r, pl);
     return fmac_f(K, r, vf_fma(K, pl, vf_fma(q, p, q)));
 }
@@ -301,7 +301,7 @@ static inline vf gelu_inner(vf K, vf q, vf r, vf pl) {
 #define GELU_ID(a) vi_lut8_index(vi_srli(vf_as_vi(vf_add(a, vf_set1(1.0f))), 22))
 
 /* Phi(-a) 2^-n = K + inner, for a <= GELU_AMAX; *t: the shifted n */
-static inline vf gelu_T_f(vf a, vf *inner, vf *t) {
+RK_INLINE vf gelu_T_f(vf a, vf *inner, vf *t) {
     vi id = GELU_ID(a);
     vf u = vf_sub(a, GELU_LUT(GELU_R_C));
     vf q = vf_fma(GELU_LUT(GELU_R_Q8), u, GELU_LUT(GELU_R_Q7));
@@ -342,7 +342,7 @@ static inline vf gelu_f(vf x, vf pa, vf pb) {
  * (two-sum), K + q the fit of D / (a - root) (no cancellation near the zero of
  * gelu'); W (K + inner) = Kh + [Kl + W_hi inner + W_lo (K + inner)] with
  * Kh + Kl = W_hi K exactly.  Returns Kh, *rest and *t (the shifted n). */
-static inline vf gelu_dk_f(vf a, vf *rest, vf *t) {
+RK_INLINE vf gelu_dk_f(vf a, vf *rest, vf *t) {
     vi id = GELU_ID(a);
     vf u = vf_sub(a, GELU_LUT(GELU_D_C));
     vf q = vf_fma(GELU_LUT(GELU_D_Q7), u, GELU_LUT(GELU_D_Q6));

@@ -28,6 +28,10 @@
 #define RK_SYM(name) RK_CAT(name, RK_TARGET)
 
 #define RK_INLINE static inline __attribute__((always_inline))
+/* a body's rare-lane path: out of line, so that the bulk path inlines into the
+ * kernel's unrolled loop (an out-of-line body costs a call per vector, every live
+ * vector register spilled around it and the constants reloaded inside) */
+#define RK_COLD static __attribute__((noinline, cold))
 
 #if defined(RK_FORCE_SCALAR)   /* the portable one-lane header, to test it on any CPU */
 #include "scalar.h"
