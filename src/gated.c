@@ -473,14 +473,18 @@ RK_INLINE mf abs_in_f(vf ax, float lo, float hi) {
     vi s = vi_add(vf_as_vi(ax), vi_set1((int32_t)(0x80000000u - l)));
     return vi_gt(vi_set1((int32_t)(h - l + 1u - 0x80000000u)), s);
 }
-/* (h + l) / (D + Dl) rounded once up to a tiny fraction of an ULP, for q = h/D normal,
- * |h| <= 2^100 and Dl tiny: the remainder h - q D is exact (one FMA, or Dekker's
- * product), the correction (res + l - q Dl)/D is scaled by an approximate 1/D (it is
- * about an ULP) */
+/* (h + l) / (D + Dl) rounded once up to a tiny fraction of an ULP, for h/D normal,
+ * |h| <= 2^100, 1 <= D < 2^33 and Dl tiny: R = 1/D rounded and q = h R, within two
+ * ULPs of h/D; the remainder h - q D in one FMA (exact, or rounded at 2^-24 of
+ * itself; Dekker's product without FMA), and q + (res + l - q Dl) R rounded once:
+ * the correction is a few ULPs of q, so R's rounding and the remainder's cost it
+ * 2^-22 of an ULP.  One division, as sigmoid.h's quotients (a division h/D and an
+ * approximate 1/D for the correction took two more operations per vector) */
 RK_INLINE vf divc0_f(vf h, vf l, vf D, vf Dl) {
-    vf q = vf_div(h, D);
+    vf R = vf_div(vf_set1(1.0f), D);
+    vf q = vf_mul(h, R);
     vf res = vf_fnma(q, Dl, vf_add(resid_f(h, q, D), l));
-    return vf_fma(res, rcp_approx_f(D), q);
+    return vf_fma(res, R, q);
 }
 /* the bulk lanes of an exact product h + l = a b: |h| in [2^-90, 2^100] (l exact,
  * the remainders representable), and without FMA |a|, |b| <= 2^100 (Dekker's split) */
