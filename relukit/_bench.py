@@ -212,7 +212,9 @@ def run_gated(ops=None, sizes=(1 << 20,), dtype="float32", threads=None, repeats
     activation alone (out=), PyTorch's composite (``F.silu(a) * b``, allocating)
     and the NumPy expression (allocating); the backward against the autograd of
     PyTorch's composite (``y.backward(g)``, a and b leaf tensors).  Medians of
-    interleaved repeats; returns rows ``(op, size, t_fused, t_act, t_torch, t_numpy,
+    interleaved repeats, each a block of several calls timed after WARM_S of untimed
+    calls, as `run` times (one cold call would be timed while PyTorch's OpenMP threads
+    of the block before still spin on the cores); returns rows ``(op, size, t_fused, t_act, t_torch, t_numpy,
     t_bwd, t_torch_bwd)`` (None where a peer is missing)."""
     dt = _dtype(dtype)
     names = list(ops) if ops else list(_peers.GATED_PEERS)
@@ -262,8 +264,9 @@ def run_gated(ops=None, sizes=(1 << 20,), dtype="float32", threads=None, repeats
                     fns += [lambda F=F, tf=tf: tf(F, ta, tb), tbwd]
                 if numpy and not (name.startswith("geglu") and name != "geglu_tanh" and n > 1 << 20):
                     fns.append(lambda npf=npf: npf(a, b))
+                inner = max(3, 200_000 // n)
                 with np.errstate(all="ignore"):
-                    ts = sample_times(fns, repeats)
+                    ts = sample_times(fns, repeats, inner=inner, warm=WARM_S)
                 med = [float(np.median(t)) for t in ts]
                 t_f, t_a, t_b = med[:3]
                 t_t = t_tb = t_np = None

@@ -169,3 +169,23 @@ def test_gated_cli_bench_runs():
     assert [r[0] for r in rows] == list(_peers.GATED_PEERS)
     assert all(r[2] > 0 and r[3] > 0 and r[6] > 0 for r in rows)
     assert "fused/act" in lines[2]
+
+
+def test_gated_bench_times_warm_blocks_of_calls(monkeypatch):
+    """Each timed block of the gated bench is several calls after WARM_S of untimed
+    ones, as the one-operand bench times: a single cold call was timed while the
+    peer's OpenMP threads from the block before still spun on the cores."""
+    from relukit import _bench
+
+    seen = []
+
+    def fake(fns, repeats=7, inner=1, warm=False):
+        seen.append((len(fns), inner, warm))
+        return [[1e-6] * repeats for _ in fns]
+
+    monkeypatch.setattr(_bench, "sample_times", fake)
+    _bench.run_gated(ops=["swiglu"], sizes=(4096,), repeats=3, out=lambda s: None)
+    _bench.run(ops=["silu"], sizes=(4096,), repeats=3, out=lambda s: None, numpy=False)
+    assert len(seen) == 2
+    (nf, inner_g, warm_g), (_, inner_1, warm_1) = seen
+    assert nf >= 3 and inner_g == inner_1 > 1 and warm_g == warm_1 == _bench.WARM_S > 0
