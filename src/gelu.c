@@ -94,6 +94,9 @@ static inline vd gelu_tanh32_core(vd x, int bwd, vd g) {
     vd vp = vd_mul(vd_set1(K2_HI), vd_fma(vd_set1(3.0 * GT_C), s, vd_set1(1.0)));
     vd num = vd_fma(vd_mul(x, vp), e, vd_mul(ope, vd_select(vneg, e, vd_set1(1.0))));
     vd d = vd_div(num, vd_mul(ope, ope));
+    /* e^-|v| underflowed (x below about -26): the derivative, e^v (1 + x v') there, is
+     * negative, so its zero is -0 (g d then takes the sign of the true product) */
+    d = vd_select(md_and(vd_eq(d, vd_zero()), vd_lt(x, vd_zero())), vd_set1(-0.0), d);
     return vd_mul(g, d);
 }
 

@@ -761,6 +761,26 @@ def run_api(cuda, rng):
     check(y[0] == np.inf, "gelu(inf) must be inf")
     y = rc.relu(cuda.to_device(np.array([-0.0], np.float32))).copy_to_host()
     check(np.signbit(y[0]) and y[0] == 0, "relu(-0.0) must be -0.0")
+    # a derivative that underflows where it is negative (gelu' below -38, gelu_tanh'
+    # below -26): g times it is a zero with the sign of the true product, as the CPU's
+    for dt in (np.float32, np.float64):
+        xs = np.array([-30.0, -45.0, -100.0, -1e5], dt)
+        for sg in (1.0, -1.0):
+            gs = np.full_like(xs, sg)
+            for approx in ("none", "tanh"):
+                yg = rc.gelu_backward(cuda.to_device(gs), cuda.to_device(xs), approx).copy_to_host()
+                want = relukit.gelu_backward(gs, xs, approx)
+                check(np.array_equal(np.signbit(yg), np.signbit(want)) and
+                      np.array_equal(yg == 0, want == 0),
+                      f"gelu_backward({approx}) {dt.__name__} g = {sg} in the tail: {yg} against "
+                      f"the CPU's {want}")
+                ga, _ = rc.geglu_backward(cuda.to_device(gs), cuda.to_device(xs),
+                                          cuda.to_device(np.ones_like(xs)), approx)
+                ga, want = ga.copy_to_host(), relukit.geglu_backward(gs, xs, np.ones_like(xs), approx)[0]
+                check(np.array_equal(np.signbit(ga), np.signbit(want)) and
+                      np.array_equal(ga == 0, want == 0),
+                      f"geglu_backward({approx}) {dt.__name__} g = {sg}: grad_a in the tail {ga} "
+                      f"against the CPU's {want}")
     # kinks
     k = cuda.to_device(np.array([0.0, 6.0, 3.0], np.float32))
     ones = cuda.to_device(np.ones(3, np.float32))

@@ -126,3 +126,23 @@ def test_float64_backward_tail_with_huge_gradient(approximate):
         err = _reference.ulp_error(relukit.gelu_backward(g, x, approximate), want, np.float64,
                                    g=g, op=name, x=x)
         assert err.max() <= 4, f"{name} g={gv}: {err.max():.3g} ULP at x={x[np.argmax(err)]!r}"
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_an_underflowed_negative_derivative_gives_a_signed_zero(dtype, approximate):
+    """Far left, where gelu' (and gelu_tanh') is negative but below every float,
+    g times it is a zero with the sign of the true product: -0 for g > 0, +0 for
+    g < 0, as the correctly rounded result and every other dtype give (float32
+    gelu_tanh' gave +0 below x = -26, where its float64 path's e^-|v| underflows)."""
+    x = np.array([-26.5, -30.0, -39.0, -60.0, -1000.0, -30000.0], dtype)
+    for sg in (1.0, -1.0):
+        g = np.full_like(x, sg)
+        y = relukit.gelu_backward(g, x, approximate)
+        ref = np.asarray(_reference.reference(
+            "gelu_backward" if approximate == "none" else "gelu_tanh_backward", g, x,
+            dtype=np.dtype(dtype))).astype(dtype)
+        tail = ref == 0
+        assert tail.sum() >= 3
+        assert np.all(y[tail] == 0), (sg, y)
+        assert np.array_equal(np.signbit(y[tail]), np.full(tail.sum(), sg > 0)), (sg, y, ref)

@@ -383,8 +383,11 @@ ROWS = {
         if isinf(x):
             return g if x > K(0.0) or isinf(g) else g * K(0.0)
         d = K(0.5) * erfc(x * K({-RSQRT2_HI!r})) + x * K({C0!r}) * exp(K(-0.5) * (x * x))
-        if d == K(0.0) and isinf(g):
-            return -g if x < K(0.0) else g
+        if d == K(0.0):
+            if isinf(g):
+                return -g if x < K(0.0) else g
+            if x < K(0.0):
+                d = K(-0.0)  # both terms underflowed (x < -38): the derivative is negative
         return g * d
     """),
     "gelu_tanh": (1, 0, _MATH, f"""
@@ -435,8 +438,11 @@ ROWS = {
         er = e * r
         s = r if v >= K(0.0) else er
         d = s + x * dv * (er * r)
-        if d == K(0.0) and isinf(g):
-            return -g if x < K(0.0) else g
+        if d == K(0.0):
+            if isinf(g):
+                return -g if x < K(0.0) else g
+            if x < K(0.0):
+                d = K(-0.0)  # e^-|v| underflowed (x < -26): the derivative is negative
         return g * d
     """),
 }
