@@ -135,3 +135,54 @@ def test_left_tails(name, fdtype):
             reference_check(name, (gg, x), params, fdtype)
     else:
         reference_check(name, (x,), params, fdtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64], ids=lambda d: np.dtype(d).name)
+def test_a_zero_result_carries_the_references_sign(dtype):
+    """Every row (gated ones too), far into the tails where results underflow: a
+    result that is zero has the sign of the correctly rounded one (the reference's
+    value rounded to dtype), for unit and huge gradients and partners.  (A zero or
+    tiny g is a documented exception: README, Semantics.)"""
+    xs = np.array([-5, -9.8, -10, -12, -15, -16, -20, -26, -30, -39, -40, -60, -87, -88, -100,
+                   -120, -200, -700, -745, -760, -1000, -1e5, -1e10, -1e30, -np.inf, 1e-40, -1e-40,
+                   0.0, -0.0], np.float64)
+    with np.errstate(all="ignore"):
+        x0 = xs.astype(dtype)
+    big = float(np.finfo(dtype).max) / 2
+    bad, zeros = [], 0
+    for name, uf in {**_ufuncs.UFUNCS, **_ufuncs.GATED_UFUNCS}.items():
+        if name not in _reference.ULP_BOUNDS:
+            continue
+        if _reference.is_gated(name):
+            act = _reference.gated_activated(name.removesuffix("_backward"))
+            cases = []
+            for bv in (1.0, -1.0, big):
+                b = np.full_like(x0, bv)
+                ab = (b, x0) if act else (x0, b)
+                cases += ([(np.full_like(x0, gv), *ab) for gv in (1.0, -1.0)]
+                          if name.endswith("_backward") else [ab])
+            params = ()
+        else:
+            params = tuple(np.asarray(p, dtype=dtype) for p in _reference.SAMPLE_PARAMS.get(name, ()))
+            x = x0
+            fwd = _reference.forward_of(name)
+            with np.errstate(all="ignore"):
+                if fwd:
+                    x = _ufuncs.UFUNCS[fwd](x0, *params)
+            cases = ([(np.full_like(x, gv), x) for gv in (1.0, -1.0, big, -big)]
+                     if _reference.is_backward(name) else [(x,)])
+        for ops in cases:
+            with np.errstate(all="ignore"):
+                got = uf(*ops, *params)
+                ref = _reference.reference(name, *ops, *params, dtype=np.dtype(dtype))
+            got = got if isinstance(got, tuple) else (got,)
+            ref = ref if isinstance(ref, tuple) else (ref,)
+            for k, (gk, rk) in enumerate(zip(got, ref)):
+                with np.errstate(all="ignore"):
+                    rk = np.asarray(rk).astype(dtype)
+                z = (gk == 0) & (rk == 0)
+                zeros += int(z.sum())
+                for i in np.flatnonzero(z & (np.signbit(gk) != np.signbit(rk))):
+                    bad.append((name, k, [float(o[i]) for o in ops], float(gk[i])))
+    assert zeros > 500
+    assert not bad, bad[:20]
