@@ -418,8 +418,13 @@ static inline vf gelu_bwd_f(vf x, vf g, vf pa, vf pb) {
         }
         y = vf_select(vf_eq(x, vf_zero()), vf_mul(g, vf_set1(0.5f)), y);   /* gelu'(0) = 1/2 */
         mf deep = mf_and(vf_le(x, vf_set1(-GELU_AMAX)), vf_ge(x, vf_set1(-GELU_BWD_AMAX)));
-        if (mf_any(deep))
-            y = vf_select(deep, gelu_bwd_deep_f(vf_min(ax, vf_set1(GELU_BWD_AMAX)), g), y);
+        if (mf_any(deep)) {
+            vf yd = gelu_bwd_deep_f(vf_min(ax, vf_set1(GELU_BWD_AMAX)), g);
+            /* a result that underflowed (its scaled terms can round to zeros of both
+             * signs) is the zero of g times the negative derivative */
+            yd = vf_select(vf_eq(yd, vf_zero()), vf_mul(g, vf_set1(-0.0f)), yd);
+            y = vf_select(deep, yd, y);
+        }
         y = vf_select(vf_lt(x, vf_set1(-GELU_BWD_AMAX)), vf_mul(g, vf_set1(-0.0f)), y);
         y = vf_select(vf_ge(x, vf_set1(GELU_AMAX)), g, y);
         /* sign of gelu': negative for x < -0.7518 (its zero), else positive */
