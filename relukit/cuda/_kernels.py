@@ -34,6 +34,7 @@ Kernel layout (one kernel per row, storage dtype and variant):
    once: as a block ends, the next one starts its loads.
 """
 import math
+import re
 
 import numpy as np
 
@@ -46,6 +47,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "relukit.cuda needs numba-cuda (and, to compile kernels, the CUDA NVVM/NVRTC "
         "libraries): pip install 'relukit[cuda]'") from exc
 
+from relukit.cuda import _f32
 from relukit.cuda._table import ALL_ROWS, GATED_ROWS, HELPERS, ROWS
 
 SIM = bool(_nconfig.ENABLE_CUDASIM)
@@ -77,9 +79,12 @@ def compute_dtype(row, dtype):
     c = _CDT.get(key)
     if c is None:
         d = np.dtype(dtype)
+        name = "bfloat16" if d == BF16 else d.name
         if d == BF16:  # bfloat16 goes through the float32 computation
             d = np.dtype(np.float32)
-        if d == np.float64 or (ALL_ROWS[row][2] != "piece" and d != np.float16):
+        if _f32.uses_f32(row, name):  # the float32 body (_f32): float32 arithmetic
+            c = np.dtype(np.float32)
+        elif d == np.float64 or (ALL_ROWS[row][2] != "piece" and d != np.float16):
             c = np.dtype(np.float64)
         else:
             c = np.dtype(np.float32)
@@ -130,6 +135,17 @@ if SIM:
         if (u & 0x7FFFFFFF) > 0x7F800000:
             return np.uint16((u >> 16) | 0x0040)
         return np.uint16(((u + 0x7FFF + ((u >> 16) & 1)) >> 16) & 0xFFFF)
+
+    def _f32_ns():
+        """The float32 bodies' explicit operations (_f32): plain numpy float32 ones."""
+        def f2i(v):
+            return int(np.array([v], np.float32).view(np.int32)[0])
+
+        def i2f(i):
+            return np.array([int(i) & 0xFFFFFFFF], np.uint32).view(np.float32)[0]
+        return {"ADD": lambda a, b: a + b, "SUB": lambda a, b: a - b,
+                "MUL": lambda a, b: a * b, "DIV": lambda a, b: a / b,
+                "f2i": f2i, "i2f": i2f}
 
     def _math_ns():
         # numpy's scalar functions: like the GPU's, they return inf/0 instead of raising
@@ -230,6 +246,30 @@ else:
             return builder.trunc(r, _I16)
         return nt.uint16(nt.float32), codegen
 
+    @_intrinsic
+    def f2i(typingctx, v):
+        """The bits of a float32 as an int32."""
+        def codegen(context, builder, sig, args):
+            return builder.bitcast(args[0], _I32)
+        return nt.int32(nt.float32), codegen
+
+    @_intrinsic
+    def i2f(typingctx, i):
+        """The float32 of the low 32 bits of an integer."""
+        def codegen(context, builder, sig, args):
+            v = args[0]
+            if v.type.width != 32:
+                v = builder.trunc(v, _I32)
+            return builder.bitcast(v, _ir.FloatType())
+        return nt.float32(i), codegen
+
+    def _f32_ns():
+        """The float32 bodies' explicit operations (_f32): libdevice's correctly rounded
+        ones, which NVVM does not contract into FMAs."""
+        from numba.cuda import libdevice as LD
+        return {"ADD": LD.fadd_rn, "SUB": LD.fsub_rn, "MUL": LD.fmul_rn, "DIV": LD.fdiv_rn,
+                "f2i": f2i, "i2f": i2f}
+
     def _math_ns():
         return {"exp": math.exp, "expm1": math.expm1, "log1p": math.log1p, "erfc": math.erfc,
                 "isnan": math.isnan, "isinf": math.isinf, "floor": math.floor,
@@ -243,24 +283,34 @@ def _indent(body, spaces):
     return "\n".join(" " * spaces + ln[cut:] for ln in lines)
 
 
-def _body_function(row):
+def _body_function(row, f32=False):
     """The op body of `row` as the source of a local function ``f`` (defined
     inside each kernel, so Numba inlines it there; a separate device function
-    would need a GPU at compile time to learn its target)."""
+    would need a GPU at compile time to learn its target).  With `f32`, ``f`` is
+    the row's float32 body (_f32), and the generic body, in float64 (``K`` read
+    as ``D``), is its ``RARE``."""
     body = _indent(ROWS[row][3], 8)
     helpers = "".join(_indent(src, 4) + "\n" for name, src in HELPERS.items()
                       if name + "(" in body)
-    src = helpers + "    def f(x, g, a, b):\n" + body + "\n"
+    if f32:
+        src = re.sub(r"\bK\(", "D(", helpers + "    def f64(x, g, a, b):\n" + body + "\n")
+        src += ("    def RARE(x, g, a, b):\n"
+                "        return F32(f64(D(x), D(g), D(a), D(b)))\n")
+        src += _indent(_f32.f32_source(row), 4) + "\n"
+    else:
+        src = helpers + "    def f(x, g, a, b):\n" + body + "\n"
     if not SIM:  # the FMA instruction is typed as an attribute of the cuda module
         src = src.replace("fma(", "cuda.fma(")
     return src
 
 
-def _namespace(cdtype, dtype):
-    """The globals of a kernel body for its compute and storage dtypes."""
-    ns = {"K": _STORAGE[np.dtype(cdtype)], "CT": np.dtype(cdtype) == np.float64,
-          "DW": np.dtype(dtype) == np.float64}
+def _namespace(cdtype, dtype, f32=False):
+    """The globals of a kernel body for its compute and storage dtypes (`f32`: the
+    row's float32 body, whose RARE is the generic body in float64)."""
+    ns = {"K": _STORAGE[np.dtype(cdtype)], "CT": f32 or np.dtype(cdtype) == np.float64,
+          "DW": np.dtype(dtype) == np.float64, "D": nt.float64}
     ns.update(_math_ns())
+    ns.update(_f32_ns())
     return ns
 
 
@@ -313,7 +363,8 @@ def kernel_source(row, dtype, variant):
         return ln
 
     L = [f"def kernel({', '.join(args)}):",
-         _body_function(row).rstrip("\n"),
+         _body_function(row, _f32.uses_f32(row, "bfloat16" if bf else
+                                           np.dtype(dtype).name)).rstrip("\n"),
          "    tid = cuda.threadIdx.x",
          "    bid = cuda.blockIdx.x",
          "    nb = cuda.gridDim.x",
@@ -519,7 +570,7 @@ def python_kernel(row, dtype, variant):
     dtype = np.dtype(dtype)
     cdt = compute_dtype(row, dtype)
     src, _ = kernel_source(row, dtype, variant)
-    ns = _namespace(cdt, dtype)
+    ns = _namespace(cdt, dtype, _f32.uses_f32(row, "bfloat16" if dtype == BF16 else dtype.name))
     ns.update({"cuda": cuda, "ld16": ld16, "st16": st16, "C": _STORAGE[cdt], "S": _STORAGE[dtype],
                "F32": nt.float32, "bf2f": bf2f, "f2bf": f2bf})
     exec(compile(src, f"<relukit.cuda kernel {row} {dtype.name} {variant}>", "exec"), ns)
