@@ -30,7 +30,12 @@ the GPU:
 
 Exit status 1 if any NaN differs, or a piecewise row (exact on both sides:
 relu ... and, of the gated family, reglu and reglu_backward, each of its
-outputs) is not bit-identical everywhere, in any dtype.
+outputs) is not bit-identical everywhere, in any dtype, or a row computed by
+its float32 body (relukit.cuda._f32, which mirrors the CPU's float32 kernel)
+differs from the CPU by more than one ULP anywhere.  (Such a body's only
+departures from the CPU's bits are the lanes both compute in float64, with
+libdevice's functions against the C library's: results within about 2^-20 ULP
+of a rounding boundary; the identical count says how many.)
 
 Usage::
 
@@ -251,7 +256,10 @@ def report(out, rows_class):
     print(f"{'row':30s} {'dtype':9s} {'inputs':>11s} {'identical':>11s} {'NaN':>5s} "
           f"{'max ULP':>8s}  at x (bits)   s")
     for (row, dname), s in out.items():
-        ok = s.nan == 0 and (rows_class[row] != "piece" or s.identical == s.n)
+        from relukit.cuda import _f32
+        f32 = _f32.uses_f32(row, dname)  # a float32 body mirroring the CPU's kernel
+        ok = s.nan == 0 and (rows_class[row] != "piece" or s.identical == s.n) and \
+            (not f32 or s.max_ulp <= 1)
         bad += not ok
         at = "" if s.worst_x is None or s.max_ulp == 0 else f"0x{s.worst_x:0{8 if dname == 'float32' else 4}x}"
         print(f"{row:30s} {dname:9s} {s.n:11d} {s.identical:11d} {s.nan:5d} {s.max_ulp:8d}  "

@@ -164,6 +164,7 @@ def _compile_jobs(jobs):
     """Compile (row, dtype name, variant, cc) jobs to PTX; return the problems."""
     from numba import cuda
 
+    from relukit.cuda import _f32
     from relukit.cuda import _kernels as K
     problems = []
     for row, dname, variant, cc in jobs:
@@ -180,6 +181,9 @@ def _compile_jobs(jobs):
             problems.append(f"{where}: wrong target")
         if "ld.local" in ptx or "st.local" in ptx:
             problems.append(f"{where}: uses local memory")
+        if _f32.uses_f32(row, dname) and re.search(r"^\s*(add|sub|mul)\.f32\s", ptx, re.M):
+            # a float32 body's operations are all explicit (.rn): none can be contracted
+            problems.append(f"{where}: a float32 add/sub/mul NVVM may contract into an FMA")
         if variant in ("vec", "vec_split") and not (f"ld.global{wide}" in ptx and
                                                     f"st.global{wide}" in ptx):
             problems.append(f"{where}: no 128-bit global load/store ({wide})")

@@ -122,16 +122,24 @@ F32_ROWS = {
 }
 
 
+# The gated family's float32 bodies (src/gated.c): row: (body, f16), the body the
+# statements of f(a, b) (forward) or f(g, a, b) returning (grad_a, grad_b); RARE takes
+# the same operands and is the generic gated body in float64, rounded once
+F32_GATED = {}
+_GATED_NIN = {"glu": 2, "geglu": 2, "geglu_tanh": 2, "swiglu": 2, "glu_bwd": 3,
+              "geglu_bwd": 3, "geglu_tanh_bwd": 3, "swiglu_bwd": 3}
+
+
 # ---------------------------------------------------------------- the other rows, by source file
 # Each module below defines HELPERS, INT_HELPERS and ROWS in this module's form (its
 # helper names prefixed by its group, but for the ones shared from here).
-from relukit.cuda import (_f32_elu, _f32_gelu, _f32_gelu_tanh,  # noqa: E402
-                          _f32_sigmoid)
+from relukit.cuda import (_f32_elu, _f32_gated, _f32_gelu,  # noqa: E402
+                          _f32_gelu_tanh, _f32_sigmoid)
 
-for _mod in (_f32_elu, _f32_sigmoid, _f32_gelu_tanh, _f32_gelu):
+for _mod in (_f32_elu, _f32_sigmoid, _f32_gelu_tanh, _f32_gelu, _f32_gated):
     for _name, _dst in (("HELPERS", F32_HELPERS), ("INT_HELPERS", F32_INT_HELPERS),
-                        ("ROWS", F32_ROWS)):
-        _src = getattr(_mod, _name)
+                        ("ROWS", F32_ROWS), ("GATED", F32_GATED)):
+        _src = getattr(_mod, _name, {})
         assert not set(_src) & set(_dst), f"{_mod.__name__}.{_name}: a name defined twice"
         _dst.update(_src)
 
@@ -175,9 +183,11 @@ def _calls(text, names):
 
 def f32_source(row):
     """Source (unindented) of the helpers a row's float32 body uses and of the
-    function ``f(x, g, a, b)``, every float operation explicit.  ``RARE`` is
-    defined by the kernel generator (the generic body in float64)."""
-    body = F32_ROWS[row][0]
+    function ``f(x, g, a, b)`` (a gated row: ``f(a, b)``, or ``f(g, a, b)``
+    returning the pair), every float operation explicit.  ``RARE`` is defined by
+    the kernel generator (the generic body in float64)."""
+    body, _ = F32_ROWS.get(row) or F32_GATED[row]
+    sig = {None: "x, g, a, b", 2: "a, b", 3: "g, a, b"}[_GATED_NIN.get(row)]
     need, todo = [], [body]
     while todo:  # the helpers used, transitively
         text = todo.pop()
@@ -187,14 +197,14 @@ def f32_source(row):
                 todo.append({**F32_HELPERS, **F32_INT_HELPERS}[name])
     out = [_dedent(F32_INT_HELPERS[n]) for n in F32_INT_HELPERS if n in need]
     out += [explicit(F32_HELPERS[n]) for n in F32_HELPERS if n in need]
-    fn = "def f(x, g, a, b):\n" + "\n".join("    " + ln for ln in _dedent(body).splitlines())
+    fn = f"def f({sig}):\n" + "\n".join("    " + ln for ln in _dedent(body).splitlines())
     out.append(explicit(fn))
     return "\n".join(out)
 
 
 def uses_f32(row, dtype_name):
     """True when `row` stored as `dtype_name` computes with its float32 body."""
-    entry = F32_ROWS.get(row)
+    entry = F32_ROWS.get(row) or F32_GATED.get(row)
     if entry is None:
         return False
     return dtype_name in ("float32", "bfloat16") or (dtype_name == "float16" and entry[1])

@@ -19,7 +19,9 @@ Command line::
     python -m relukit.cuda._f32check [--exhaustive] [--samples N] [ROW ...]
 
 (all float32 inputs with ``--exhaustive``, g = 1 and g from a fixed normal
-sample for the gradients; otherwise N random float32 bit patterns).
+sample for the gradients; otherwise N random float32 bit patterns).  A gated
+row: the activated operand (glu: the gate b) over every bit pattern, or N random
+ones, the partner and g random (normal, log-uniform over 2^+-40, random bits).
 """
 import argparse
 import math
@@ -30,7 +32,7 @@ import time
 import numpy as np
 
 from relukit.cuda import _f32
-from relukit.cuda._table import HELPERS, ROWS, ufunc_name
+from relukit.cuda._table import GATED_ROWS, ROWS, ufunc_name
 
 _COMPILED = {}
 
@@ -90,22 +92,29 @@ def _cpu_namespace():
 
 
 def source(row):
-    """The module source the check compiles for `row`: the generic body in
-    float64 as ``f64`` (``RARE``), the float32 body as ``f``, and a driver."""
-    body = ROWS[row][3]
-    helpers = "".join(_f32._dedent(src) for name, src in HELPERS.items() if name + "(" in body)
-    generic = re.sub(r"\bK\(", "D(", helpers + "def f64(x, g, a, b):\n" +
-                     "\n".join("    " + ln for ln in _f32._dedent(body).splitlines()) + "\n")
-    return (generic +
-            "def RARE(x, g, a, b):\n    return F32(f64(D(x), D(g), D(a), D(b)))\n" +
-            _f32.f32_source(row) +
-            "def drive(x, g, a, b, out):\n"
-            "    for i in prange(x.size):\n"
-            "        out[i] = f(x[i], g[i], a, b)\n")
+    """The module source the check compiles for `row`: the kernel generator's own
+    text of the body (the float32 body ``f``, its helpers, and the generic body in
+    float64 as ``f64`` for ``RARE``; ``fma`` left generic), and a driver."""
+    from relukit.cuda import _kernels
+    text = _f32._dedent(_kernels._body_function(row, True, gpu=False))
+    nin = GATED_ROWS[row][0] if row in GATED_ROWS else None
+    if nin is None:
+        drive = ("def drive(x, g, a, b, out, out2):\n"
+                 "    for i in prange(x.size):\n"
+                 "        out[i] = f(x[i], g[i], a, b)\n")
+    elif nin == 2:
+        drive = ("def drive(x, g, a, b, out, out2):\n"
+                 "    for i in prange(x.size):\n"
+                 "        out[i] = f(x[i], g[i])\n")
+    else:
+        drive = ("def drive(x, g, a, b, out, out2):\n"
+                 "    for i in prange(x.size):\n"
+                 "        out[i], out2[i] = f(a[i], x[i], g[i])\n")
+    return text + drive
 
 
 def compiled(row):
-    """The driver ``drive(x, g, a, b, out)`` of `row`'s float32 body (CPU)."""
+    """The driver ``drive(x, g, a, b, out, out2)`` of `row`'s float32 body (CPU)."""
     fn = _COMPILED.get(row)
     if fn is None:
         numba, ns = _cpu_namespace()
@@ -120,6 +129,20 @@ def compiled(row):
     return fn
 
 
+def gated_body(row, a, b, g=None):
+    """A gated row's float32 body on float32 arrays: the forward's y from (a, b),
+    the backward's (grad_a, grad_b) from (g, a, b)."""
+    a = np.ascontiguousarray(a, np.float32).ravel()
+    b = np.ascontiguousarray(np.broadcast_to(b, a.shape), np.float32).ravel()
+    y, y2 = np.empty_like(a), np.empty_like(a)
+    if GATED_ROWS[row][0] == 2:
+        compiled(row)(a, b, np.float32(0), np.float32(0), y, y2)
+        return y
+    g = np.ascontiguousarray(np.broadcast_to(g, a.shape), np.float32).ravel()
+    compiled(row)(a, b, g, np.float32(0), y, y2)  # the driver's (x, g, a): (a, b, g)
+    return y, y2
+
+
 def gpu_body(row, x, g=None, params=()):
     """`row`'s float32 body on float32 arrays x (and g), as the GPU computes it
     (but for RARE's float64 library)."""
@@ -128,7 +151,7 @@ def gpu_body(row, x, g=None, params=()):
                                                               np.float32)
     a, b = (list(np.float32(p) for p in params) + [np.float32(0), np.float32(0)])[:2]
     out = np.empty_like(x)
-    compiled(row)(x.ravel(), g.ravel(), a, b, out.ravel())
+    compiled(row)(x.ravel(), g.ravel(), a, b, out.ravel(), np.empty(0, np.float32))
     return out
 
 
@@ -174,6 +197,40 @@ def compare(row, x, g=None, params=None):
     return x.size, bad.size, dist, ex
 
 
+def compare_gated(row, a, b, g=None):
+    """As :func:`compare`, for a gated row on float32 operands (a backward's two
+    gradients side by side: 2n results)."""
+    import relukit._ufuncs as U
+    uf = U.GATED_UFUNCS[ufunc_name(row)]
+    fwd = GATED_ROWS[row][0] == 2
+    with np.errstate(all="ignore"):
+        r = uf(a, b) if fwd else uf(g, a, b)
+    y = gated_body(row, a, b, None if fwd else g)
+    y = y if fwd else np.concatenate(y)
+    r = r if fwd else np.concatenate(r)
+    same = (y.view(np.uint32) == r.view(np.uint32)) | (np.isnan(y) & np.isnan(r))
+    bad = np.nonzero(~same)[0]
+    dist = int(ulp_distance(y[bad], r[bad]).max()) if bad.size else 0
+    n = a.size
+    ex = [(float(a[i % n]), float(b[i % n]), None if fwd else float(g[i % n]),
+           "y" if fwd else ("grad_a", "grad_b")[i // n], float(y[i]), float(r[i]))
+          for i in bad[:5]]
+    return y.size, bad.size, dist, ex
+
+
+def gated_operands(rng, n):
+    """(a, b, g) for the gated check: each a random bit pattern (every binade),
+    the partner and g from a normal sample, a wide log-uniform one or random bits."""
+    def bits(k):
+        return rng.integers(0, 1 << 32, k, dtype=np.uint64).astype(np.uint32).view(np.float32)
+
+    def mixed(k):
+        w = (rng.standard_normal(k) * np.exp2(rng.uniform(-40, 40, k))).astype(np.float32)
+        return np.where(np.arange(k) % 3 == 0, rng.standard_normal(k).astype(np.float32),
+                        np.where(np.arange(k) % 3 == 1, w, bits(k)))
+    return bits(n), mixed(n), mixed(n)
+
+
 def _main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m relukit.cuda._f32check",
                                  description=__doc__.split("\n\n")[0])
@@ -181,10 +238,32 @@ def _main(argv=None):
     ap.add_argument("--exhaustive", action="store_true", help="all 2^32 float32 inputs")
     ap.add_argument("--samples", type=int, default=1 << 22)
     ns = ap.parse_args(argv)
-    rows = ns.rows or list(_f32.F32_ROWS)
+    rows = ns.rows or list(_f32.F32_ROWS) + list(_f32.F32_GATED)
     worst = 0
     for row in rows:
         t0 = time.time()
+        if row in GATED_ROWS:
+            # the activated operand over every bit pattern (exhaustive: in chunks), the
+            # partner and g random (glu: its gate b is the activated one)
+            total = bad = dist = 0
+            ex = []
+            rng = np.random.default_rng(1)
+            chunks = range(0, 1 << 32, 1 << 26) if ns.exhaustive else [None]
+            for c in chunks:
+                n = ns.samples if c is None else 1 << 26
+                a, b, g = gated_operands(rng, n)
+                if c is not None:
+                    v = np.arange(c, c + n, dtype=np.uint64).astype(np.uint32).view(np.float32)
+                    a, b = (b, v) if row.startswith("glu") else (v, b)
+                k, bb, d, e = compare_gated(row, a, b, g)
+                total, bad, dist = total + k, bad + bb, max(dist, d)
+                ex += e[: max(0, 5 - len(ex))]
+            worst = max(worst, dist)
+            print(f"{row:20s} {total:12d} results {bad:8d} differ  max {dist} ULP  "
+                  f"({time.time() - t0:.1f} s)", flush=True)
+            for e in ex:
+                print(f"    a={e[0]!r} b={e[1]!r} g={e[2]!r} {e[3]}: body {e[4]!r}, CPU {e[5]!r}")
+            continue
         total = bad = dist = 0
         ex = []
         gs = [None] if ROWS[row][0] == 1 else ["one", "normal"]

@@ -283,12 +283,14 @@ def _indent(body, spaces):
     return "\n".join(" " * spaces + ln[cut:] for ln in lines)
 
 
-def _body_function(row, f32=False):
+def _body_function(row, f32=False, gpu=not SIM):
     """The op body of `row` as the source of a local function ``f`` (defined
     inside each kernel, so Numba inlines it there; a separate device function
     would need a GPU at compile time to learn its target).  With `f32`, ``f`` is
     the row's float32 body (_f32), and the generic body, in float64 (``K`` read
-    as ``D``), is its ``RARE``."""
+    as ``D``), is its ``RARE``.  `gpu`: ``fma`` as the CUDA module's."""
+    if row in GATED_ROWS:
+        return _gated_body_function(row, f32, gpu)
     body = _indent(ROWS[row][3], 8)
     helpers = "".join(_indent(src, 4) + "\n" for name, src in HELPERS.items()
                       if name + "(" in body)
@@ -299,7 +301,31 @@ def _body_function(row, f32=False):
         src += _indent(_f32.f32_source(row), 4) + "\n"
     else:
         src = helpers + "    def f(x, g, a, b):\n" + body + "\n"
-    if not SIM:  # the FMA instruction is typed as an attribute of the cuda module
+    if gpu:  # the FMA instruction is typed as an attribute of the cuda module
+        src = src.replace("fma(", "cuda.fma(")
+    return src
+
+
+def _gated_body_function(row, f32, gpu):
+    """As :func:`_body_function`, for a gated row: ``f(a, b)`` (forward) or
+    ``f(g, a, b)`` returning the pair (backward), and the local functions its
+    body calls; with `f32`, the float32 body, and the generic body in float64 as
+    its ``RARE`` (each result rounded once to float32)."""
+    ins = "a, b" if GATED_ROWS[row][0] == 2 else "g, a, b"
+    body = _indent(GATED_ROWS[row][3], 8)
+    local = _local_functions(body)
+    if f32:
+        src = re.sub(r"\bK\(", "D(", local + f"    def f64({ins}):\n" + body + "\n")
+        conv = ", ".join(f"D({v})" for v in ins.split(", "))
+        if GATED_ROWS[row][0] == 2:
+            src += f"    def RARE({ins}):\n        return F32(f64({conv}))\n"
+        else:
+            src += (f"    def RARE({ins}):\n        u, v = f64({conv})\n"
+                    "        return F32(u), F32(v)\n")
+        src += _indent(_f32.f32_source(row), 4) + "\n"
+    else:
+        src = local + f"    def f({ins}):\n" + body + "\n"
+    if gpu:
         src = src.replace("fma(", "cuda.fma(")
     return src
 
@@ -498,10 +524,7 @@ def gated_kernel_source(row, dtype, variant):
                     ln.append(f"{a}[{idx}] = R{j}[{k}]")
         return ln
 
-    body = _indent(GATED_ROWS[row][3], 8)
-    src = _local_functions(body) + f"    def f({', '.join(ins)}):\n" + body + "\n"
-    if not SIM:  # the FMA instruction is typed as an attribute of the cuda module
-        src = src.replace("fma(", "cuda.fma(")
+    src = _body_function(row, _f32.uses_f32(row, "bfloat16" if bf else np.dtype(dtype).name))
     L = [f"def kernel({', '.join(args)}):",
          src.rstrip("\n"),
          "    tid = cuda.threadIdx.x",

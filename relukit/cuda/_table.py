@@ -17,8 +17,11 @@ Arithmetic classes (the compute type per storage dtype):
     in float32 for float16/float32 and float64 for float64, so the GPU result
     has the CPU's bits.
 ``math``
-    Ops with exp, log, erfc: float16 is computed in float32 and rounded once;
-    float32 is computed in float64 and rounded once (libdevice's float32
+    Ops with exp, log, erfc: a row with a float32 body (``_f32.F32_ROWS``)
+    computes float32 and bfloat16 (and float16 where the CPU does) with it, in
+    float32 arithmetic that mirrors the CPU's float32 kernel operation for
+    operation (the CPU's bits); otherwise float16 is computed in float32 and
+    rounded once, and float32 in float64 and rounded once (libdevice's float32
     functions err by up to 4 ULP, composed they would not meet the 2 ULP bound);
     float64 is computed in float64, with the error of x/sqrt(2) (gelu) and of
     the cubic (gelu tanh) carried as a low part, since in the tails that

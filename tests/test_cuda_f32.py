@@ -1,0 +1,90 @@
+"""The GPU's float32 bodies (relukit.cuda._f32) against the CPU's float32 kernels,
+without a GPU: each body, as the kernel generator writes it, compiled for the
+CPU by Numba (float32 operations rounded once, fused multiply-adds where the body
+says so, never contracted), must give the CPU ufunc's bits.  (All 2^32 inputs:
+``python -m relukit.cuda._f32check --exhaustive``; on a GPU machine,
+benchmarks/cuda_exhaustive.py compares the GPU itself.)"""
+import numpy as np
+import pytest
+
+pytest.importorskip("numba")
+
+from relukit._reference import SAMPLE_PARAMS  # noqa: E402
+from relukit.cuda import _f32, _f32check  # noqa: E402
+from relukit.cuda._table import ROWS, ufunc_name  # noqa: E402
+
+F32_ROWS = sorted(_f32.F32_ROWS)
+
+
+def _inputs(rng):
+    """Random bit patterns (every binade, NaN, infinities, subnormals), a dense
+    sweep of [-130, 130] (every branch threshold of the bodies lies in it), and
+    the special values."""
+    bits = rng.integers(0, 1 << 32, 1 << 18, dtype=np.uint64).astype(np.uint32).view(np.float32)
+    sweep = np.linspace(-130.0, 130.0, 1 << 17, dtype=np.float32)
+    near = np.array([np.nextafter(np.float32(t), np.float32(d)) for t in
+                           (-120, -104, -88, -87, -86, -64, -20, -17, -16, -15, -14.5, -10, -9,
+                            -8, -5, -4, -3, -2, -1, -0.5, 0, 0.5, 1, 2, 3, 4, 8, 9, 10, 16, 20)
+                     for d in (-np.inf, np.inf)], np.float32)
+    spec = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, 1e-45, -1e-45, 1e-38, -1e-38,
+                     1e-30, -1e-30, 3e38, -3e38, 1e-7, -1e-7], np.float32)
+    return np.concatenate([bits, sweep, near.astype(np.float32), spec])
+
+
+def _grads(rng, n):
+    g = rng.standard_normal(n).astype(np.float32)
+    k = np.arange(n)
+    g[k % 11 == 0] = np.float32(1.0)
+    for j, v in enumerate((0.0, -0.0, np.inf, -np.inf, np.nan, 1e30, -1e30, 1e-30, 3e38, 1e-40)):
+        g[k % 97 == j + 1] = np.float32(v)
+    return g
+
+
+@pytest.mark.parametrize("row", F32_ROWS)
+def test_float32_body_gives_the_cpu_bits(row):
+    rng = np.random.default_rng(sum(map(ord, row)))
+    x = _inputs(rng)
+    g = _grads(rng, x.size) if ROWS[row][0] == 2 else None
+    params = [_f32check.default_params(row)]
+    if params[0]:
+        params += [SAMPLE_PARAMS.get(ufunc_name(row), params[0])]
+        params += [tuple(np.float32(v) * s for v in params[0]) for s in (0.5, 2.0, 3e-3)]
+    for ps in params:
+        n, bad, dist, ex = _f32check.compare(row, x, g, ps)
+        assert bad == 0, f"{row} params={ps}: {bad} of {n} differ (up to {dist} ULP): {ex}"
+
+
+def test_the_check_sees_a_fused_operation_too_few(monkeypatch):
+    """The check can fail: silu's exponential with the CPU's two fused multiply-adds
+    of the reduction written as separate operations differs on a few inputs."""
+    lo = "-K(1.428606765330187e-06)"
+    old = _f32.F32_HELPERS["exp_red"]
+    new = old.replace(f"r = fma(m, {lo}, r1)", f"r = r1 + m * {lo}").replace(
+        f"d = fma(m, {lo}, r1 - r)", f"d = r1 - r + m * {lo}")
+    assert new != old
+    monkeypatch.setitem(_f32.F32_HELPERS, "exp_red", new)
+    monkeypatch.setattr(_f32check, "_COMPILED", {})
+    x = np.random.default_rng(0).integers(0, 1 << 32, 1 << 22, dtype=np.uint64).astype(
+        np.uint32).view(np.float32)
+    assert _f32check.compare("silu", x)[1] > 0
+
+
+def test_every_float_operation_is_made_explicit():
+    assert _f32.explicit("y = a * b + c / d - e").strip() == \
+        "y = SUB(ADD(MUL(a, b), DIV(c, d)), e)"
+    assert _f32.explicit("y += a * b").strip() == "y = ADD(y, MUL(a, b))"
+    assert _f32.explicit("y = fma(-a, b, c) if a > b else -c").strip() == \
+        "y = fma(-a, b, c) if a > b else -c"
+    with pytest.raises(ValueError, match="integer helper"):
+        _f32.explicit("i = (j << 2) % 7")
+    src = _f32.f32_source("silu")
+    assert " * " not in src.split("def f(")[1] and " / " not in src.split("def f(")[1]
+
+
+def test_the_dtypes_that_use_the_float32_bodies():
+    for row, (_, f16) in _f32.F32_ROWS.items():
+        assert row in ROWS and ROWS[row][2] == "math"
+        assert _f32.uses_f32(row, "float32") and _f32.uses_f32(row, "bfloat16")
+        assert _f32.uses_f32(row, "float16") == f16
+        assert not _f32.uses_f32(row, "float64")
+    assert not _f32.uses_f32("relu", "float32")
