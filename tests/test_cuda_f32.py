@@ -14,6 +14,7 @@ from relukit.cuda import _f32, _f32check  # noqa: E402
 from relukit.cuda._table import ROWS, ufunc_name  # noqa: E402
 
 F32_ROWS = sorted(_f32.F32_ROWS)
+F32_GATED = sorted(_f32.F32_GATED)
 
 
 def _inputs(rng):
@@ -52,6 +53,34 @@ def test_float32_body_gives_the_cpu_bits(row):
     for ps in params:
         n, bad, dist, ex = _f32check.compare(row, x, g, ps)
         assert bad == 0, f"{row} params={ps}: {bad} of {n} differ (up to {dist} ULP): {ex}"
+
+
+@pytest.mark.parametrize("row", F32_GATED)
+def test_gated_float32_body_gives_the_cpu_bits(row):
+    """The activated operand v (glu: its gate b) over random bit patterns, the dense
+    sweep and the specials; the partner and g random (normal, log-uniform over
+    2^+-40, random bits, with huge, tiny and special values), then partners that put
+    the result just below a power of two (where an ULP is smallest relative to it)."""
+    from relukit.cuda._table import GATED_ROWS
+    rng = np.random.default_rng(sum(map(ord, row)))
+    v = _inputs(rng)
+    _, p, g = _f32check.gated_operands(rng, v.size)
+    k = np.arange(v.size)
+    for j, w in enumerate((1.0, -1.0, 0.0, -0.0, np.inf, -np.inf, np.nan, 1e30, 3e38, 1e-30,
+                           1e-40, 2.0 ** -149)):
+        p[k % 89 == j] = np.float32(w)
+        g[k % 83 == j] = np.float32(w)
+    glu = row.startswith("glu")
+    fwd = row if GATED_ROWS[row][0] == 2 else row[:-4]
+    one = np.ones_like(v)
+    act = _f32check.gated_body(fwd, one, v) if glu else _f32check.gated_body(fwd, v, one)
+    with np.errstate(all="ignore"):
+        top = np.exp2(np.ceil(np.log2(np.abs(act)))) * np.float32(1 - 2.0 ** -20) / act
+    top = np.where(np.isfinite(top) & (top != 0), top, np.float32(1)).astype(np.float32)
+    for part in (p, top):
+        a, b = (part, v) if glu else (v, part)
+        n, bad, dist, ex = _f32check.compare_gated(row, a, b, g)
+        assert bad == 0, f"{row}: {bad} of {n} differ (up to {dist} ULP): {ex}"
 
 
 def test_the_check_sees_a_fused_operation_too_few(monkeypatch):

@@ -168,7 +168,8 @@ def cpu_kernel(row, x, g=None, params=()):
 def default_params(row):
     """The public defaults of a row's scalar parameters (float32)."""
     from relukit._optable import BY_NAME
-    return tuple(p.default for p in BY_NAME[re.sub(r"_bwd(_y)?$", "", row)].params)
+    op = BY_NAME.get(re.sub(r"_bwd(_y)?$", "", row))  # gelu_tanh: gelu's other form
+    return () if op is None else tuple(p.default for p in op.params if p.name != "approximate")
 
 
 def ulp_distance(u, v):
