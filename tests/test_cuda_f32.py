@@ -117,3 +117,40 @@ def test_the_dtypes_that_use_the_float32_bodies():
         assert _f32.uses_f32(row, "float16") == f16
         assert not _f32.uses_f32(row, "float64")
     assert not _f32.uses_f32("relu", "float32")
+
+
+def test_every_constant_of_the_bodies_is_the_cpus():
+    """Each float constant of the float32 bodies is one the CPU's kernels use (a
+    literal of src/, whose generated headers have their generators in relukit/_fit*.py
+    and are checked by tests/test_fit.py), or the float32 low part of one (a hi + lo
+    split, as the C code forms them), or a plain value (a power of two, an integer
+    below 2^24, FLT_MAX): no constant typed in by hand."""
+    import glob
+    import math
+    import os
+    import re
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    num = re.compile(r"(?<![\w.])(0[xX][0-9a-fA-F]*\.?[0-9a-fA-F]*[pP][-+]?\d+|\d+\.\d*"
+                     r"(?:[eE][-+]?\d+)?|\d*\.\d+(?:[eE][-+]?\d+)?|\d+[eE][-+]?\d+)[fF]?")
+    known = set()
+    files = glob.glob(os.path.join(root, "src", "*.[ch]")) + \
+        glob.glob(os.path.join(root, "src", "simd", "*.h"))
+    assert files
+    for f in files:
+        with open(f) as fh, np.errstate(over="ignore"):  # float64 literals beyond float32
+            for m in num.finditer(fh.read()):
+                t = m.group(1)
+                v = float.fromhex(t) if t.lower().startswith("0x") else float(t)
+                known.add(abs(float(np.float32(v))))
+                known.add(abs(float(np.float32(v - float(np.float32(v))))))
+
+    def plain(a):
+        return a == 0 or math.isinf(a) or a == float(np.finfo(np.float32).max) or \
+            math.frexp(a)[0] == 0.5 or (a == int(a) and a < 2 ** 24)
+    stray = {}
+    for row in F32_ROWS + F32_GATED:
+        for m in re.finditer(r"\bK\(\s*(-?[0-9.eE+-]+)\s*\)", _f32.f32_source(row)):
+            a = abs(float(np.float32(float(m.group(1)))))
+            if not (plain(a) or a in known):
+                stray.setdefault(row, set()).add(m.group(1))
+    assert not stray, stray
