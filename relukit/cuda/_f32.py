@@ -188,15 +188,17 @@ def f32_source(row):
     the kernel generator (the generic body in float64)."""
     body, _ = F32_ROWS.get(row) or F32_GATED[row]
     sig = {None: "x, g, a, b", 2: "a, b", 3: "g, a, b"}[_GATED_NIN.get(row)]
-    need, todo = [], [body]
-    while todo:  # the helpers used, transitively
-        text = todo.pop()
-        for name in _calls(text, list(F32_HELPERS) + list(F32_INT_HELPERS)):
+    every = {**F32_HELPERS, **F32_INT_HELPERS}
+    need = []
+
+    def visit(text):  # callees before their callers (a kernel's local functions must be)
+        for name in _calls(text, list(every)):
             if name not in need:
-                need.append(name)
-                todo.append({**F32_HELPERS, **F32_INT_HELPERS}[name])
-    out = [_dedent(F32_INT_HELPERS[n]) for n in F32_INT_HELPERS if n in need]
-    out += [explicit(F32_HELPERS[n]) for n in F32_HELPERS if n in need]
+                visit(every[name].replace(f"def {name}(", ""))
+                if name not in need:
+                    need.append(name)
+    visit(body)
+    out = [_dedent(every[n]) if n in F32_INT_HELPERS else explicit(every[n]) for n in need]
     fn = f"def f({sig}):\n" + "\n".join("    " + ln for ln in _dedent(body).splitlines())
     out.append(explicit(fn))
     return "\n".join(out)
