@@ -767,7 +767,7 @@ def run_api(cuda, rng):
     # a derivative that underflows where it is negative (gelu' below -38, gelu_tanh'
     # below -26): g times it is a zero with the sign of the true product, as the CPU's
     for dt in (np.float32, np.float64):
-        xs = np.array([-30.0, -45.0, -100.0, -1e5], dt)
+        xs = np.array([-30.0, -45.0, -100.0, -1e5, -1e11, -3e38], dt)
         for sg in (1.0, -1.0):
             gs = np.full_like(xs, sg)
             for approx in ("none", "tanh"):

@@ -432,7 +432,7 @@ ROWS = {
         if abs(x) > K(1e10):
             if x > K(0.0):
                 return g
-            return -g if isinf(g) else g * K(0.0)
+            return -g if isinf(g) else g * K(-0.0)  # far left the derivative is negative
         x2 = x * x
         v = K({K2_HI!r}) * x * (K(1.0) + K({GT_C!r}) * x2)
         dv = K({K2_HI!r}) * (K(1.0) + K({3 * GT_C!r}) * x2)
