@@ -51,6 +51,8 @@ F_SHIFT = "0x1.8p23"            # 1.5 2^23: adding it rounds to an integer in th
 F_LN2HI = "0x1.62e4p-1"         # ln2 to 16 bits: m LN2HI is exact for |m| < 256
 F_LN2LO = "0x1.7f7d1cp-20"      # ln2 - LN2HI rounded to float
 EXPF_P = ["0x1.fffffcp-2", "0x1.55548ap-3", "0x1.55585p-5", "0x1.123ec2p-7", "0x1.6ac324p-10"]
+EXPM1F_P = ["0x1p-1", "0x1.555554p-3", "0x1.5554eap-5", "0x1.1113a2p-7", "0x1.6d4be2p-10",
+            "0x1.9c8d88p-13"]
 
 
 def _k(h):
@@ -91,6 +93,34 @@ F32_HELPERS = {
             e = fma(e, r, {_k(EXPF_P[1])})
             e = fma(e, r, {_k(EXPF_P[0])})
             return t, r + fma(r * r, e, d)
+    """,
+    # src/vmath.h vf_expm1 (with rk_vf_expm1_half): e^x - 1; rlo has a use in an FMA, so
+    # the CPU's compiler keeps r = rhi + rlo unfused
+    "expm1f": f"""
+        def expm1f(x):
+            xc = vmin(vmax(x, K(-17.5)), K(88.75))
+            tt = fma(xc, {_k(F_LOG2E)}, {_k(F_SHIFT)})
+            n = tt - {_k(F_SHIFT)}
+            rhi = fma(-n, {_k(F_LN2HI)}, xc)
+            rlo = n * -{_k(F_LN2LO)}
+            r = rhi + rlo
+            q = fma({_k(EXPM1F_P[5])}, r, {_k(EXPM1F_P[4])})
+            q = fma(q, r, {_k(EXPM1F_P[3])})
+            q = fma(q, r, {_k(EXPM1F_P[2])})
+            q = fma(q, r, {_k(EXPM1F_P[1])})
+            q = fma(q, r, {_k(EXPM1F_P[0])})
+            plo = fma(r * r, q, rlo)
+            s = pow2(tt, -1)
+            A = s - K(0.5)
+            eA = s - A - K(0.5)
+            B = s * rhi
+            S = A + B
+            e = A - S + B + eA
+            y = S + fma(s, plo, e)
+            y = y + y
+            if abs(x) < K(2.9802322387695312e-08) or isnan(x):
+                return x
+            return y
     """,
 }
 

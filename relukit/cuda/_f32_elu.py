@@ -10,39 +10,8 @@ FLT_MAX = "K(3.4028234663852886e+38)"   # |v| > FLT_MAX: v is infinite
 SELU_S_HI, SELU_S_LO = "0x1.0cfabep+0", "-0x1.2adddap-25"
 SELU_SA_HI, SELU_SA_LO = "0x1.c212ccp+0", "0x1.903c0cp-26"
 
-# src/vmath_coeffs.h RK_EXPM1F_P0..P5
-EXPM1F_P = ["0x1p-1", "0x1.555554p-3", "0x1.5554eap-5", "0x1.1113a2p-7", "0x1.6d4be2p-10",
-            "0x1.9c8d88p-13"]
 
 HELPERS = {
-    # src/vmath.h vf_expm1 (with rk_vf_expm1_half); rlo has a use in an FMA, so the
-    # CPU's compiler keeps r = rhi + rlo unfused
-    "elu_expm1": f"""
-        def elu_expm1(x):
-            xc = vmin(vmax(x, K(-17.5)), K(88.75))
-            tt = fma(xc, {_k(F_LOG2E)}, {_k(F_SHIFT)})
-            n = tt - {_k(F_SHIFT)}
-            rhi = fma(-n, {_k(F_LN2HI)}, xc)
-            rlo = n * -{_k(F_LN2LO)}
-            r = rhi + rlo
-            q = fma({_k(EXPM1F_P[5])}, r, {_k(EXPM1F_P[4])})
-            q = fma(q, r, {_k(EXPM1F_P[3])})
-            q = fma(q, r, {_k(EXPM1F_P[2])})
-            q = fma(q, r, {_k(EXPM1F_P[1])})
-            q = fma(q, r, {_k(EXPM1F_P[0])})
-            plo = fma(r * r, q, rlo)
-            s = pow2(tt, -1)
-            A = s - K(0.5)
-            eA = s - A - K(0.5)
-            B = s * rhi
-            S = A + B
-            e = A - S + B + eA
-            y = S + fma(s, plo, e)
-            y = y + y
-            if abs(x) < K(2.9802322387695312e-08) or isnan(x):
-                return x
-            return y
-    """,
     # src/vmath.h rk_vf_exp_red: returns (t, r), t = 1.5 2^23 + n
     "elu_exp_red": f"""
         def elu_exp_red(x):
@@ -116,19 +85,19 @@ ROWS = {
     "elu": ("""
         if x > K(0.0):
             return x
-        return a * elu_expm1(x)
+        return a * expm1f(x)
     """, True),
     # src/exponential.c celu_f
     "celu": ("""
         if x > K(0.0):
             return x
-        return a * elu_expm1(x / a)
+        return a * expm1f(x / a)
     """, True),
     # src/exponential.c selu_f
     "selu": (f"""
         if x > K(0.0):
             return elu_mulc2(x, {_k(SELU_S_HI)}, {_k(SELU_S_LO)})
-        return elu_mulc2(elu_expm1(x), {_k(SELU_SA_HI)}, {_k(SELU_SA_LO)})
+        return elu_mulc2(expm1f(x), {_k(SELU_SA_HI)}, {_k(SELU_SA_LO)})
     """, True),
     # src/exponential.c elu_bwd_f (x in [-70, 0]: expb_f, mulg_f) / elu_bwd_all_f
     "elu_bwd": (f"""

@@ -3,9 +3,6 @@ src/exponential.c, src/sigmoid.h and src/gelu.c."""
 from relukit.cuda._f32 import _k  # noqa: F401 - float32 constants from hexadecimal
 from relukit.cuda._f32 import EXPF_P, F_LN2HI, F_LN2LO, F_LOG2E, F_SHIFT
 
-# src/vmath_coeffs.h RK_EXPM1F_P0..P5
-EXPM1F_P = ["0x1p-1", "0x1.555554p-3", "0x1.5554eap-5", "0x1.1113a2p-7", "0x1.6d4be2p-10",
-            "0x1.9c8d88p-13"]
 LOG1PF_Q = ["0x1.555554p-1", "0x1.999c26p-2", "0x1.23d3eep-2", "0x1.f135cap-3"]  # RK_LOG1PF_Q0..3
 
 # src/gelu_tables.h: 2 sqrt(2/pi), 0.044715 and 3 0.044715 as float hi + lo; the zero of
@@ -194,7 +191,7 @@ HELPERS = {
             return z, (zl if abs(zl) <= K(3.4028234663852886e+38) else K(0.0))
     """,
     # src/exponential.c softplus_bwd_all_f: the lanes outside softplus_bwd_f's bulk
-    "sg_softplus_bwd_all": f"""
+    "sg_softplus_bwd_all": """
         def sg_softplus_bwd_all(x, g, beta, th):
             z, zl = sg_beta_x(beta, x)
             e, el = sg_expdw(-abs(z))
@@ -211,34 +208,6 @@ HELPERS = {
             if z > th:
                 return g
             return x if isnan(x) else d
-    """,
-    # src/vmath.h vf_expm1 (rk_vf_expm1_half); r = rhi + rlo stays unfused (rlo has a
-    # use in an FMA)
-    "sg_expm1": f"""
-        def sg_expm1(x):
-            xc = vmin(vmax(x, K(-17.5)), K(88.75))
-            tt = fma(xc, {_k(F_LOG2E)}, {_k(F_SHIFT)})
-            n = tt - {_k(F_SHIFT)}
-            rhi = fma(-n, {_k(F_LN2HI)}, xc)
-            rlo = n * -{_k(F_LN2LO)}
-            r = rhi + rlo
-            q = fma({_k(EXPM1F_P[5])}, r, {_k(EXPM1F_P[4])})
-            q = fma(q, r, {_k(EXPM1F_P[3])})
-            q = fma(q, r, {_k(EXPM1F_P[2])})
-            q = fma(q, r, {_k(EXPM1F_P[1])})
-            q = fma(q, r, {_k(EXPM1F_P[0])})
-            plo = fma(r * r, q, rlo)
-            s = pow2(tt, -1)
-            A = s - K(0.5)
-            eA = (s - A) - K(0.5)
-            B = s * rhi
-            S = A + B
-            e = ((A - S) + B) + eA
-            y = S + fma(s, plo, e)
-            y = y + y
-            if abs(x) < {_k("0x1p-25")} or isnan(x):
-                return x
-            return y
     """,
     # src/gelu.c gelu_tanh_v_f: v = 2 sqrt(2/pi) x (1 + c x^2) as (vh, vl)
     "sg_gt_v": f"""
@@ -368,7 +337,7 @@ ROWS = {
     """, True),
     # src/exponential.c softplus_bwd_y_f (x is the forward's output y)
     "softplus_bwd_y": (f"""
-        s = -sg_expm1(-(a * x))
+        s = -expm1f(-(a * x))
         d = g * s
         if abs(g) > K(3.4028234663852886e+38) and s == K(0.0):
             d = g
