@@ -151,6 +151,8 @@ static inline vd glu_core_d(vd a, vd b) {
     }
     /* an infinite a times sigmoid(b) > 0 (b > -inf) is a, however small sigmoid(b) */
     y = vd_select(md_and(vd_eq(vd_abs(a), vd_set1(INFINITY)), vd_gt(b, vd_set1(-INFINITY))), a, y);
+    /* a zero result has a's sign (sigmoid(b) > 0): the corrected division's zero is +0 */
+    y = vd_select(vd_eq(y, vd_zero()), vd_mul(a, vd_zero()), y);
     return vd_select(vd_isnan(b), b, y);
 }
 /* glu backward: ga = g s, gb = (g a) w / (1 + w)^2 */
@@ -198,6 +200,10 @@ static inline vd glu_bwd_core_d(vd a, vd b, vd g, vd *gb) {
     ga = vd_select(md_and(vd_eq(vd_abs(g), vd_set1(INFINITY)), vd_gt(b, vd_set1(-INFINITY))), g, ga);
     md ginf = md_or(vd_eq(vd_abs(g), vd_set1(INFINITY)), vd_eq(vd_abs(a), vd_set1(INFINITY)));
     y = vd_select(md_and(bfin, ginf), vd_mul(g, a), y);
+    /* zero results with the signs of g (sigmoid(b) > 0) and of g a (sigmoid'(b) > 0):
+     * the corrected divisions' zeros are +0 */
+    ga = vd_select(vd_eq(ga, vd_zero()), vd_mul(g, vd_zero()), ga);
+    y = vd_select(vd_eq(y, vd_zero()), vd_mul(vd_mul(g, vd_zero()), a), y);
     *gb = vd_select(vd_isnan(b), b, y);
     return vd_select(vd_isnan(b), b, ga);
 }

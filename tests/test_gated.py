@@ -612,3 +612,28 @@ def test_float64_geglu_backward_product_rounding_not_added():
         got = _ufuncs.target_ufuncs(t)[1]["geglu_backward"](g, a, b)
         err = _reference.gated_error("geglu_backward", (g, a, b), got, np.dtype(np.float64))
         assert err.max() <= 3.5, (t, float(err.max()))
+
+
+@pytest.mark.parametrize("fdtype", [np.float16, np.float32, np.float64])
+def test_glu_zero_results_carry_the_products_sign(fdtype):
+    """glu(a, b) = a sigmoid(b) and its gradients g sigmoid(b), g a sigmoid'(b), with
+    sigmoid and sigmoid' positive: a zero result has the sign of a, g, g a, over the
+    gates that take the float64 route (float32: |b| past 16 or 80; float64: all).
+    (The corrected division there gave +0 for a numerator of -0.)"""
+    fdtype = np.dtype(fdtype).type
+    b = np.concatenate([-np.geomspace(1e-3, 1e4, 400), np.geomspace(1e-3, 1e4, 400)]).astype(fdtype)
+    b = b[np.isfinite(b)]
+    fwd, bwd = _ufuncs.GATED_UFUNCS["glu"], _ufuncs.GATED_UFUNCS["glu_backward"]
+    with np.errstate(all="ignore"):
+        for z in (0.0, -0.0, 1e-300, -1e-300):
+            a = np.full(b.size, z, fdtype)
+            y = fwd(a, b)
+            zero = y == 0
+            assert zero.any() and np.all(np.signbit(y[zero]) == np.signbit(a[zero])), (z, b[zero][
+                np.signbit(y[zero]) != np.signbit(a[zero])][:5])
+            for w in (1.0, -1.0, 0.0, -0.0):
+                ga, gb = bwd(a, np.full(b.size, w, fdtype), b)   # g = z, a = w
+                for r, want in ((ga, np.signbit(a)), (gb, np.signbit(a) ^ np.signbit(fdtype(w)))):
+                    zr = r == 0
+                    assert np.all(np.signbit(r[zr]) == want[zr]), (z, w, b[zr][
+                        np.signbit(r[zr]) != want[zr]][:5])

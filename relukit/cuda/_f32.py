@@ -94,6 +94,18 @@ F32_HELPERS = {
             e = fma(e, r, {_k(EXPF_P[0])})
             return t, r + fma(r * r, e, d)
     """,
+    # src/dwarith.h: a b = p + e exactly (twoprod_f), a + b = s + e exactly (twosum_f)
+    "twoprod": """
+        def twoprod(a, b):
+            p = a * b
+            return p, fma(a, b, -p)
+    """,
+    "twosum": """
+        def twosum(a, b):
+            s = a + b
+            bb = s - a
+            return s, (a - (s - bb)) + (b - bb)
+    """,
     # src/vmath.h vf_expm1 (with rk_vf_expm1_half): e^x - 1; rlo has a use in an FMA, so
     # the CPU's compiler keeps r = rhi + rlo unfused
     "expm1f": f"""

@@ -76,7 +76,7 @@ HELPERS = {
     # src/dwarith.h dwadd_f: (ah + al) + (bh + bl) as (sh, sl)
     "gt_dwadd": """
         def gt_dwadd(ah, al, bh, bl):
-            sh, e = gt_twosum(ah, bh)
+            sh, e = twosum(ah, bh)
             return sh, e + (al + bl)
     """,
     # src/exponential.c tail_f with ml = 0: g mh e^a for a < -70, scaled by 2^163, one
@@ -100,13 +100,6 @@ HELPERS = {
                 return (y * {_k("0x1p-75")}) * K(1.0)
             y = fma(g * K(1.0), qh, (g * K(1.0)) * ql)
             return (y * {_k("0x1p-82")}) * {_k("0x1p-81")}
-    """,
-    # src/dwarith.h twosum_f: a + b = s + e exactly; returns (s, e)
-    "gt_twosum": """
-        def gt_twosum(a, b):
-            s = a + b
-            bb = s - a
-            return s, (a - (s - bb)) + (b - bb)
     """,
     # src/dwarith.h rcp_approx_f: 1/d to about 1.5%
     "gt_rcp": """
@@ -176,7 +169,7 @@ ROWS = {
         e = Ek * {_k("0x1p-64")}
         deep = x < K(-70.0)
         E = Ek if deep else e
-        e2, l = gt_twosum(e, K(2.0))
+        e2, l = twosum(e, K(2.0))
         ns = E * e2
         nsl = fma(E, e2, -ns)
         nsl = fma(E, l, nsl)
@@ -187,7 +180,7 @@ ROWS = {
             dl = (K(2.0) - (dnh - bb)) + fma(ns, {_k("0x1p-64")}, -bb)
             dnl = fma(nsl, {_k("0x1p-64")}, dl)
         else:
-            dnh, dl = gt_twosum(K(2.0), ns)
+            dnh, dl = twosum(K(2.0), ns)
             dnl = dl + nsl
         Xh = x * ns
         Xl = fma(x, ns, -Xh)
@@ -210,10 +203,10 @@ ROWS = {
             return g
         Ek = gt_expk(x)
         e = Ek * {_k("0x1p-64")}
-        ep2, l1 = gt_twosum(e, K(2.0))
+        ep2, l1 = twosum(e, K(2.0))
         n, l2 = gt_dwmul(e, K(0.0), ep2, l1)
         d, l3 = gt_dwadd(n, l2, K(2.0), K(0.0))
-        ope, l4 = gt_twosum(K(1.0), e)
+        ope, l4 = twosum(K(1.0), e)
         np1, l5 = gt_dwadd(n, l2, K(1.0), K(0.0))
         a1, l6 = gt_dwmul(ep2, l1, ope, l4)
         a1, l6 = gt_dwmul(a1, l6, d, l3)

@@ -40,25 +40,12 @@ INT_HELPERS = {
 }
 
 HELPERS = {
-    # src/dwarith.h twoprod_f (FMA targets): a b = p + e exactly
-    "sg_twoprod": """
-        def sg_twoprod(a, b):
-            p = a * b
-            return p, fma(a, b, -p)
-    """,
-    # src/dwarith.h twosum_f
-    "sg_twosum": """
-        def sg_twosum(a, b):
-            s = a + b
-            bb = s - a
-            return s, (a - (s - bb)) + (b - bb)
-    """,
     # src/dwarith.h divc_f: (nh + nl) / (dh + dl), one correction; q0 * dl is fused
     # into the subtraction that uses it
     "sg_divc": f"""
         def sg_divc(nh, nl, dh, dl):
             q0 = nh / dh
-            pp, pe = sg_twoprod(q0, dh)
+            pp, pe = twoprod(q0, dh)
             res = fma(-q0, dl, ((nh - pp) - pe) + nl)
             rg = sg_rcp_guess(dh)
             q = fma(res, rg * fma(-dh, rg, K(2.0)), q0)
@@ -107,11 +94,11 @@ HELPERS = {
             Eh, El, pw, eh, el = sg_den(u, ul)
             A = pw * a
             Al = pw * al
-            ph, pl = sg_twoprod(A, eh)
+            ph, pl = twoprod(A, eh)
             pl = fma(A, el, fma(Al, eh, pl))
             nh = K(1.0) + ph
             nl = ((K(1.0) - nh) + ph) + pl
-            dh, dl = sg_twoprod(Eh, Eh)
+            dh, dl = twoprod(Eh, Eh)
             dl = fma(Eh + Eh, El, dl)
             R = K(1.0) / dh
             q0 = nh * R
@@ -139,7 +126,7 @@ HELPERS = {
             sc = pow2(t, 163)
             eh = ph * sc
             el = pl * sc
-            qh, ql = sg_twoprod(eh, mh)
+            qh, ql = twoprod(eh, mh)
             ql = fma(el, mh, fma(eh, ml, ql))
             big = abs(g) > {_k("0x1p40")}
             gs = g * ({_k("0x1p-88")} if big else K(1.0))
@@ -187,7 +174,7 @@ HELPERS = {
     # src/exponential.c beta_x_f: z = beta x and its rounding error zl (0 if not finite)
     "sg_beta_x": """
         def sg_beta_x(beta, x):
-            z, zl = sg_twoprod(beta, x)
+            z, zl = twoprod(beta, x)
             return z, (zl if abs(zl) <= K(3.4028234663852886e+38) else K(0.0))
     """,
     # src/exponential.c softplus_bwd_all_f: the lanes outside softplus_bwd_f's bulk
@@ -209,30 +196,17 @@ HELPERS = {
                 return g
             return x if isnan(x) else d
     """,
-    # src/gelu.c gelu_tanh_v_f: v = 2 sqrt(2/pi) x (1 + c x^2) as (vh, vl)
-    "sg_gt_v": f"""
-        def sg_gt_v(x):
-            sh, sl = sg_twoprod(x, x)
-            ch, e1 = sg_twoprod({_k(GT_C_HI)}, sh)
-            cl = fma({_k(GT_C_HI)}, sl, fma({_k(GT_C_LO)}, sh, e1))
-            mh, ml = sg_twosum(K(1.0), ch)
-            ml = ml + cl
-            kh, e2 = sg_twoprod({_k(GT_K2_HI)}, x)
-            kl = fma({_k(GT_K2_LO)}, x, e2)
-            vh, e3 = sg_twoprod(kh, mh)
-            return vh, fma(kh, ml, fma(kl, mh, e3))
-    """,
     # src/gelu.c gelu_tanh_dargs_f: a + al = 1 + x v' (v' = 2 sqrt(2/pi) (1 + 3c x^2))
     "sg_gt_a": f"""
         def sg_gt_a(x):
-            sh, sl = sg_twoprod(x, x)
-            th, e1 = sg_twoprod({_k(GT_C3_HI)}, sh)
+            sh, sl = twoprod(x, x)
+            th, e1 = twoprod({_k(GT_C3_HI)}, sh)
             tl = fma({_k(GT_C3_HI)}, sl, fma({_k(GT_C3_LO)}, sh, e1))
             qh = K(1.0) + th
             ql = ((vmax(K(1.0), th) - qh) + vmin(K(1.0), th)) + tl
-            kh, e2 = sg_twoprod({_k(GT_K2_HI)}, x)
+            kh, e2 = twoprod({_k(GT_K2_HI)}, x)
             kl = fma({_k(GT_K2_LO)}, x, e2)
-            xh, e3 = sg_twoprod(kh, qh)
+            xh, e3 = twoprod(kh, qh)
             xl = fma(kh, ql, fma(kl, qh, e3))
             a = K(1.0) + xh
             return a, ((vmax(K(1.0), xh) - a) + vmin(K(1.0), xh)) + xl
@@ -248,7 +222,7 @@ HELPERS = {
             pw = pow2(t, 0)
             z = pw * eh
             bl = fma(z, fma(K(-2.0), a, K(1.0)), al)
-            ph, pl = sg_twoprod(eh, a)
+            ph, pl = twoprod(eh, a)
             pl = fma(el, a, fma(eh, bl, pl))
             return fma(g, ph, g * pl) * pw
     """,
@@ -272,16 +246,16 @@ HELPERS = {
             zs = z * s
             gbig = abs(g) > {_k("0x1p100")}
             gsc = g * ({_k("0x1p-64")} if gbig else K(1.0))
-            gs, gsl = sg_twoprod(gsc, s)
+            gs, gsl = twoprod(gsc, s)
             ypos = gs + fma(gsc * (xc * zs), s, gsl)
-            a1, l1 = sg_twosum(K(1.0), xc)
-            A, l2 = sg_twosum(a1, z)
+            a1, l1 = twosum(K(1.0), xc)
+            A, l2 = twosum(a1, z)
             Al = (l1 + l2) + zl
-            nh, nl = sg_twoprod(z, A)
+            nh, nl = twoprod(z, A)
             nl = fma(z, Al, fma(zl, A, nl))
-            dh, dl = sg_twoprod(a, a)
+            dh, dl = twoprod(a, a)
             dl = fma(a + a, al, dl)
-            gh, gl = sg_twoprod(gsc, nh)
+            gh, gl = twoprod(gsc, nh)
             gl = fma(gsc, nl, gl)
             yneg = sg_divc(gh, gl, dh, dl)
             neg = x < K(0.0)
@@ -353,7 +327,7 @@ ROWS = {
     "gelu_tanh_bwd": (f"""
         gok = abs(g) <= {_k("0x1p100")}
         if x >= K(-9.8) and x <= K(10000.0) and gok:
-            vh, vl = sg_gt_v(x)
+            vh, vl = gt_v(x)
             ga, gal = sg_gt_a(x)
             if x >= K(-4.85):
                 ul = K(0.0) if vh > K(87.0) else -vl

@@ -417,6 +417,8 @@ ROWS = {
             if v < K(-800.0):
                 return K(-0.0)
             xe = x * exp(v + K({EXP64_HI!r}))
+            if xe == K(0.0):
+                return xe  # x times an underflowed e^v: a zero with x's sign
             return fma(xe, vl + K({EXP64_LO!r}), xe) * K({2.0 ** -64!r})
         # one formula for both signs: x / (1 + e) or x e / (1 + e), e = e^-|v + vl|
         pos = v >= K(0.0)
