@@ -110,7 +110,7 @@ GATED = {
         return RARE(a, b)
     """, True),
     # src/gated.c swiglu_bwd_f: swiglu_bwd_bulk_f, else the float64 route
-    "swiglu_bwd": (f"""
+    "swiglu_bwd": ("""
         if a >= K(-16.0) and a <= K(87.0):
             A = K(1.0) + a
             ga, gb, ok = gd_sig_bwd(-a, K(0.0), A, (K(1.0) - A) + a, a, b, g)
@@ -120,7 +120,7 @@ GATED = {
     """, True),
     # src/gated.c glu_f: glu_bulk_f (b >= -16: a / (1 + e^-b), above 16 a (1 - e^-b)),
     # else the float64 route
-    "glu": (f"""
+    "glu": ("""
         if b >= K(-16.0):
             E, w = gd_den(b)
             if b > K(16.0):
@@ -184,7 +184,7 @@ GATED = {
         return RARE(a, b)
     """, True),
     # src/gated.c geglu_tanh_bwd_f: geglu_tanh_bwd_bulk_f, else the float64 route
-    "geglu_tanh_bwd": (f"""
+    "geglu_tanh_bwd": ("""
         if a >= K(-4.85) and a <= K(1e4):
             u, ul, A, Al = gd_gt_dargs(a)
             ga, gb, ok = gd_sig_bwd(u, ul, A, Al, a, b, g)
