@@ -118,12 +118,27 @@ if SIM:
     def _fma(a, b, c):
         """a * b + c rounded once (the simulator's stand-in for the FMA instruction)."""
         fma = getattr(math, "fma", None)
-        if fma is not None:
+        if fma is not None and not isinstance(a, (np.float32, np.float16)):
             return type(a)(fma(float(a), float(b), float(c)))
         from fractions import Fraction
         if not (math.isfinite(a) and math.isfinite(b) and math.isfinite(c)):
             return type(a)(float(a) * float(b) + float(c))
-        return type(a)(float(Fraction(float(a)) * Fraction(float(b)) + Fraction(float(c))))
+        p = Fraction(float(a)) * Fraction(float(b))
+        r = p + Fraction(float(c))
+        if r == 0:  # an exact zero: IEEE's sign (+0 unless both terms are zeros of one sign)
+            return type(a)(0.0) if p != 0 else type(a)(float(a) * float(b) + float(c))
+        y = type(a)(float(r))
+        if isinstance(y, (np.float32, np.float16)) and math.isfinite(y):
+            # float(r) rounded r to double: round r itself to the narrower type (no
+            # double rounding), ties to even
+            for z in (np.nextafter(y, type(a)(-np.inf)), np.nextafter(y, type(a)(np.inf))):
+                if not math.isfinite(z):
+                    continue
+                dz, dy = abs(Fraction(float(z)) - r), abs(Fraction(float(y)) - r)
+                if dz < dy or (dz == dy and int(np.array([z]).view(
+                        np.uint16 if z.dtype.itemsize == 2 else np.uint32)[0]) % 2 == 0):
+                    y = z
+        return y
 
     def bf2f(u):
         """The float32 whose upper half is the bfloat16 bit pattern u (exact)."""
