@@ -51,8 +51,8 @@ KNOWN = []
 CHECKS = [0]
 
 # Known gaps of the GPU twins against the CPU kernels, reported (KNOWN) but not
-# counted as failures; each is open work (the GPU float32/float64 kernels are to
-# mirror the CPU's algorithms, issue "relukit.cuda at PyTorch's speed", item 3):
+# counted as failures; each is open work (the float32 rows now mirror the CPU's
+# float32 kernels, relukit.cuda._f32; the float64 bodies are still the GPU's own):
 #  - float64 gradients scored in ULP of the result (the CPU's criterion since the
 #    tail work): the GPU twins still lose accuracy in the subnormal tails and
 #    near the derivatives' zeros, where the CPU kernels were reworked;

@@ -117,8 +117,21 @@ if SIM:
 
     def _fma(a, b, c):
         """a * b + c rounded once (the simulator's stand-in for the FMA instruction)."""
+        if isinstance(a, (np.float32, np.float16)):
+            # the product of two float32 is exact in double, the sum rounded to odd
+            # (its last bit set where inexact) then rounds to float32 exactly as the
+            # exact sum would (53 >= 2 * 24 + 2 bits); exact zeros keep IEEE's signs
+            p = float(a) * float(b)
+            cc = float(c)
+            t = p + cc
+            if math.isfinite(t):
+                bb = t - p
+                err = (p - (t - bb)) + (cc - bb)
+                if err != 0 and int(np.array([t]).view(np.uint64)[0]) % 2 == 0:
+                    t = float(np.nextafter(t, math.inf if err > 0 else -math.inf))
+            return type(a)(t)
         fma = getattr(math, "fma", None)
-        if fma is not None and not isinstance(a, (np.float32, np.float16)):
+        if fma is not None:
             return type(a)(fma(float(a), float(b), float(c)))
         from fractions import Fraction
         if not (math.isfinite(a) and math.isfinite(b) and math.isfinite(c)):
@@ -127,18 +140,7 @@ if SIM:
         r = p + Fraction(float(c))
         if r == 0:  # an exact zero: IEEE's sign (+0 unless both terms are zeros of one sign)
             return type(a)(0.0) if p != 0 else type(a)(float(a) * float(b) + float(c))
-        y = type(a)(float(r))
-        if isinstance(y, (np.float32, np.float16)) and math.isfinite(y):
-            # float(r) rounded r to double: round r itself to the narrower type (no
-            # double rounding), ties to even
-            for z in (np.nextafter(y, type(a)(-np.inf)), np.nextafter(y, type(a)(np.inf))):
-                if not math.isfinite(z):
-                    continue
-                dz, dy = abs(Fraction(float(z)) - r), abs(Fraction(float(y)) - r)
-                if dz < dy or (dz == dy and int(np.array([z]).view(
-                        np.uint16 if z.dtype.itemsize == 2 else np.uint32)[0]) % 2 == 0):
-                    y = z
-        return y
+        return type(a)(float(r))
 
     def bf2f(u):
         """The float32 whose upper half is the bfloat16 bit pattern u (exact)."""
