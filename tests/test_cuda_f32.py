@@ -173,3 +173,52 @@ def test_every_constant_of_the_bodies_is_the_cpus():
             if not (plain(a) or a in known):
                 stray.setdefault(row, set()).add(m.group(1))
     assert not stray, stray
+
+
+def test_the_fma_targets_give_the_same_bits():
+    """The float32 bodies mirror the CPU's FMA targets, avx2 and avx512, which must give
+    the same bits on every row with a body (the float16 loops go through the same
+    float32 kernels): the sample inputs of the other FMA target this CPU runs, in a
+    process of its own, against this process's (a target without FMA rounds
+    differently and is not mirrored)."""
+    import os
+    import subprocess
+    import sys
+
+    import relukit._ufuncs as U
+    fma = [t for t in ("avx2", "avx512") if t in U.SUPPORTED_TARGETS]
+    if U.TARGET not in fma or len(fma) < 2:
+        pytest.skip(f"one FMA target runs here ({U.SUPPORTED_TARGETS}, in use: {U.TARGET})")
+    other = next(t for t in fma if t != U.TARGET)
+    code = ("import sys\n"
+            "sys.path.insert(0, %r)\n"
+            "import test_cuda_f32 as T\n"
+            "print(T._digest())\n") % os.path.dirname(os.path.abspath(__file__))
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       env=dict(os.environ, RELUKIT_TARGET=other), timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.split()[-1] == _digest(), f"{U.TARGET} and {other} differ"
+
+
+def _digest():
+    """A hash of every float32-body row's CPU results on the sample inputs (every NaN
+    as one pattern: the targets' NaN payloads may differ, as the GPU's may)."""
+    import hashlib
+
+    import relukit._ufuncs as U
+    h = hashlib.sha256()
+    rng = np.random.default_rng(7)
+    x = _inputs(rng)
+    g = _grads(rng, x.size)
+    for row in F32_ROWS:
+        y = _f32check.cpu_kernel(row, x, g if ROWS[row][0] == 2 else None,
+                                 _f32check.default_params(row))
+        h.update(np.where(np.isnan(y), np.float32(np.nan), y).tobytes())
+    _, p, gg = _f32check.gated_operands(rng, x.size)
+    with np.errstate(all="ignore"):
+        for row in F32_GATED:
+            uf = U.GATED_UFUNCS[ufunc_name(row)]
+            out = uf(x, p) if uf.nin == 2 else uf(gg, x, p)
+            for o in (out if isinstance(out, tuple) else (out,)):
+                h.update(np.where(np.isnan(o), np.float32(np.nan), o).tobytes())
+    return h.hexdigest()
