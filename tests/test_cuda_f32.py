@@ -222,3 +222,13 @@ def _digest():
             for o in (out if isinstance(out, tuple) else (out,)):
                 h.update(np.where(np.isnan(o), np.float32(np.nan), o).tobytes())
     return h.hexdigest()
+
+
+def test_every_transcendental_row_has_a_float32_body():
+    """DESIGN's contract: the GPU's float32 kernels mirror the CPU's float32 ones, so
+    a transcendental row (one-operand or gated) added without its float32 body fails."""
+    from relukit.cuda._table import GATED_ROWS
+    math_rows = {r for r, v in ROWS.items() if v[2] == "math"}
+    gated = {r for r, v in GATED_ROWS.items() if v[2] == "math"}
+    assert math_rows == set(F32_ROWS), math_rows ^ set(F32_ROWS)
+    assert gated == set(F32_GATED), gated ^ set(F32_GATED)
