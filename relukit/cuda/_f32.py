@@ -219,6 +219,30 @@ def explicit(src):
     return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
 
 
+def bit_intrinsics(intrinsic, types):
+    """``f2i`` and ``i2f`` for a Numba target, built with its `intrinsic` decorator and
+    its `types` module (CPU: numba.extending / numba.types; GPU: numba.cuda's)."""
+    from llvmlite import ir
+
+    @intrinsic
+    def f2i(typingctx, v):
+        """The bits of a float32 as an int32."""
+        def codegen(context, builder, sig, args):
+            return builder.bitcast(args[0], ir.IntType(32))
+        return types.int32(types.float32), codegen
+
+    @intrinsic
+    def i2f(typingctx, i):
+        """The float32 of the low 32 bits of an integer."""
+        def codegen(context, builder, sig, args):
+            v = args[0]
+            if v.type.width != 32:
+                v = builder.trunc(v, ir.IntType(32))
+            return builder.bitcast(v, ir.FloatType())
+        return types.float32(i), codegen
+    return f2i, i2f
+
+
 def _calls(text, names):
     return [n for n in names if n + "(" in text]
 

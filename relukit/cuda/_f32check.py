@@ -66,20 +66,7 @@ def _cpu_namespace():
             return builder.call(fn, args)
         return a(a, b, c), codegen
 
-    @intrinsic
-    def f2i(typingctx, v):
-        def codegen(context, builder, sig, args):
-            return builder.bitcast(args[0], ir.IntType(32))
-        return nt.int32(nt.float32), codegen
-
-    @intrinsic
-    def i2f(typingctx, i):
-        def codegen(context, builder, sig, args):
-            v = args[0]
-            if v.type.width != 32:
-                v = builder.trunc(v, ir.IntType(32))
-            return builder.bitcast(v, ir.FloatType())
-        return nt.float32(i), codegen
+    f2i, i2f = _f32.bit_intrinsics(intrinsic, nt)
 
     return numba, {
         "K": nt.float32, "D": nt.float64, "F32": nt.float32, "I32": nt.int32,

@@ -263,22 +263,7 @@ else:
             return builder.trunc(r, _I16)
         return nt.uint16(nt.float32), codegen
 
-    @_intrinsic
-    def f2i(typingctx, v):
-        """The bits of a float32 as an int32."""
-        def codegen(context, builder, sig, args):
-            return builder.bitcast(args[0], _I32)
-        return nt.int32(nt.float32), codegen
-
-    @_intrinsic
-    def i2f(typingctx, i):
-        """The float32 of the low 32 bits of an integer."""
-        def codegen(context, builder, sig, args):
-            v = args[0]
-            if v.type.width != 32:
-                v = builder.trunc(v, _I32)
-            return builder.bitcast(v, _ir.FloatType())
-        return nt.float32(i), codegen
+    f2i, i2f = _f32.bit_intrinsics(_intrinsic, nt)
 
     def _f32_ns():
         """The float32 bodies' explicit operations (_f32): libdevice's correctly rounded
