@@ -75,15 +75,19 @@ HELPERS = {
             d = (r1 - r) + c{_EXPF_POLY}
             return t, r, fma(r * r, q, d)
     """,
-    # src/sigmoid.h sig_den_f: 1 + e^(u + ul) = Eh + El; returns (Eh, El, pw, eh, el)
-    "sg_den": """
-        def sg_den(u, ul):
+    # src/sigmoid.h (sig_den_f, dsig_far_f): e^(u + ul) = pw (eh + el), pw = 2^m
+    "sg_exp2w": """
+        def sg_exp2w(u, ul):
             t, r, s = sg_expv(u, ul)
             t1 = K(1.0) + r
             w = ((K(1.0) - t1) + r) + s
             eh = t1 + w
-            el = (t1 - eh) + w
-            pw = pow2(t, 0)
+            return pow2(t, 0), eh, (t1 - eh) + w
+    """,
+    # src/sigmoid.h sig_den_f: 1 + e^(u + ul) = Eh + El; returns (Eh, El, pw, eh, el)
+    "sg_den": """
+        def sg_den(u, ul):
+            pw, eh, el = sg_exp2w(u, ul)
             W = pw * eh
             Eh = K(1.0) + W
             return Eh, fma(pw, el, (K(1.0) - Eh) + W), pw, eh, el
@@ -214,12 +218,7 @@ HELPERS = {
     # src/sigmoid.h dsig_far_f: g z (a + z (1 - 2a)), z = e^(v + vl), for v in [-87, -16)
     "sg_dsig_far": """
         def sg_dsig_far(v, vl, a, al, g):
-            t, r, s = sg_expv(v, vl)
-            t1 = K(1.0) + r
-            w = ((K(1.0) - t1) + r) + s
-            eh = t1 + w
-            el = (t1 - eh) + w
-            pw = pow2(t, 0)
+            pw, eh, el = sg_exp2w(v, vl)
             z = pw * eh
             bl = fma(z, fma(K(-2.0), a, K(1.0)), al)
             ph, pl = twoprod(eh, a)
