@@ -42,7 +42,7 @@ RK_TWOSUM(vd, vd, d)
 #define RK_TWOPROD(V, P, S, C)                                                       \
     static inline V twoprod_##S(V a, V b, V *e) {                                    \
         V p = P##_mul(a, b);                                                         \
-        *e = P##_fma(a, b, P##_neg(p));                                              \
+        *e = P##_fms(a, b, p);                                                       \
         return p;                                                                    \
     }
 #else

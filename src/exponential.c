@@ -572,10 +572,8 @@ RK_EXP_BODIES(vd, vd, d, double)
  * the denominator as 2^m (1 + (p + 2^-m)), rounded once; below -87 (where 1 + e^x
  * rounds to 1) as x e^x with 2^(m+64) and a final 2^-64 (subnormal results
  * rounded once); below -120, and at -inf, -0. */
-RK_INLINE vf silu_exp_f(vf v, vf *p) {
-    vf t = vf_fma(v, vf_set1(RK_F_LOG2E), vf_set1(RK_F_SHIFT));
+RK_INLINE vf silu_exp_tail_f(vf t, vf r1, vf *p) {
     vf m = vf_sub(t, vf_set1(RK_F_SHIFT));
-    vf r1 = vf_fnma(m, vf_set1(RK_F_LN2HI), v);
     vf c = vf_mul(m, vf_set1(-RK_F_LN2LO));
     vf r = vf_add(r1, c);
     vf d = vf_add(vf_sub(r1, r), c);
@@ -585,6 +583,18 @@ RK_INLINE vf silu_exp_f(vf v, vf *p) {
     e = vf_fma(e, r, vf_set1(RK_EXPF_P0));
     *p = vf_add(r, vf_fma(vf_mul(r, r), e, d));
     return t;
+}
+RK_INLINE vf silu_exp_f(vf v, vf *p) {
+    vf t = vf_fma(v, vf_set1(RK_F_LOG2E), vf_set1(RK_F_SHIFT));
+    vf m = vf_sub(t, vf_set1(RK_F_SHIFT));
+    return silu_exp_tail_f(t, vf_fnma(m, vf_set1(RK_F_LN2HI), v), p);
+}
+/* the same for v = -x, the negation folded into the operations (the same bits: each
+ * rounds the negated exact value): t = x (-log2e) + shift and r1 = -(m ln2hi) - x */
+RK_INLINE vf silu_expn_f(vf x, vf *p) {
+    vf t = vf_fma(x, vf_set1(-RK_F_LOG2E), vf_set1(RK_F_SHIFT));
+    vf m = vf_sub(t, vf_set1(RK_F_SHIFT));
+    return silu_exp_tail_f(t, vf_fnms(m, vf_set1(RK_F_LN2HI), x), p);
 }
 /* silu's lanes below -16 and NaN (out of line: see RK_COLD) */
 RK_COLD vf silu_rare_f(vf x, vf v, vf y, mf ok) {
@@ -604,12 +614,12 @@ RK_COLD vf silu_rare_f(vf x, vf v, vf y, mf ok) {
 }
 RK_INLINE vf silu_f(vf x, vf pa, vf pb) {
     (void)pa; (void)pb;
-    vf v = vf_max(vf_neg(x), vf_set1(-87.0f));
-    vf p, t = silu_exp_f(v, &p);
+    vf xc = vf_min(x, vf_set1(87.0f));                   /* v = -xc (NaN: -87) */
+    vf p, t = silu_expn_f(xc, &p);
     vf P = rk_vf_pow2(t, 0);
     vf y = vf_div(x, vf_fma(P, p, vf_add(P, vf_set1(1.0f))));
     mf ok = vf_ge(x, vf_set1(-16.0f));                   /* false for NaN */
-    if (__builtin_expect(!mf_all(ok), 0)) y = silu_rare_f(x, v, y, ok);
+    if (__builtin_expect(!mf_all(ok), 0)) y = silu_rare_f(x, vf_neg(xc), y, ok);
     return y;
 }
 /* float64 silu: the float32 algorithm above in double (exp polynomial of vmath's

@@ -445,21 +445,22 @@ RK_INLINE mf finite_f(vf x) { return vf_lt(vf_abs(x), vf_set1(INFINITY)); }
 
 /* The bulk in float32 arithmetic (silu's algorithm, exponential.c).  D = 1 + e^-x
  * = 1 + w, w = 2^m (1 + p): for x in [-16, 16], where 2^m + 1 is exact (|m| <= 23),
- * rounded once as fma(2^m, p, 2^m + 1); above 16 carried as 1 + w exactly (Dh = 1,
- * Dl = w: there 1 + w would be rounded twice, up to 1.4 ULP of D's 2^-24, which an
- * ULP of the product can then count nearly twice).
+ * rounded once as fma(2^m, p, 2^m + 1); above 16 (where fma(2^m, p, 2^m + 1) would
+ * round twice, up to 1.4 ULP of D's 2^-24, which an ULP of the product can then count
+ * nearly twice) glu carries it as 1 + w exactly (Dh = 1, Dl = w) and swiglu rounds
+ * fma(2^m, 1 + p, 1) once.
  *   glu(a, b) = a / D(b): one division; above 16, a (1 - w);
  *   swiglu(a, b) = (a b) / D(a): a b = h + l exactly and one corrected division
- *   (divc0_f), so the product adds no rounding to silu's: the error is D's (<= 2^-24
+ *   (divc1_f), so the product adds no rounding to silu's: the error is D's (<= 2^-24
  *   relative plus the exp polynomial's) plus one rounding.
  * *ok marks the lanes in that bulk (x >= -16, not NaN; for the products |a b| in
  * [2^-90, 2^100]); the others go through float64 (a lane's path depends on its own
  * operands only: the same bits on every route). */
 RK_INLINE vf gated_den_f(vf x, vf *dl) {
-    vf v = vf_max(vf_neg(x), vf_set1(-87.0f));
-    vf p, t = silu_exp_f(v, &p);
+    vf xc = vf_min(x, vf_set1(87.0f));                   /* v = -xc, at least -87 */
+    vf p, t = silu_expn_f(xc, &p);
     vf P = rk_vf_pow2(t, 0);
-    mf small = vf_lt(v, vf_set1(-16.0f));
+    mf small = vf_gt(xc, vf_set1(16.0f));
     *dl = vf_select(small, vf_fma(P, p, P), vf_zero());
     return vf_select(small, vf_set1(1.0f), vf_fma(P, p, vf_add(P, vf_set1(1.0f))));
 }
@@ -492,6 +493,12 @@ RK_INLINE vf divc0_f(vf h, vf l, vf D, vf Dl) {
     vf res = vf_fnma(q, Dl, vf_add(resid_f(h, q, D), l));
     return vf_fma(res, R, q);
 }
+/* the same for Dl = 0 */
+RK_INLINE vf divc1_f(vf h, vf l, vf D) {
+    vf R = vf_div(vf_set1(1.0f), D);
+    vf q = vf_mul(h, R);
+    return vf_fma(vf_add(resid_f(h, q, D), l), R, q);
+}
 /* the bulk lanes of an exact product h + l = a b: |h| in [2^-90, 2^100] (l exact,
  * the remainders representable), and without FMA |a|, |b| <= 2^100 (Dekker's split) */
 RK_INLINE mf prod_ok_f(vf a, vf b, vf h) {
@@ -503,11 +510,20 @@ RK_INLINE mf prod_ok_f(vf a, vf b, vf h) {
 #endif
     return m;
 }
+/* swiglu's D = 1 + w rounded once everywhere: fma(2^m, p, 2^m + 1) for a <= 16 (2^m + 1
+ * exact), fma(2^m, 1 + p, 1) above (w < 2^-23: 1 + p rounded moves D by 2^-47), so
+ * its error is the bulk's (one rounding of D, 2^-24 relative) and the quotient needs
+ * no low part: two multiply-adds fewer than carrying 1 + w above 16 exactly */
 RK_INLINE vf swiglu_bulk_f(vf b, vf a, mf *ok) {
     vf l, h = twoprod_f(a, b, &l);
     *ok = mf_and(vf_ge(a, vf_set1(-16.0f)), prod_ok_f(a, b, h));
-    vf Dl, D = gated_den_f(vf_max(a, vf_set1(-16.0f)), &Dl);
-    return divc0_f(h, l, D, Dl);
+    vf xc = vf_min(vf_max(a, vf_set1(-16.0f)), vf_set1(87.0f));     /* v = -xc */
+    vf p, t = silu_expn_f(xc, &p);
+    vf P = rk_vf_pow2(t, 0);
+    mf big = vf_gt(xc, vf_set1(16.0f));
+    vf D = vf_fma(P, vf_select(big, vf_add(p, vf_set1(1.0f)), p),
+                  vf_select(big, vf_set1(1.0f), vf_add(P, vf_set1(1.0f))));
+    return divc1_f(h, l, D);
 }
 /* geglu_tanh: gelu_tanh's float32 w = e^-v (gelu.c), D = 1 + w as swiglu's (rounded
  * once where 2^m + 1 is exact, 1 + w above), the exact product divided by it with one
@@ -591,10 +607,10 @@ RK_INLINE vf geglu_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
  * Bulk: b in [-16, 80], |g a| in [2^-90, 2^76] or 0 (g or a zero: a zero of the
  * product's sign), both results in [2^-100, 2^100] (ga: or g = 0). */
 RK_INLINE vf glu_bwd_bulk_f(vf a, vf b, vf g, vf *gb, mf *ok) {
-    vf v = vf_neg(vf_min(vf_max(b, vf_set1(-16.0f)), vf_set1(80.0f)));
-    vf p, t = silu_exp_f(v, &p);
+    vf bc = vf_min(vf_max(b, vf_set1(-16.0f)), vf_set1(80.0f));      /* v = -bc */
+    vf p, t = silu_expn_f(bc, &p);
     vf P = rk_vf_pow2(t, 0);
-    mf small = vf_lt(v, vf_set1(-16.0f));
+    mf small = vf_gt(bc, vf_set1(16.0f));
     vf P1 = vf_add(P, vf_set1(1.0f));
     vf Dh = vf_select(small, vf_set1(1.0f), vf_fma(P, p, P1));
     vf Dl = vf_fma(P, p, vf_select(small, P, vf_sub(P1, Dh)));

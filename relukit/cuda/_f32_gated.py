@@ -105,8 +105,17 @@ GATED = {
         h = a * b
         if a >= K(-16.0) and gd_in(h, {LO90}, {HI100}):
             l = fma(a, b, -h)
-            E, El = gd_den(vmax(a, K(-16.0)))
-            return gd_divc0(h, l, E, El)
+            # src/gated.c swiglu_bulk_f: D = 1 + e^-a rounded once (above 16 as
+            # fma(2^m, 1 + p, 1)), divc1_f: the corrected quotient without a low part
+            t, p = exp_red(vmax(-vmax(a, K(-16.0)), K(-87.0)))
+            P = pow2(t, 0)
+            if a > K(16.0):
+                E = fma(P, p + K(1.0), K(1.0))
+            else:
+                E = fma(P, p, P + K(1.0))
+            R = K(1.0) / E
+            q = h * R
+            return fma(fma(-q, E, h) + l, R, q)
         return RARE(a, b)
     """, True),
     # src/gated.c swiglu_bwd_f: swiglu_bwd_bulk_f, else the float64 route

@@ -25,6 +25,8 @@ RK_INLINE vf vf_mul(vf a, vf b) { return _mm512_mul_ps(a, b); }
 RK_INLINE vf vf_div(vf a, vf b) { return _mm512_div_ps(a, b); }
 RK_INLINE vf vf_fma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
 RK_INLINE vf vf_fnma(vf a, vf b, vf c) { return _mm512_fnmadd_ps(a, b, c); }
+RK_INLINE vf vf_fms(vf a, vf b, vf c) { return _mm512_fmsub_ps(a, b, c); }
+RK_INLINE vf vf_fnms(vf a, vf b, vf c) { return _mm512_fnmsub_ps(a, b, c); }
 RK_INLINE vf vf_min(vf a, vf b) { return _mm512_min_ps(a, b); }
 RK_INLINE vf vf_max(vf a, vf b) { return _mm512_max_ps(a, b); }
 RK_INLINE vf vf_and(vf a, vf b) { return _mm512_and_ps(a, b); }
@@ -104,6 +106,8 @@ RK_INLINE vd vd_mul(vd a, vd b) { return _mm512_mul_pd(a, b); }
 RK_INLINE vd vd_div(vd a, vd b) { return _mm512_div_pd(a, b); }
 RK_INLINE vd vd_fma(vd a, vd b, vd c) { return _mm512_fmadd_pd(a, b, c); }
 RK_INLINE vd vd_fnma(vd a, vd b, vd c) { return _mm512_fnmadd_pd(a, b, c); }
+RK_INLINE vd vd_fms(vd a, vd b, vd c) { return _mm512_fmsub_pd(a, b, c); }
+RK_INLINE vd vd_fnms(vd a, vd b, vd c) { return _mm512_fnmsub_pd(a, b, c); }
 RK_INLINE vd vd_min(vd a, vd b) { return _mm512_min_pd(a, b); }
 RK_INLINE vd vd_max(vd a, vd b) { return _mm512_max_pd(a, b); }
 RK_INLINE vd vd_and(vd a, vd b) { return _mm512_and_pd(a, b); }

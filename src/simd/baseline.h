@@ -33,6 +33,8 @@ RK_INLINE vf vf_div(vf a, vf b) { return _mm_div_ps(a, b); }
 RK_INLINE vf vf_fma(vf a, vf b, vf c) { return _mm_add_ps(_mm_mul_ps(a, b), c); }
 /* c - a*b */
 RK_INLINE vf vf_fnma(vf a, vf b, vf c) { return _mm_sub_ps(c, _mm_mul_ps(a, b)); }
+RK_INLINE vf vf_fms(vf a, vf b, vf c) { return _mm_sub_ps(_mm_mul_ps(a, b), c); }
+RK_INLINE vf vf_fnms(vf a, vf b, vf c) { return _mm_sub_ps(_mm_xor_ps(_mm_set1_ps(-0.0f), _mm_mul_ps(a, b)), c); }
 RK_INLINE vf vf_min(vf a, vf b) { return _mm_min_ps(a, b); }
 RK_INLINE vf vf_max(vf a, vf b) { return _mm_max_ps(a, b); }
 RK_INLINE vf vf_and(vf a, vf b) { return _mm_and_ps(a, b); }
@@ -184,6 +186,8 @@ RK_INLINE vd vd_mul(vd a, vd b) { return _mm_mul_pd(a, b); }
 RK_INLINE vd vd_div(vd a, vd b) { return _mm_div_pd(a, b); }
 RK_INLINE vd vd_fma(vd a, vd b, vd c) { return _mm_add_pd(_mm_mul_pd(a, b), c); }
 RK_INLINE vd vd_fnma(vd a, vd b, vd c) { return _mm_sub_pd(c, _mm_mul_pd(a, b)); }
+RK_INLINE vd vd_fms(vd a, vd b, vd c) { return _mm_sub_pd(_mm_mul_pd(a, b), c); }
+RK_INLINE vd vd_fnms(vd a, vd b, vd c) { return _mm_sub_pd(_mm_xor_pd(_mm_set1_pd(-0.0), _mm_mul_pd(a, b)), c); }
 RK_INLINE vd vd_min(vd a, vd b) { return _mm_min_pd(a, b); }
 RK_INLINE vd vd_max(vd a, vd b) { return _mm_max_pd(a, b); }
 RK_INLINE vd vd_and(vd a, vd b) { return _mm_and_pd(a, b); }

@@ -32,6 +32,8 @@ RK_INLINE vf vf_mul(vf a, vf b) { return vmulq_f32(a, b); }
 RK_INLINE vf vf_div(vf a, vf b) { return vdivq_f32(a, b); }
 RK_INLINE vf vf_fma(vf a, vf b, vf c) { return vfmaq_f32(c, a, b); }
 RK_INLINE vf vf_fnma(vf a, vf b, vf c) { return vfmsq_f32(c, a, b); }
+RK_INLINE vf vf_fms(vf a, vf b, vf c) { return vnegq_f32(vfmsq_f32(c, a, b)); }
+RK_INLINE vf vf_fnms(vf a, vf b, vf c) { return vnegq_f32(vfmaq_f32(c, a, b)); }
 RK_INLINE vf vf_min(vf a, vf b) { return vminq_f32(a, b); }
 RK_INLINE vf vf_max(vf a, vf b) { return vmaxq_f32(a, b); }
 #define RK_NF_BIN(name, op) \
@@ -119,6 +121,8 @@ RK_INLINE vd vd_mul(vd a, vd b) { return vmulq_f64(a, b); }
 RK_INLINE vd vd_div(vd a, vd b) { return vdivq_f64(a, b); }
 RK_INLINE vd vd_fma(vd a, vd b, vd c) { return vfmaq_f64(c, a, b); }
 RK_INLINE vd vd_fnma(vd a, vd b, vd c) { return vfmsq_f64(c, a, b); }
+RK_INLINE vd vd_fms(vd a, vd b, vd c) { return vnegq_f64(vfmsq_f64(c, a, b)); }
+RK_INLINE vd vd_fnms(vd a, vd b, vd c) { return vnegq_f64(vfmaq_f64(c, a, b)); }
 RK_INLINE vd vd_min(vd a, vd b) { return vminq_f64(a, b); }
 RK_INLINE vd vd_max(vd a, vd b) { return vmaxq_f64(a, b); }
 #define RK_ND_BIN(name, op) \

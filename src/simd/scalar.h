@@ -27,6 +27,8 @@ RK_INLINE vf vf_mul(vf a, vf b) { return a * b; }
 RK_INLINE vf vf_div(vf a, vf b) { return a / b; }
 RK_INLINE vf vf_fma(vf a, vf b, vf c) { return a * b + c; }
 RK_INLINE vf vf_fnma(vf a, vf b, vf c) { return c - a * b; }
+RK_INLINE vf vf_fms(vf a, vf b, vf c) { return a * b - c; }
+RK_INLINE vf vf_fnms(vf a, vf b, vf c) { return -(a * b) - c; }
 RK_INLINE vf vf_min(vf a, vf b) { return __builtin_isless(a, b) ? a : b; }
 RK_INLINE vf vf_max(vf a, vf b) { return __builtin_isgreater(a, b) ? a : b; }
 RK_INLINE vf vf_and(vf a, vf b) { return rk_u2f(rk_f2u(a) & rk_f2u(b)); }
@@ -105,6 +107,8 @@ RK_INLINE vd vd_mul(vd a, vd b) { return a * b; }
 RK_INLINE vd vd_div(vd a, vd b) { return a / b; }
 RK_INLINE vd vd_fma(vd a, vd b, vd c) { return a * b + c; }
 RK_INLINE vd vd_fnma(vd a, vd b, vd c) { return c - a * b; }
+RK_INLINE vd vd_fms(vd a, vd b, vd c) { return a * b - c; }
+RK_INLINE vd vd_fnms(vd a, vd b, vd c) { return -(a * b) - c; }
 RK_INLINE vd vd_min(vd a, vd b) { return __builtin_isless(a, b) ? a : b; }
 RK_INLINE vd vd_max(vd a, vd b) { return __builtin_isgreater(a, b) ? a : b; }
 RK_INLINE vd vd_and(vd a, vd b) { return rk_u2d(rk_d2u(a) & rk_d2u(b)); }
