@@ -444,32 +444,29 @@ static inline vd geglu_bwd_fast_d(vd a, vd b, vd g, vd *gb) {
 RK_INLINE mf finite_f(vf x) { return vf_lt(vf_abs(x), vf_set1(INFINITY)); }
 
 /* The bulk in float32 arithmetic (silu's algorithm, exponential.c).  D = 1 + e^-x
- * = 1 + w, w = 2^m (1 + p): for x in [-16, 16], where 2^m + 1 is exact (|m| <= 23),
- * rounded once as fma(2^m, p, 2^m + 1); above 16 (where fma(2^m, p, 2^m + 1) would
- * round twice, up to 1.4 ULP of D's 2^-24, which an ULP of the product can then count
- * nearly twice) glu carries it as 1 + w exactly (Dh = 1, Dl = w) and swiglu rounds
- * fma(2^m, 1 + p, 1) once.
- *   glu(a, b) = a / D(b): one division; above 16, a (1 - w);
+ * = 1 + w, w = 2^m (1 + p), rounded once: for x in [-16, 16], where 2^m + 1 is exact
+ * (|m| <= 23), as fma(2^m, p, 2^m + 1); above 16, where that would round twice (up to
+ * 1.4 ULP of D's 2^-24, which an ULP of the product can then count nearly twice), as
+ * fma(2^m, 1 + p, 1) (w < 2^-23: 1 + p rounded moves D by 2^-47).  So D's error is
+ * one rounding (2^-24 relative) plus the exponential's, everywhere.
+ *   glu(a, b) = a / D(b): one division;
  *   swiglu(a, b) = (a b) / D(a): a b = h + l exactly and one corrected division
  *   (divc1_f), so the product adds no rounding to silu's: the error is D's (<= 2^-24
  *   relative plus the exp polynomial's) plus one rounding.
  * *ok marks the lanes in that bulk (x >= -16, not NaN; for the products |a b| in
  * [2^-90, 2^100]); the others go through float64 (a lane's path depends on its own
  * operands only: the same bits on every route). */
-RK_INLINE vf gated_den_f(vf x, vf *dl) {
-    vf xc = vf_min(x, vf_set1(87.0f));                   /* v = -xc, at least -87 */
+RK_INLINE vf gated_den_f(vf x) {
+    vf xc = vf_min(vf_max(x, vf_set1(-16.0f)), vf_set1(87.0f));     /* v = -xc */
     vf p, t = silu_expn_f(xc, &p);
     vf P = rk_vf_pow2(t, 0);
-    mf small = vf_gt(xc, vf_set1(16.0f));
-    *dl = vf_select(small, vf_fma(P, p, P), vf_zero());
-    return vf_select(small, vf_set1(1.0f), vf_fma(P, p, vf_add(P, vf_set1(1.0f))));
+    mf big = vf_gt(xc, vf_set1(16.0f));
+    return vf_fma(P, vf_select(big, vf_add(p, vf_set1(1.0f)), p),
+                  vf_select(big, vf_set1(1.0f), vf_add(P, vf_set1(1.0f))));
 }
 RK_INLINE vf glu_bulk_f(vf b, vf a, mf *ok) {
-    vf w, D = gated_den_f(vf_max(b, vf_set1(-16.0f)), &w);
     *ok = vf_ge(b, vf_set1(-16.0f));
-    /* above 16: a (1 - w), 1 - w rounded (2^-25 relative) and the product once; an
-     * infinite a stays infinite (a - a w would be inf - inf) */
-    return vf_select(vf_gt(b, vf_set1(16.0f)), vf_mul(a, vf_sub(vf_set1(1.0f), w)), vf_div(a, D));
+    return vf_div(a, gated_den_f(b));
 }
 /* lo <= |x| <= hi for ax = |x| (0 < lo <= hi finite; NaN false): one integer add and
  * one compare of the bits, the unsigned range test as a signed one */
@@ -510,20 +507,10 @@ RK_INLINE mf prod_ok_f(vf a, vf b, vf h) {
 #endif
     return m;
 }
-/* swiglu's D = 1 + w rounded once everywhere: fma(2^m, p, 2^m + 1) for a <= 16 (2^m + 1
- * exact), fma(2^m, 1 + p, 1) above (w < 2^-23: 1 + p rounded moves D by 2^-47), so
- * its error is the bulk's (one rounding of D, 2^-24 relative) and the quotient needs
- * no low part: two multiply-adds fewer than carrying 1 + w above 16 exactly */
 RK_INLINE vf swiglu_bulk_f(vf b, vf a, mf *ok) {
     vf l, h = twoprod_f(a, b, &l);
     *ok = mf_and(vf_ge(a, vf_set1(-16.0f)), prod_ok_f(a, b, h));
-    vf xc = vf_min(vf_max(a, vf_set1(-16.0f)), vf_set1(87.0f));     /* v = -xc */
-    vf p, t = silu_expn_f(xc, &p);
-    vf P = rk_vf_pow2(t, 0);
-    mf big = vf_gt(xc, vf_set1(16.0f));
-    vf D = vf_fma(P, vf_select(big, vf_add(p, vf_set1(1.0f)), p),
-                  vf_select(big, vf_set1(1.0f), vf_add(P, vf_set1(1.0f))));
-    return divc1_f(h, l, D);
+    return divc1_f(h, l, gated_den_f(a));
 }
 /* geglu_tanh: gelu_tanh's float32 w = e^-v (gelu.c), D = 1 + w as swiglu's (rounded
  * once where 2^m + 1 is exact, 1 + w above), the exact product divided by it with one

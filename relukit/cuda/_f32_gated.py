@@ -16,15 +16,15 @@ HELPERS = {
         def gd_in(x, lo, hi):
             return abs(x) >= lo and abs(x) <= hi
     """,
-    # src/gated.c gated_den_f: E = 1 + e^-x = (E, El); returns (E, El)
+    # src/gated.c gated_den_f: E = 1 + e^-x rounded once (x >= -16; above 16 as
+    # fma(2^m, 1 + p, 1))
     "gd_den": """
         def gd_den(x):
-            v = vmax(-x, K(-87.0))
-            t, p = exp_red(v)
+            t, p = exp_red(vmax(-vmax(x, K(-16.0)), K(-87.0)))
             P = pow2(t, 0)
-            if v < K(-16.0):
-                return K(1.0), fma(P, p, P)
-            return fma(P, p, P + K(1.0)), K(0.0)
+            if x > K(16.0):
+                return fma(P, p + K(1.0), K(1.0))
+            return fma(P, p, P + K(1.0))
     """,
     # src/gated.c divc0_f: (h + l) / (E + El), one corrected rounding
     "gd_divc0": """
@@ -105,14 +105,8 @@ GATED = {
         h = a * b
         if a >= K(-16.0) and gd_in(h, {LO90}, {HI100}):
             l = fma(a, b, -h)
-            # src/gated.c swiglu_bulk_f: D = 1 + e^-a rounded once (above 16 as
-            # fma(2^m, 1 + p, 1)), divc1_f: the corrected quotient without a low part
-            t, p = exp_red(vmax(-vmax(a, K(-16.0)), K(-87.0)))
-            P = pow2(t, 0)
-            if a > K(16.0):
-                E = fma(P, p + K(1.0), K(1.0))
-            else:
-                E = fma(P, p, P + K(1.0))
+            # src/gated.c divc1_f: the corrected quotient without a low part
+            E = gd_den(a)
             R = K(1.0) / E
             q = h * R
             return fma(fma(-q, E, h) + l, R, q)
@@ -127,14 +121,11 @@ GATED = {
                 return ga, gb
         return RARE(g, a, b)
     """, True),
-    # src/gated.c glu_f: glu_bulk_f (b >= -16: a / (1 + e^-b), above 16 a (1 - e^-b)),
+    # src/gated.c glu_f: glu_bulk_f (b >= -16: a / (1 + e^-b)),
     # else the float64 route
     "glu": ("""
         if b >= K(-16.0):
-            E, w = gd_den(b)
-            if b > K(16.0):
-                return a * (K(1.0) - w)
-            return a / E
+            return a / gd_den(b)
         return RARE(a, b)
     """, True),
     # src/gated.c glu_bwd_f: glu_bwd_bulk_f, else the float64 route
