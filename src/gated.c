@@ -512,8 +512,8 @@ RK_INLINE vf swiglu_bulk_f(vf b, vf a, mf *ok) {
     *ok = mf_and(vf_ge(a, vf_set1(-16.0f)), prod_ok_f(a, b, h));
     return divc1_f(h, l, gated_den_f(a));
 }
-/* geglu_tanh: gelu_tanh's float32 w = e^-v (gelu.c), D = 1 + w as swiglu's (rounded
- * once where 2^m + 1 is exact, 1 + w above), the exact product divided by it with one
+/* geglu_tanh: gelu_tanh's float32 w = e^-v (gelu.c), D = 1 + w (rounded once where
+ * 2^m + 1 is exact, carried as 1 + w above), the exact product divided by it with one
  * corrected rounding; bulk: a in [-9.5, 1e4], the product's, and the quotient in
  * [2^-100, 2^100] */
 RK_INLINE vf geglu_tanh_bulk_f(vf b, vf a, mf *ok) {
